@@ -1,0 +1,33 @@
+"""Shared fixtures. MNIST comes through load_mnist(), i.e. the MNIST_NPZ variable offline."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")  # tests never need a screen
+
+import pytest  # noqa: E402
+
+import cnn_helpers  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def mnist():
+    """MNIST's four verified arrays, loaded once for the whole run."""
+    return cnn_helpers.load_mnist()
+
+
+@pytest.fixture(scope="session")
+def mnist_file(mnist, tmp_path_factory):
+    """A path to a genuine MNIST .npz: MNIST_NPZ if set, else a copy written from the arrays."""
+    import os
+
+    env = os.environ.get("MNIST_NPZ")
+    if env:
+        return env
+    import numpy as np
+
+    (x_train, y_train), (x_test, y_test) = mnist
+    path = tmp_path_factory.mktemp("mnist") / "mnist.npz"
+    np.savez_compressed(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    return str(path)
