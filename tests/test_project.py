@@ -22,11 +22,9 @@ def test_environment_yml_names_the_same_packages_as_pyproject():
     wanted = {_name(r) for r in project["dependencies"]}
     for extra in project["optional-dependencies"].values():
         wanted |= {_name(r) for r in extra}
-    conda = set()
-    for line in (ROOT / "environment.yml").read_text().splitlines():
-        match = re.match(r"^  - ([A-Za-z0-9_.-]+)", line)  # top-level conda dependencies only
-        if match:
-            conda.add(_name(match.group(1)))
+    dependencies = (ROOT / "environment.yml").read_text().split("\ndependencies:\n", 1)[1]
+    # top-level conda packages only (the nested pip list is indented further)
+    conda = {_name(m) for m in re.findall(r"^  - ([A-Za-z0-9_.-]+)", dependencies, re.MULTILINE)}
     assert conda - {"python", "pip"} == wanted
 
 
