@@ -18,7 +18,16 @@ from matplotlib.figure import Figure, SubFigure
 
 from ._checks import check_array, check_count
 
-__all__ = ["show_images", "show_filters", "show_feature_maps", "grid_shape"]
+__all__ = [
+    "grid_shape",
+    "plot_confusion_matrix",
+    "plot_history",
+    "show_feature_maps",
+    "show_filters",
+    "show_images",
+    "show_misclassified",
+    "show_probabilities",
+]
 
 FigureLike = Figure | SubFigure
 
@@ -182,4 +191,136 @@ def show_feature_maps(feature_maps: Any, n: int, *, title: str | None = None,
             ax.imshow(channel, cmap="viridis")
         ax.set_title(f"channel {i}", fontsize=12)
     fig.suptitle(title or f"First {n} feature maps ({maps.shape[1]}x{maps.shape[2]} each)", fontsize=14)
+    return fig
+
+
+def plot_history(history: Any, *, fig: FigureLike | None = None) -> FigureLike:
+    """Plot loss and accuracy per epoch, training vs validation, from ``model.fit``'s result.
+
+    ``history`` is the ``keras.callbacks.History`` that ``fit`` returns (or its
+    ``.history`` dict) with ``loss`` and ``accuracy``, and ``val_`` versions if a
+    validation set was used. Used in "How training went".
+    """
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, dict):
+        raise TypeError(f"history must be a keras History or a dict, got {type(history).__name__}")
+    for key in ("loss", "accuracy"):
+        if key not in logs:
+            raise ValueError(f"history has no {key!r}: compile the model with metrics=['accuracy']")
+        check_array(f"history[{key!r}]", logs[key], ndim=(1,), shape_hint="(epochs,)")
+    fig = _new_figure(fig, 12, 4.2)
+    axes = fig.subplots(1, 2)
+    epochs = np.arange(1, len(logs["loss"]) + 1)
+    for ax, key in zip(axes, ("loss", "accuracy")):
+        ax.plot(epochs, logs[key], "o-", label="training")
+        if f"val_{key}" in logs:
+            ax.plot(epochs, logs[f"val_{key}"], "s-", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(key)
+        ax.set_title(key, fontsize=14)
+        ax.set_xticks(epochs if len(epochs) <= 15 else epochs[:: max(1, len(epochs) // 10)])
+        ax.grid(alpha=0.3)
+        ax.legend()
+    return fig
+
+
+def plot_confusion_matrix(matrix: Any, *, fig: FigureLike | None = None) -> FigureLike:
+    """Draw a ``(k, k)`` confusion matrix: rows are true classes, columns predicted ones.
+
+    Counts are written in each cell; the colour is on a log scale so that the few
+    mistakes stand out next to the large diagonal. Used in "Where it fails".
+    """
+    from matplotlib.colors import LogNorm
+
+    matrix = check_array("matrix", matrix, ndim=(2,), shape_hint="(classes, classes)")
+    if matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"matrix must be square, got shape {matrix.shape}")
+    if np.any(matrix < 0):
+        raise ValueError("matrix must hold counts (no negative values)")
+    k = matrix.shape[0]
+    fig = _new_figure(fig, 0.75 * k + 2.5, 0.7 * k + 1.5)
+    ax = fig.add_subplot()
+    image = ax.imshow(np.maximum(matrix, 0.5), cmap="Blues", norm=LogNorm(vmin=0.5, vmax=max(float(matrix.max()), 1)))
+    for (i, j), count in np.ndenumerate(matrix):
+        if count:
+            colour = "white" if i == j else ("firebrick" if count else "black")
+            ax.text(j, i, f"{int(count)}", ha="center", va="center", fontsize=11, color=colour,
+                    fontweight="bold" if i != j else "normal")
+    ax.set_xticks(range(k))
+    ax.set_yticks(range(k))
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    ax.set_title(f"Confusion matrix: {int(np.trace(matrix))} of {int(matrix.sum())} correct", fontsize=14)
+    fig.colorbar(image, ax=ax, shrink=0.8, label="count (log scale)")
+    return fig
+
+
+def show_misclassified(images: Any, labels: Any, probabilities: Any, n: int = 12, *,
+                       fig: FigureLike | None = None) -> FigureLike:
+    """Show the ``n`` most confidently wrong predictions, most confident first.
+
+    ``images`` ``(m, h, w)`` or ``(m, h, w, 1)``, true ``labels`` ``(m,)`` (or one-hot),
+    ``probabilities`` ``(m, classes)`` from ``model.predict``. Each title gives the true
+    label, the prediction and the probability the model gave it.
+    """
+    images = check_array("images", images, ndim=(3, 4), shape_hint="(m, h, w) or (m, h, w, 1)")
+    labels = check_array("labels", labels, ndim=(1, 2), shape_hint="(m,) or one-hot (m, classes)")
+    probabilities = check_array("probabilities", probabilities, ndim=(2,), shape_hint="(m, classes)")
+    if not len(images) == len(labels) == len(probabilities):
+        raise ValueError(
+            f"images ({len(images)}), labels ({len(labels)}) and probabilities ({len(probabilities)}) "
+            "must have one entry per image"
+        )
+    if labels.ndim == 2:
+        labels = labels.argmax(axis=1)
+    predicted = probabilities.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != labels)
+    if len(wrong) == 0:
+        raise ValueError("there are no misclassified images to show")
+    n = check_count("n", n, maximum=len(wrong), what="misclassified images")
+    confidence = probabilities[wrong, predicted[wrong]]
+    order = wrong[np.argsort(-confidence, kind="stable")][:n]
+    if images.ndim == 4:
+        images = images[..., 0]
+    rows, cols = grid_shape(n, max_cols=6)
+    fig = _new_figure(fig, 2.1 * cols, 2.3 * rows + 0.5)
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for ax, index in zip(axes.flat, order):
+        ax.imshow(images[index], cmap="gray")
+        ax.set_title(f"true {int(labels[index])}, said {predicted[index]}\n"
+                     f"p = {probabilities[index, predicted[index]]:.2f}  (#{index})", fontsize=11)
+    for ax in axes.flat:
+        _clean(ax)
+    for ax in axes.flat[n:]:
+        ax.set_axis_off()
+    fig.suptitle(f"The {n} most confident mistakes (of {len(wrong)})", fontsize=14)
+    return fig
+
+
+def show_probabilities(images: Any, probabilities: Any, *, fig: FigureLike | None = None) -> FigureLike:
+    """Show each image above a bar chart of its class probabilities ``(m, classes)``."""
+    images = check_array("images", images, ndim=(3, 4), shape_hint="(m, h, w) or (m, h, w, 1)")
+    probabilities = check_array("probabilities", probabilities, ndim=(2,), shape_hint="(m, classes)")
+    if len(images) != len(probabilities):
+        raise ValueError(f"images has {len(images)} entries but probabilities has {len(probabilities)}")
+    check_count("len(images)", len(images), maximum=10, what="images this figure can show")
+    if images.ndim == 4:
+        images = images[..., 0]
+    m, k = probabilities.shape
+    fig = _new_figure(fig, 2.4 * m, 4.6)
+    axes = fig.subplots(2, m, squeeze=False, height_ratios=[1, 1])
+    for i in range(m):
+        axes[0, i].imshow(images[i], cmap="gray")
+        _clean(axes[0, i])
+        best = int(probabilities[i].argmax())
+        axes[0, i].set_title(f"says {best} ({probabilities[i, best]:.0%})", fontsize=12)
+        colours = ["tab:orange" if c == best else "tab:blue" for c in range(k)]
+        axes[1, i].bar(range(k), probabilities[i], color=colours)
+        axes[1, i].set_ylim(0, 1)
+        axes[1, i].set_xticks(range(k))
+        axes[1, i].tick_params(labelsize=9)
+        if i == 0:
+            axes[1, i].set_ylabel("probability")
+        else:
+            axes[1, i].set_yticks([])
     return fig
