@@ -8,7 +8,16 @@ import pytest
 import tensorflow as tf
 from matplotlib.figure import Figure
 
-from cnn_helpers import grid_shape, show_feature_maps, show_filters, show_images
+from cnn_helpers import (
+    grid_shape,
+    plot_confusion_matrix,
+    plot_history,
+    show_feature_maps,
+    show_filters,
+    show_images,
+    show_misclassified,
+    show_probabilities,
+)
 
 keras = tf.keras
 
@@ -191,3 +200,56 @@ def test_show_feature_maps_refuses_bad_arguments(maps, n, error, match):
 def test_fig_argument_must_be_a_figure(digits):
     with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
         show_images(digits[0], n=1, fig="figure")
+
+
+def test_plot_history():
+    history = {"loss": [0.5, 0.2], "accuracy": [0.9, 0.95], "val_loss": [0.3, 0.25], "val_accuracy": [0.92, 0.96]}
+    fig = plot_history(history)
+    loss_ax, acc_ax = fig.axes
+    assert [line.get_label() for line in acc_ax.get_lines()] == ["training", "validation"]
+    assert list(acc_ax.get_lines()[1].get_ydata()) == [0.92, 0.96]
+    assert loss_ax.get_xlabel() == "epoch"
+    with pytest.raises(ValueError, match="no 'accuracy'"):
+        plot_history({"loss": [1.0]})
+    with pytest.raises(TypeError, match="History or a dict"):
+        plot_history([1, 2])
+
+
+def test_plot_confusion_matrix():
+    matrix = np.diag([5, 6, 7])
+    matrix[0, 2] = 2
+    fig = plot_confusion_matrix(matrix)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert sorted(texts) == ["2", "5", "6", "7"]
+    assert fig.axes[0].get_title() == "Confusion matrix: 18 of 20 correct"
+    with pytest.raises(ValueError, match="square"):
+        plot_confusion_matrix(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="counts"):
+        plot_confusion_matrix(-np.eye(2))
+
+
+def test_show_misclassified_orders_by_confidence(digits):
+    images, labels = digits
+    probs = np.full((12, 10), 0.01)
+    probs[np.arange(12), labels] = 0.91  # all right ...
+    probs[3] = np.eye(10)[7] * 0.6 + 0.04  # ... except #3 (p=0.64 for 7)
+    probs[5] = np.eye(10)[1] * 0.9 + 0.01  # and #5 (p=0.91 for 1)
+    fig = show_misclassified(images, labels, probs, n=2)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_images()]
+    assert titles == ["true 5, said 1\np = 0.91  (#5)", "true 3, said 7\np = 0.64  (#3)"]
+    with pytest.raises(ValueError, match="n=3 is more than the 2 misclassified"):
+        show_misclassified(images, labels, probs, n=3)
+    with pytest.raises(ValueError, match="one entry per image"):
+        show_misclassified(images, labels[:5], probs)
+    perfect = np.eye(10)[labels]
+    with pytest.raises(ValueError, match="no misclassified"):
+        show_misclassified(images, labels, perfect)
+
+
+def test_show_probabilities(digits):
+    images, _ = digits
+    probs = np.eye(10)[[3, 1]] * 0.8 + 0.02
+    fig = show_probabilities(images[:2], probs)
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["says 3 (82%)", "says 1 (82%)"]
+    with pytest.raises(ValueError, match="images has 3 entries but probabilities has 2"):
+        show_probabilities(images[:3], probs)

@@ -1,0 +1,152 @@
+"""The hand-made convolution and pooling against TensorFlow, and the lesson's figures."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import tensorflow as tf
+from matplotlib.figure import Figure
+
+from cnn_helpers import (
+    conv2d_by_hand,
+    plot_architecture,
+    pool2d_by_hand,
+    show_convolution_steps,
+    show_kernel_outputs,
+    show_pooling,
+    show_rgb_convolution,
+)
+
+keras = tf.keras
+
+
+@pytest.fixture(autouse=True)
+def no_pyplot_figures_left():
+    yield
+    assert plt.get_fignums() == []
+
+
+def _texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts] + [ax.get_title() for ax in fig.axes]
+
+
+@pytest.mark.parametrize(("h", "w", "c", "k"), [(6, 6, 1, 3), (9, 7, 1, 2), (8, 8, 3, 3), (5, 11, 4, 5)])
+def test_conv2d_by_hand_matches_tensorflow(h, w, c, k):
+    rng = np.random.default_rng(h * w + c)
+    image = rng.normal(size=(h, w, c))
+    kernel = rng.normal(size=(k, k, c))
+    expected = tf.nn.conv2d(image[None], kernel[..., None], strides=1, padding="VALID")[0, :, :, 0].numpy()
+    ours = conv2d_by_hand(image if c > 1 else image[..., 0], kernel if c > 1 else kernel[..., 0], bias=0.5)
+    assert ours.shape == (h - k + 1, w - k + 1)
+    np.testing.assert_allclose(ours, expected + 0.5, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize(("h", "w", "size"), [(4, 4, 2), (7, 9, 2), (26, 26, 2), (9, 9, 3)])
+def test_pool2d_by_hand_matches_tensorflow(h, w, size):
+    fmap = np.random.default_rng(h + w).normal(size=(h, w)).astype("float32")
+    x = fmap[None, :, :, None]
+    for mode, op in (("max", tf.nn.max_pool2d), ("avg", tf.nn.avg_pool2d)):
+        expected = op(x, ksize=size, strides=size, padding="VALID")[0, :, :, 0].numpy()
+        np.testing.assert_allclose(pool2d_by_hand(fmap, size, mode), expected, rtol=1e-6)
+
+
+def test_max_pooling_ignores_a_shift_inside_its_window():
+    a = np.zeros((4, 4))
+    b = np.zeros((4, 4))
+    a[0, 0], b[1, 1] = 5, 5  # the same "stroke", one pixel down and right, same 2x2 window
+    assert np.array_equal(pool2d_by_hand(a), pool2d_by_hand(b))
+    assert not np.array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    ("image", "kernel", "error", "match"),
+    [
+        (np.zeros((5, 5)), np.zeros((3, 3, 2)), ValueError, "both have channels or neither"),
+        (np.zeros((5, 5, 3)), np.zeros((3, 3, 2)), ValueError, "kernel has 2 channels but image has 3"),
+        (np.zeros((2, 5)), np.zeros((3, 3)), ValueError, "larger than image"),
+        (np.zeros(5), np.zeros((3, 3)), ValueError, "image must be shaped"),
+        (np.zeros((5, 5)), [["a"]], TypeError, "kernel must hold numbers"),
+    ],
+)
+def test_conv2d_by_hand_refuses_bad_input(image, kernel, error, match):
+    with pytest.raises(error, match=match):
+        conv2d_by_hand(image, kernel)
+
+
+def test_pool2d_by_hand_refuses_bad_input():
+    with pytest.raises(ValueError, match="mode must be 'max' or 'avg'"):
+        pool2d_by_hand(np.zeros((4, 4)), 2, "min")
+    with pytest.raises(ValueError, match="size=5 is more than"):
+        pool2d_by_hand(np.zeros((4, 4)), 5)
+    with pytest.raises(TypeError, match="size must be an int"):
+        pool2d_by_hand(np.zeros((4, 4)), 2.0)
+    with pytest.raises(ValueError, match="feature_map must be shaped"):
+        pool2d_by_hand(np.zeros((1, 4, 4, 1)))
+
+
+def test_show_convolution_steps():
+    image = np.arange(36, dtype=float).reshape(6, 6)
+    kernel = np.array([[1, 0, -1]] * 3, dtype=float)
+    fig = show_convolution_steps(image, kernel, positions=[(0, 0), (3, 3)])
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 2 * 4
+    out = conv2d_by_hand(image, kernel)
+    assert f"output[3, 3] = {out[3, 3]:g}" in _texts(fig)
+    with pytest.raises(ValueError, match="outside the 4x4 output"):
+        show_convolution_steps(image, kernel, positions=[(4, 0)])
+    with pytest.raises(TypeError, match="positions must be"):
+        show_convolution_steps(image, kernel, positions=[("a", 1)])
+    with pytest.raises(ValueError, match="too large"):
+        show_convolution_steps(np.zeros((28, 28)), kernel)
+
+
+def test_show_kernel_outputs_share_one_symmetric_scale():
+    image = np.random.default_rng(0).random((10, 10))
+    kernels = {"vertical": np.array([[1, 0, -1]] * 3), "horizontal": np.array([[1, 0, -1]] * 3).T}
+    fig = show_kernel_outputs(image, kernels)
+    clims = {im.get_clim() for ax in fig.axes[1:3] for im in ax.get_images()}
+    assert len(clims) == 1 and next(iter(clims))[0] == -next(iter(clims))[1]
+    with pytest.raises(TypeError, match="kernels must be a non-empty dict"):
+        show_kernel_outputs(image, {})
+
+
+def test_show_rgb_convolution_sums_the_channels():
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 4, (5, 5, 3)).astype(float)
+    kernel = rng.integers(-1, 2, (3, 3, 3)).astype(float)
+    fig = show_rgb_convolution(image, kernel, bias=1.0)
+    total = [ax for ax in fig.axes if "ONE feature map" in ax.get_title()][0]
+    expected = sum(conv2d_by_hand(image[..., c], kernel[..., c]) for c in range(3)) + 1
+    np.testing.assert_allclose(total.get_images()[0].get_array(), expected)
+    with pytest.raises(ValueError, match="3 channels"):
+        show_rgb_convolution(image[..., :2], kernel[..., :2])
+
+
+def test_show_pooling_titles_follow_the_input():
+    fig = show_pooling(np.arange(36, dtype=float).reshape(6, 6))
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["feature map 6x6", "max pooling 2x2 -> 3x3", "average pooling -> 3x3"]
+    with pytest.raises(ValueError, match="feature_map must be shaped"):
+        show_pooling(np.zeros((1, 6, 6, 1)))
+
+
+def _model(filters):
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(filters, 3, name="conv1"),
+            keras.layers.MaxPooling2D(name="pool1"),
+            keras.layers.Flatten(name="flatten"),
+            keras.layers.Dense(10, name="digit"),
+        ]
+    )
+
+
+def test_plot_architecture_follows_the_model():
+    texts = _texts(plot_architecture(_model(8)))
+    assert {"28x28x1", "26x26x8", "13x13x8", "1352", "10"} <= set(texts)
+    texts = _texts(plot_architecture(_model(4)))
+    assert {"26x26x4", "676"} <= set(texts)
+    with pytest.raises(TypeError, match="model must be a keras.Model"):
+        plot_architecture(keras.layers.Dense(3))
