@@ -104,15 +104,16 @@ def show_images(
     return fig
 
 
-def show_filters(layer: Any, n_filters: int, *, title: str | None = None,
+def show_filters(layer: Any, n_filters: int, *, limit: float | None = None, title: str | None = None,
                  fig: FigureLike | None = None) -> FigureLike:
     """Show the first ``n_filters`` kernels of a ``Conv2D`` layer, every input channel of each.
 
     Kernels are ``(kh, kw, in_channels, filters)``. One filter per panel when the
     layer sees one channel (a grayscale image); with several input channels, one
     row per filter and one column per channel. All panels share one colour scale,
-    symmetric around zero: red weights are positive, blue negative. Used in
-    "Look inside: filters".
+    symmetric around zero: red weights are positive, blue negative. The scale runs from
+    ``-limit`` to ``+limit``, by default the largest absolute weight shown; pass the same
+    ``limit`` to compare two layers (before / after training). Used in "Look inside: filters".
     """
     import keras  # imported here so that plotting arrays does not need TensorFlow loaded
 
@@ -129,7 +130,10 @@ def show_filters(layer: Any, n_filters: int, *, title: str | None = None,
     kh, kw, channels, filters = kernel.shape
     n_filters = check_count("n_filters", n_filters, maximum=filters, what=f"filters of layer {layer.name!r}")
     shown = kernel[..., :n_filters]
-    limit = float(np.abs(shown).max()) or 1.0  # symmetric scale; all-zero kernels still draw
+    if limit is None:
+        limit = float(np.abs(shown).max()) or 1.0  # symmetric scale; all-zero kernels still draw
+    elif isinstance(limit, bool) or not isinstance(limit, (int, float)) or not 0 < limit < float("inf"):
+        raise ValueError(f"limit must be a positive finite number, got {limit!r}")
 
     if channels == 1:
         rows, cols = grid_shape(n_filters)

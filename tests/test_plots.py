@@ -121,6 +121,15 @@ def test_show_filters_grayscale_layer(conv_model):
     assert any(ax.get_label() == "<colorbar>" for ax in fig.axes)
 
 
+def test_show_filters_shared_limit(conv_model):
+    fig = show_filters(conv_model.layers[0], 3, limit=2.5, title="before")
+    assert {image.get_clim() for image in _images(fig.axes)} == {(-2.5, 2.5)}
+    assert fig.get_suptitle() == "before"
+    for bad in (0, -1.0, float("nan"), "1"):
+        with pytest.raises(ValueError, match="limit must be a positive finite number"):
+            show_filters(conv_model.layers[0], 3, limit=bad)
+
+
 def test_show_filters_draws_every_input_channel():
     keras.utils.set_random_seed(2)
     model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3)])
