@@ -35,9 +35,7 @@ def check_array(name: str, value: Any, *, ndim: tuple[int, ...], shape_hint: str
     if np.iscomplexobj(array):
         raise TypeError(f"{name} must hold real numbers, got complex dtype {array.dtype}")
     if array.ndim not in ndim:
-        raise ValueError(
-            f"{name} must be shaped {shape_hint}, got {array.ndim} dimensions {array.shape}"
-        )
+        raise ValueError(f"{name} must be shaped {shape_hint}, got {array.ndim} dimensions {array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} is empty (shape {array.shape}); expected {shape_hint}")
     if not np.all(np.isfinite(array)):

@@ -8,10 +8,10 @@ the cell's output, where students take them for errors and nbval compares them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 import contextlib
 import os
 import sys
-from collections.abc import Iterator
 
 
 @contextlib.contextmanager

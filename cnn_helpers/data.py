@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from pathlib import Path
 import zipfile
 import zlib
-from pathlib import Path
 
 import numpy as np
 
@@ -105,20 +105,14 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
             keys = sorted(npz.files)
             expected = sorted(MNIST_SHAPES)
             if keys != expected:
-                raise MnistFileError(
-                    f"{str(path)!r} holds the arrays {keys}; expected exactly {expected}."
-                )
+                raise MnistFileError(f"{str(path)!r} holds the arrays {keys}; expected exactly {expected}.")
             return {key: npz[key] for key in expected}
     except MnistFileError:
         raise
     except ValueError as err:  # numpy refuses object arrays when allow_pickle=False
-        raise MnistFileError(
-            f"{str(path)!r} holds pickled (object) data, which is refused: {err}"
-        ) from err
+        raise MnistFileError(f"{str(path)!r} holds pickled (object) data, which is refused: {err}") from err
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as err:
-        raise MnistFileError(
-            f"{str(path)!r} is corrupt or truncated and cannot be read: {err}"
-        ) from err
+        raise MnistFileError(f"{str(path)!r} is corrupt or truncated and cannot be read: {err}") from err
 
 
 def _verify(arrays: dict[str, np.ndarray], source: str) -> None:
@@ -126,9 +120,7 @@ def _verify(arrays: dict[str, np.ndarray], source: str) -> None:
     for key, shape in MNIST_SHAPES.items():
         array = arrays[key]
         if array.dtype != np.uint8 or array.shape != shape:
-            raise MnistFileError(
-                f"{source}: {key} is {array.dtype} {array.shape}; expected uint8 {shape}."
-            )
+            raise MnistFileError(f"{source}: {key} is {array.dtype} {array.shape}; expected uint8 {shape}.")
         digest = hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
         if digest != MNIST_SHA256[key]:
             raise MnistFileError(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from matplotlib.patches import Rectangle
+import numpy as np
 
 from ._checks import check_array, check_count
 from .plots import FigureLike, _clean, _new_figure
@@ -72,8 +72,16 @@ def pool2d_by_hand(feature_map: Any, size: int = 2, mode: str = "max") -> np.nda
     return windows.max(axis=(1, 3)) if mode == "max" else windows.mean(axis=(1, 3))
 
 
-def _matrix(ax: Any, values: np.ndarray, title: str, cmap: str = "Greys", vmin: float | None = None,
-            vmax: float | None = None, fmt: str = "{:g}", numbers: bool = True) -> None:
+def _matrix(
+    ax: Any,
+    values: np.ndarray,
+    title: str,
+    cmap: str = "Greys",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    fmt: str = "{:g}",
+    numbers: bool = True,
+) -> None:
     """Draw ``values`` as shaded cells, with each number written in its cell."""
     if vmin is None:
         vmin, vmax = float(values.min()), float(values.max())
@@ -82,7 +90,15 @@ def _matrix(ax: Any, values: np.ndarray, title: str, cmap: str = "Greys", vmin: 
         for (i, j), v in np.ndenumerate(values):
             shade = image.cmap(image.norm(v))[:3]
             colour = "white" if sum(shade) < 1.5 else "black"  # readable on dark and light cells
-            ax.text(j, i, fmt.format(round(float(v), 2) + 0.0), ha="center", va="center", fontsize=11, color=colour)
+            ax.text(
+                j,
+                i,
+                fmt.format(round(float(v), 2) + 0.0),
+                ha="center",
+                va="center",
+                fontsize=11,
+                color=colour,
+            )
     _clean(ax)
     ax.set_title(title, fontsize=13)
 
@@ -91,8 +107,9 @@ def _box(ax: Any, row: int, col: int, h: int, w: int, colour: str) -> None:
     ax.add_patch(Rectangle((col - 0.5, row - 0.5), w, h, fill=False, edgecolor=colour, linewidth=3))
 
 
-def show_convolution_steps(image: Any, kernel: Any, positions: Any = ((0, 0), (1, 2), (3, 3)),
-                           *, fig: FigureLike | None = None) -> FigureLike:
+def show_convolution_steps(
+    image: Any, kernel: Any, positions: Any = ((0, 0), (1, 2), (3, 3)), *, fig: FigureLike | None = None
+) -> FigureLike:
     """Show a grayscale convolution step by step: one row per output position.
 
     ``image`` ``(h, w)`` and ``kernel`` ``(kh, kw)``, small enough to print (at most 12x12).
@@ -124,10 +141,22 @@ def show_convolution_steps(image: Any, kernel: Any, positions: Any = ((0, 0), (1
         _matrix(axes[row, 0], image, "input", vmin=float(image.min()), vmax=float(image.max()))
         _box(axes[row, 0], r, c, kh, kw, "tab:orange")
         _matrix(axes[row, 1], kernel, "kernel", cmap="RdBu_r", vmin=-limit, vmax=limit)
-        _matrix(axes[row, 2], products, f"window x kernel, sum = {products.sum():g}", cmap="RdBu_r",
-                vmin=-np.abs(products).max() or -1, vmax=np.abs(products).max() or 1)
-        _matrix(axes[row, 3], out, f"output[{r}, {c}] = {out[r, c]:g}", cmap="RdBu_r",
-                vmin=-out_limit, vmax=out_limit)
+        _matrix(
+            axes[row, 2],
+            products,
+            f"window x kernel, sum = {products.sum():g}",
+            cmap="RdBu_r",
+            vmin=-np.abs(products).max() or -1,
+            vmax=np.abs(products).max() or 1,
+        )
+        _matrix(
+            axes[row, 3],
+            out,
+            f"output[{r}, {c}] = {out[r, c]:g}",
+            cmap="RdBu_r",
+            vmin=-out_limit,
+            vmax=out_limit,
+        )
         _box(axes[row, 3], r, c, 1, 1, "tab:orange")
     fig.suptitle("Convolution, one output pixel at a time (valid padding, stride 1)", fontsize=15)
     return fig
@@ -150,7 +179,7 @@ def show_kernel_outputs(image: Any, kernels: dict[str, Any], *, fig: FigureLike 
     axes[0].set_title(f"input {image.shape[0]}x{image.shape[1]}", fontsize=13)
     _clean(axes[0])
     shown = None
-    for ax, (name, out) in zip(axes[1:], outputs.items()):
+    for ax, (name, out) in zip(axes[1:], outputs.items(), strict=True):
         shown = ax.imshow(out, cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set_title(f"{name} {out.shape[0]}x{out.shape[1]}", fontsize=13)
         _clean(ax)
@@ -158,8 +187,9 @@ def show_kernel_outputs(image: Any, kernels: dict[str, Any], *, fig: FigureLike 
     return fig
 
 
-def show_rgb_convolution(image: Any, kernel: Any, bias: float = 0.0, *,
-                         fig: FigureLike | None = None) -> FigureLike:
+def show_rgb_convolution(
+    image: Any, kernel: Any, bias: float = 0.0, *, fig: FigureLike | None = None
+) -> FigureLike:
     """Show how one ``(kh, kw, 3)`` filter turns an ``(h, w, 3)`` RGB image into one map.
 
     Top row: each input channel. Middle row: that channel convolved with its own kernel
@@ -178,21 +208,46 @@ def show_rgb_convolution(image: Any, kernel: Any, bias: float = 0.0, *,
     names, cmaps = ("red", "green", "blue"), ("Reds", "Greens", "Blues")
     limit = max(float(np.abs(p).max()) for p in per_channel) or 1.0
     for c in range(3):
-        _matrix(fig.add_subplot(grid[0, c]), image[..., c], f"input: {names[c]} channel", cmap=cmaps[c],
-                vmin=0, vmax=float(image.max()) or 1)
-        _matrix(fig.add_subplot(grid[1, c]), per_channel[c], f"{names[c]} * kernel[:, :, {c}]",
-                cmap="RdBu_r", vmin=-limit, vmax=limit)
+        _matrix(
+            fig.add_subplot(grid[0, c]),
+            image[..., c],
+            f"input: {names[c]} channel",
+            cmap=cmaps[c],
+            vmin=0,
+            vmax=float(image.max()) or 1,
+        )
+        _matrix(
+            fig.add_subplot(grid[1, c]),
+            per_channel[c],
+            f"{names[c]} * kernel[:, :, {c}]",
+            cmap="RdBu_r",
+            vmin=-limit,
+            vmax=limit,
+        )
     rgb = fig.add_subplot(grid[0, 3])
     rgb.imshow(image / (float(image.max()) or 1.0))
     rgb.set_title("the RGB image", fontsize=13)
     _clean(rgb)
     kernel_ax = fig.add_subplot(grid[1, 3])
     kernel_ax.set_axis_off()
-    kernel_ax.text(0.5, 0.5, "one filter =\n3 kernel slices\n+ 1 bias\n\n"
-                   f"bias = {bias:g}", ha="center", va="center", fontsize=14, transform=kernel_ax.transAxes)
+    kernel_ax.text(
+        0.5,
+        0.5,
+        f"one filter =\n3 kernel slices\n+ 1 bias\n\nbias = {bias:g}",
+        ha="center",
+        va="center",
+        fontsize=14,
+        transform=kernel_ax.transAxes,
+    )
     total_limit = float(np.abs(total).max()) or 1.0
-    _matrix(fig.add_subplot(grid[2, 1:3]), total, "sum of the three + bias = ONE feature map",
-            cmap="RdBu_r", vmin=-total_limit, vmax=total_limit)
+    _matrix(
+        fig.add_subplot(grid[2, 1:3]),
+        total,
+        "sum of the three + bias = ONE feature map",
+        cmap="RdBu_r",
+        vmin=-total_limit,
+        vmax=total_limit,
+    )
     fig.suptitle("An RGB convolution: one 3x3x3 filter gives one output map", fontsize=15)
     return fig
 
@@ -209,16 +264,38 @@ def show_pooling(feature_map: Any, size: int = 2, *, fig: FigureLike | None = No
     vmin, vmax = float(fmap.min()), float(fmap.max())
     fig = _new_figure(fig, 13, 4.6)
     axes = fig.subplots(1, 3, width_ratios=[2, 1, 1])
-    _matrix(axes[0], fmap, f"feature map {fmap.shape[0]}x{fmap.shape[1]}", cmap="viridis",
-            vmin=vmin, vmax=vmax, numbers=numbers)
+    _matrix(
+        axes[0],
+        fmap,
+        f"feature map {fmap.shape[0]}x{fmap.shape[1]}",
+        cmap="viridis",
+        vmin=vmin,
+        vmax=vmax,
+        numbers=numbers,
+    )
     if numbers:
         for r in range(0, pooled_max.shape[0] * size, size):
             for c in range(0, pooled_max.shape[1] * size, size):
                 _box(axes[0], r, c, size, size, "white")
-    _matrix(axes[1], pooled_max, f"max pooling {size}x{size} -> {pooled_max.shape[0]}x{pooled_max.shape[1]}",
-            cmap="viridis", vmin=vmin, vmax=vmax, numbers=numbers)
-    _matrix(axes[2], pooled_avg, f"average pooling -> {pooled_avg.shape[0]}x{pooled_avg.shape[1]}",
-            cmap="viridis", vmin=vmin, vmax=vmax, numbers=numbers, fmt="{:g}")
+    _matrix(
+        axes[1],
+        pooled_max,
+        f"max pooling {size}x{size} -> {pooled_max.shape[0]}x{pooled_max.shape[1]}",
+        cmap="viridis",
+        vmin=vmin,
+        vmax=vmax,
+        numbers=numbers,
+    )
+    _matrix(
+        axes[2],
+        pooled_avg,
+        f"average pooling -> {pooled_avg.shape[0]}x{pooled_avg.shape[1]}",
+        cmap="viridis",
+        vmin=vmin,
+        vmax=vmax,
+        numbers=numbers,
+        fmt="{:g}",
+    )
     return fig
 
 
@@ -234,11 +311,20 @@ def plot_architecture(model: Any, *, fig: FigureLike | None = None) -> FigureLik
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
     try:
         stages = [("input", tuple(model.inputs[0].shape[1:]))]
-        stages += [(f"{layer.name}\n{type(layer).__name__}", tuple(layer.output.shape[1:])) for layer in model.layers]
+        stages += [
+            (f"{layer.name}\n{type(layer).__name__}", tuple(layer.output.shape[1:])) for layer in model.layers
+        ]
     except (AttributeError, ValueError, IndexError) as err:
         raise ValueError("model has no known shapes yet: start it with keras.Input(shape=...)") from err
-    colours = {"Conv2D": "#4C72B0", "MaxPooling2D": "#DD8452", "AveragePooling2D": "#DD8452",
-               "Dense": "#55A868", "Flatten": "#8C8C8C", "Dropout": "#CCCCCC", "BatchNormalization": "#B8B8E0"}
+    colours = {
+        "Conv2D": "#4C72B0",
+        "MaxPooling2D": "#DD8452",
+        "AveragePooling2D": "#DD8452",
+        "Dense": "#55A868",
+        "Flatten": "#8C8C8C",
+        "Dropout": "#CCCCCC",
+        "BatchNormalization": "#B8B8E0",
+    }
     fig = _new_figure(fig, max(10, 1.75 * len(stages)), 4.4)
     ax = fig.add_subplot()
     for i, (name, shape) in enumerate(stages):
@@ -247,14 +333,32 @@ def plot_architecture(model: Any, *, fig: FigureLike | None = None) -> FigureLik
         channels = shape[-1]
         height = 0.6 + 2.4 * size / 28
         width = 0.25 + 0.9 * min(channels, 64) / 64 if len(shape) == 3 else 0.3
-        ax.add_patch(Rectangle((i * 1.6 - width / 2, -height / 2), width, height,
-                               facecolor=colours.get(kind, "#DDDDDD"), edgecolor="black"))
+        ax.add_patch(
+            Rectangle(
+                (i * 1.6 - width / 2, -height / 2),
+                width,
+                height,
+                facecolor=colours.get(kind, "#DDDDDD"),
+                edgecolor="black",
+            )
+        )
         ax.text(i * 1.6, 1.75, name, ha="center", va="bottom", fontsize=11)
-        ax.text(i * 1.6, -1.75, "x".join(str(s) for s in shape), ha="center", va="top", fontsize=12,
-                fontweight="bold")
+        ax.text(
+            i * 1.6,
+            -1.75,
+            "x".join(str(s) for s in shape),
+            ha="center",
+            va="top",
+            fontsize=12,
+            fontweight="bold",
+        )
         if i:
-            ax.annotate("", xy=(i * 1.6 - 0.55, 0), xytext=(i * 1.6 - 1.05, 0),
-                        arrowprops={"arrowstyle": "->", "lw": 1.5})
+            ax.annotate(
+                "",
+                xy=(i * 1.6 - 0.55, 0),
+                xytext=(i * 1.6 - 1.05, 0),
+                arrowprops={"arrowstyle": "->", "lw": 1.5},
+            )
     ax.set_xlim(-1, 1.6 * (len(stages) - 1) + 1)
     ax.set_ylim(-2.6, 2.6)
     ax.set_axis_off()

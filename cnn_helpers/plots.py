@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure, SubFigure
+import numpy as np
 
 from ._checks import check_array, check_count
 
@@ -73,8 +73,7 @@ def show_images(
     if images.ndim == 4:
         if images.shape[-1] != 1:
             raise ValueError(
-                f"images must have one channel, got shape {images.shape}; "
-                "show_images draws grayscale digits"
+                f"images must have one channel, got shape {images.shape}; show_images draws grayscale digits"
             )
         images = images[..., 0]
     n = check_count("n", n, maximum=len(images), what="images")
@@ -82,8 +81,7 @@ def show_images(
         labels = check_array("labels", labels, ndim=(1, 2), shape_hint="(m,) or one-hot (m, classes)")
         if len(labels) != len(images):
             raise ValueError(
-                f"labels has {len(labels)} entries but images has {len(images)}; "
-                "give one label per image"
+                f"labels has {len(labels)} entries but images has {len(images)}; give one label per image"
             )
         if labels.ndim == 2:  # one-hot rows back to class numbers
             labels = labels.argmax(axis=1)
@@ -104,8 +102,14 @@ def show_images(
     return fig
 
 
-def show_filters(layer: Any, n_filters: int, *, limit: float | None = None, title: str | None = None,
-                 fig: FigureLike | None = None) -> FigureLike:
+def show_filters(
+    layer: Any,
+    n_filters: int,
+    *,
+    limit: float | None = None,
+    title: str | None = None,
+    fig: FigureLike | None = None,
+) -> FigureLike:
     """Show the first ``n_filters`` kernels of a ``Conv2D`` layer, every input channel of each.
 
     Kernels are ``(kh, kw, in_channels, filters)``. One filter per panel when the
@@ -158,13 +162,13 @@ def show_filters(layer: Any, n_filters: int, *, limit: float | None = None, titl
         if label:
             ax.set_title(label, fontsize=12)
     fig.colorbar(image, ax=axes, shrink=0.8, label="weight")
-    fig.suptitle(title or f"First {n_filters} filters of {layer.name!r} ({kh}x{kw}x{channels})",
-                 fontsize=14)
+    fig.suptitle(title or f"First {n_filters} filters of {layer.name!r} ({kh}x{kw}x{channels})", fontsize=14)
     return fig
 
 
-def show_feature_maps(feature_maps: Any, n: int, *, title: str | None = None,
-                      fig: FigureLike | None = None) -> FigureLike:
+def show_feature_maps(
+    feature_maps: Any, n: int, *, title: str | None = None, fig: FigureLike | None = None
+) -> FigureLike:
     """Show the first ``n`` channels of a ``(1, h, w, c)`` activation array.
 
     Each map is scaled on its own (bright = strongest response in that map). A
@@ -189,8 +193,16 @@ def show_feature_maps(feature_maps: Any, n: int, *, title: str | None = None,
         channel = maps[0, :, :, i]
         if not np.any(channel):
             ax.imshow(np.zeros_like(channel), cmap="Greys", vmin=0, vmax=1)
-            ax.text(0.5, 0.5, "all zeros\n(dead here)", ha="center", va="center",
-                    transform=ax.transAxes, fontsize=11, color="firebrick")
+            ax.text(
+                0.5,
+                0.5,
+                "all zeros\n(dead here)",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                fontsize=11,
+                color="firebrick",
+            )
         else:
             ax.imshow(channel, cmap="viridis")
         ax.set_title(f"channel {i}", fontsize=12)
@@ -215,7 +227,7 @@ def plot_history(history: Any, *, fig: FigureLike | None = None) -> FigureLike:
     fig = _new_figure(fig, 12, 4.2)
     axes = fig.subplots(1, 2)
     epochs = np.arange(1, len(logs["loss"]) + 1)
-    for ax, key in zip(axes, ("loss", "accuracy")):
+    for ax, key in zip(axes, ("loss", "accuracy"), strict=True):
         ax.plot(epochs, logs[key], "o-", label="training")
         if f"val_{key}" in logs:
             ax.plot(epochs, logs[f"val_{key}"], "s-", label="validation")
@@ -244,12 +256,22 @@ def plot_confusion_matrix(matrix: Any, *, fig: FigureLike | None = None) -> Figu
     k = matrix.shape[0]
     fig = _new_figure(fig, 0.75 * k + 2.5, 0.7 * k + 1.5)
     ax = fig.add_subplot()
-    image = ax.imshow(np.maximum(matrix, 0.5), cmap="Blues", norm=LogNorm(vmin=0.5, vmax=max(float(matrix.max()), 1)))
+    image = ax.imshow(
+        np.maximum(matrix, 0.5), cmap="Blues", norm=LogNorm(vmin=0.5, vmax=max(float(matrix.max()), 1))
+    )
     for (i, j), count in np.ndenumerate(matrix):
         if count:
             colour = "white" if i == j else ("firebrick" if count else "black")
-            ax.text(j, i, f"{int(count)}", ha="center", va="center", fontsize=11, color=colour,
-                    fontweight="bold" if i != j else "normal")
+            ax.text(
+                j,
+                i,
+                f"{int(count)}",
+                ha="center",
+                va="center",
+                fontsize=11,
+                color=colour,
+                fontweight="bold" if i != j else "normal",
+            )
     ax.set_xticks(range(k))
     ax.set_yticks(range(k))
     ax.set_xlabel("predicted digit")
@@ -259,8 +281,9 @@ def plot_confusion_matrix(matrix: Any, *, fig: FigureLike | None = None) -> Figu
     return fig
 
 
-def show_misclassified(images: Any, labels: Any, probabilities: Any, n: int = 12, *,
-                       fig: FigureLike | None = None) -> FigureLike:
+def show_misclassified(
+    images: Any, labels: Any, probabilities: Any, n: int = 12, *, fig: FigureLike | None = None
+) -> FigureLike:
     """Show the ``n`` most confidently wrong predictions, most confident first.
 
     ``images`` ``(m, h, w)`` or ``(m, h, w, 1)``, true ``labels`` ``(m,)`` (or one-hot),
@@ -289,10 +312,13 @@ def show_misclassified(images: Any, labels: Any, probabilities: Any, n: int = 12
     rows, cols = grid_shape(n, max_cols=6)
     fig = _new_figure(fig, 2.1 * cols, 2.3 * rows + 0.5)
     axes = fig.subplots(rows, cols, squeeze=False)
-    for ax, index in zip(axes.flat, order):
+    for ax, index in zip(axes.flat, order, strict=False):  # more panels than mistakes
         ax.imshow(images[index], cmap="gray")
-        ax.set_title(f"true {int(labels[index])}, said {predicted[index]}\n"
-                     f"p = {probabilities[index, predicted[index]]:.2f}  (#{index})", fontsize=11)
+        ax.set_title(
+            f"true {int(labels[index])}, said {predicted[index]}\n"
+            f"p = {probabilities[index, predicted[index]]:.2f}  (#{index})",
+            fontsize=11,
+        )
     for ax in axes.flat:
         _clean(ax)
     for ax in axes.flat[n:]:

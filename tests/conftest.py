@@ -6,9 +6,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # tests never need a screen
 
-import pytest  # noqa: E402
-
 import cnn_helpers  # noqa: E402
+import pytest  # noqa: E402
 
 
 @pytest.fixture(scope="session")

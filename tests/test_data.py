@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import zipfile
 
+from cnn_helpers import MNIST_SHA256, MnistFileError, load_mnist
 import numpy as np
 import pytest
 import tensorflow as tf
-
-from cnn_helpers import MNIST_SHA256, MnistFileError, load_mnist
 
 
 def _save(path, **arrays):

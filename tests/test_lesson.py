@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
-import numpy as np
-import pytest
-import tensorflow as tf
-from matplotlib.figure import Figure
-
 from cnn_helpers import (
     conv2d_by_hand,
     plot_architecture,
@@ -17,6 +11,11 @@ from cnn_helpers import (
     show_pooling,
     show_rgb_convolution,
 )
+from matplotlib.figure import Figure
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import tensorflow as tf
 
 keras = tf.keras
 

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
-import numpy as np
-import pytest
-import tensorflow as tf
-from matplotlib.figure import Figure
-
 from cnn_helpers import (
     grid_shape,
     plot_confusion_matrix,
@@ -18,6 +12,11 @@ from cnn_helpers import (
     show_misclassified,
     show_probabilities,
 )
+from matplotlib.figure import Figure
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import tensorflow as tf
 
 keras = tf.keras
 
@@ -45,7 +44,10 @@ def no_pyplot_figures_left():
     assert plt.get_fignums() == []
 
 
-@pytest.mark.parametrize(("n", "expected"), [(1, (1, 1)), (3, (1, 3)), (8, (2, 4)), (9, (3, 3)), (10, (3, 4)), (32, (5, 7)), (100, (13, 8))])
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [(1, (1, 1)), (3, (1, 3)), (8, (2, 4)), (9, (3, 3)), (10, (3, 4)), (32, (5, 7)), (100, (13, 8))],
+)
 def test_grid_shape(n, expected):
     assert grid_shape(n) == expected
 
@@ -64,7 +66,12 @@ def test_show_images_accepts_channel_axis_and_one_hot(digits):
     images, labels = digits
     one_hot = keras.utils.to_categorical(labels, 10)
     fig = show_images(images[..., None].astype("float32") / 255, one_hot, n=4)
-    assert [ax.get_title() for ax in fig.axes if ax.get_images()] == ["label 0", "label 1", "label 2", "label 3"]
+    assert [ax.get_title() for ax in fig.axes if ax.get_images()] == [
+        "label 0",
+        "label 1",
+        "label 2",
+        "label 3",
+    ]
 
 
 def test_show_images_without_labels_has_no_titles(digits):
@@ -212,7 +219,12 @@ def test_fig_argument_must_be_a_figure(digits):
 
 
 def test_plot_history():
-    history = {"loss": [0.5, 0.2], "accuracy": [0.9, 0.95], "val_loss": [0.3, 0.25], "val_accuracy": [0.92, 0.96]}
+    history = {
+        "loss": [0.5, 0.2],
+        "accuracy": [0.9, 0.95],
+        "val_loss": [0.3, 0.25],
+        "val_accuracy": [0.92, 0.96],
+    }
     fig = plot_history(history)
     loss_ax, acc_ax = fig.axes
     assert [line.get_label() for line in acc_ax.get_lines()] == ["training", "validation"]
