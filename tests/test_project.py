@@ -67,7 +67,7 @@ def test_notebook_has_no_todo_errors_or_log_noise(notebook):
 def test_every_figure_is_shown_exactly_once(notebook):
     for cell in _code_cells(notebook):
         source = "".join(cell["source"])
-        if re.search(r"^show_\w+\(", source, re.MULTILINE):
+        if re.search(r"^(show|plot)_\w+\(", source, re.MULTILINE):
             pngs = [o for o in cell["outputs"] if "image/png" in o.get("data", {})]
             assert len(pngs) == 1, source
 
