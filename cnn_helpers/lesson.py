@@ -138,6 +138,7 @@ def show_convolution_steps(
     for row, (r, c) in enumerate(positions):
         window = image[r : r + kh, c : c + kw]
         products = window * kernel
+        product_limit = float(np.abs(products).max()) or 1.0
         _matrix(axes[row, 0], image, "input", vmin=float(image.min()), vmax=float(image.max()))
         _box(axes[row, 0], r, c, kh, kw, "tab:orange")
         _matrix(axes[row, 1], kernel, "kernel", cmap="RdBu_r", vmin=-limit, vmax=limit)
@@ -146,8 +147,8 @@ def show_convolution_steps(
             products,
             f"window x kernel, sum = {products.sum():g}",
             cmap="RdBu_r",
-            vmin=-np.abs(products).max() or -1,
-            vmax=np.abs(products).max() or 1,
+            vmin=-product_limit,
+            vmax=product_limit,
         )
         _matrix(
             axes[row, 3],
@@ -294,7 +295,6 @@ def show_pooling(feature_map: Any, size: int = 2, *, fig: FigureLike | None = No
         vmin=vmin,
         vmax=vmax,
         numbers=numbers,
-        fmt="{:g}",
     )
     return fig
 

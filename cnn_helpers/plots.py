@@ -261,7 +261,7 @@ def plot_confusion_matrix(matrix: Any, *, fig: FigureLike | None = None) -> Figu
     )
     for (i, j), count in np.ndenumerate(matrix):
         if count:
-            colour = "white" if i == j else ("firebrick" if count else "black")
+            colour = "white" if i == j else "firebrick"  # mistakes in red
             ax.text(
                 j,
                 i,
