@@ -18,7 +18,7 @@ __all__ = ["MNIST_SHA256", "MNIST_SHAPES", "MnistFileError", "load_mnist"]
 #: Name of the environment variable that points at a local ``mnist.npz``.
 ENV_VAR = "MNIST_NPZ"
 
-#: Shape of each array, as ``tf.keras.datasets.mnist.load_data()`` returns it (all uint8).
+#: Shape of each array, as ``keras.datasets.mnist.load_data()`` returns it (all uint8).
 MNIST_SHAPES: dict[str, tuple[int, ...]] = {
     "x_train": (60000, 28, 28),
     "y_train": (60000,),
@@ -44,7 +44,7 @@ class MnistFileError(ValueError):
 def load_mnist(path: str | os.PathLike[str] | None = None) -> tuple[Split, Split]:
     """Return MNIST as ``((x_train, y_train), (x_test, y_test))``, verified.
 
-    The arrays are uint8 and shaped like ``tf.keras.datasets.mnist.load_data()``'s:
+    The arrays are uint8 and shaped like ``keras.datasets.mnist.load_data()``'s:
     ``(60000, 28, 28)``, ``(60000,)``, ``(10000, 28, 28)``, ``(10000,)``.
 
     Where it looks, in order:
@@ -75,13 +75,13 @@ def load_mnist(path: str | os.PathLike[str] | None = None) -> tuple[Split, Split
 
 def _download() -> dict[str, np.ndarray]:
     """Fetch MNIST with Keras (which checks the file's hash) and return its four arrays."""
-    import tensorflow as tf  # imported here: reading a local file needs no TensorFlow
+    import keras  # imported here: reading a local file needs no TensorFlow
 
     try:
-        (x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()
+        (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as err:  # Keras wraps network errors in a bare Exception
         raise ConnectionError(
-            "Could not download MNIST with tf.keras.datasets.mnist.load_data() "
+            "Could not download MNIST with keras.datasets.mnist.load_data() "
             f"({type(err).__name__}: {err}). If this machine is offline, supply a local "
             f"copy: set the environment variable {ENV_VAR}=/path/to/mnist.npz, "
             "or call load_mnist(path='/path/to/mnist.npz')."

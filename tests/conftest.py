@@ -7,7 +7,15 @@ import matplotlib
 matplotlib.use("Agg")  # tests never need a screen
 
 import cnn_helpers  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_pyplot_figures_left():
+    """Helpers never leave figures registered with pyplot, on success or on error."""
+    yield
+    assert plt.get_fignums() == [], "a helper left a figure open in pyplot"
 
 
 @pytest.fixture(scope="session")

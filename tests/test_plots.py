@@ -1,4 +1,4 @@
-"""show_images, show_filters, show_feature_maps: what they draw, and the bad input they refuse."""
+"""The figure helpers of plots.py and results.py: what they draw, and the bad input they refuse."""
 
 from __future__ import annotations
 
@@ -12,13 +12,11 @@ from cnn_helpers import (
     show_misclassified,
     show_probabilities,
 )
+import keras
 from matplotlib.figure import Figure
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import tensorflow as tf
-
-keras = tf.keras
 
 
 def _images(axes):
@@ -37,19 +35,19 @@ def conv_model():
     return keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(16, 3, activation="relu")])
 
 
-@pytest.fixture(autouse=True)
-def no_pyplot_figures_left():
-    """Helpers never register figures with pyplot, on success or on error."""
-    yield
-    assert plt.get_fignums() == []
-
-
 @pytest.mark.parametrize(
     ("n", "expected"),
     [(1, (1, 1)), (3, (1, 3)), (8, (2, 4)), (9, (3, 3)), (10, (3, 4)), (32, (5, 7)), (100, (13, 8))],
 )
 def test_grid_shape(n, expected):
     assert grid_shape(n) == expected
+
+
+def test_grid_shape_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="max_cols must be a positive int, got 0"):
+        grid_shape(5, max_cols=0)
+    with pytest.raises(ValueError, match="n must be a positive int"):
+        grid_shape(0)
 
 
 def test_show_images_titles_and_count(digits):
@@ -87,7 +85,7 @@ def test_show_images_without_labels_has_no_titles(digits):
         ({"n": 2.5}, TypeError, "n must be an int"),
         ({"n": True}, TypeError, "n must be an int"),
         ({"n": 13}, ValueError, "n=13 is more than the 12 images"),
-        ({"labels": np.arange(5)}, ValueError, "labels has 5 entries but images has 12"),
+        ({"labels": np.arange(5)}, ValueError, "labels has 5 entries but there are 12 images"),
         ({"labels": np.array(["a"] * 12)}, TypeError, "labels must hold numbers"),
     ],
 )
@@ -104,6 +102,8 @@ def test_show_images_refuses_bad_arguments(digits, kwargs, error, match):
         (np.zeros((28, 28)), ValueError, r"images must be shaped .* got 2 dimensions"),
         (np.zeros((0, 28, 28)), ValueError, "images is empty"),
         (np.zeros((3, 28, 28, 3)), ValueError, "one channel"),
+        ([[[1, 2], [3]]], TypeError, "images must be an array shaped"),  # ragged
+        (tf.zeros((3, 28, 28)) * np.nan, ValueError, "NaN or infinite"),  # a tf.Tensor is read too
         (np.full((3, 28, 28), np.nan), ValueError, "NaN or infinite"),
         (np.full((3, 28, 28), "x"), TypeError, "images must hold numbers"),
         ("digits", TypeError, "images must hold numbers"),
@@ -170,7 +170,7 @@ def test_show_filters_refuses_bad_arguments(conv_model):
     with pytest.raises(TypeError, match="n_filters must be an int"):
         show_filters(layer, "8")
     fig = Figure()
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n_filters=99 is more than the 16 filters"):
         show_filters(layer, 99, fig=fig)
     assert fig.axes == []  # nothing half-drawn
 
@@ -186,6 +186,7 @@ def test_show_feature_maps_scales_each_map_and_marks_dead_ones():
     assert axes[2].get_images()[0].get_clim() == (0, 1000)
     dead = [ax for ax in axes if any("all zeros" in t.get_text() for t in ax.texts)]
     assert dead == [axes[1], axes[3]]
+    assert fig.get_suptitle() == "First 4 feature maps (6x6), each on its own colour scale"
 
 
 def test_show_feature_maps_from_a_real_sub_model(conv_model):
@@ -218,53 +219,141 @@ def test_fig_argument_must_be_a_figure(digits):
         show_images(digits[0], n=1, fig="figure")
 
 
-def test_plot_history():
-    history = {
-        "loss": [0.5, 0.2],
-        "accuracy": [0.9, 0.95],
-        "val_loss": [0.3, 0.25],
-        "val_accuracy": [0.92, 0.96],
-    }
-    fig = plot_history(history)
-    loss_ax, acc_ax = fig.axes
-    assert [line.get_label() for line in acc_ax.get_lines()] == ["training", "validation"]
-    assert list(acc_ax.get_lines()[1].get_ydata()) == [0.92, 0.96]
+def _history(epochs=3, val=True):
+    rng = np.random.default_rng(epochs)
+    logs = {"loss": np.geomspace(1, 0.05, epochs), "accuracy": 1 - np.geomspace(0.3, 0.01, epochs)}
+    if val:
+        logs |= {"val_loss": logs["loss"] * 0.8, "val_accuracy": logs["accuracy"] + rng.random(epochs) * 1e-3}
+    return logs
+
+
+def test_plot_history_draws_loss_and_error_rate_on_log_scales():
+    logs = _history()
+    fig = plot_history(logs)
+    loss_ax, error_ax = fig.axes
+    assert [line.get_label() for line in error_ax.get_lines()] == ["training", "validation"]
+    np.testing.assert_allclose(error_ax.get_lines()[1].get_ydata(), 1 - logs["val_accuracy"])
+    assert loss_ax.get_yscale() == error_ax.get_yscale() == "log"
     assert loss_ax.get_xlabel() == "epoch"
+
+
+def test_plot_history_with_a_real_history_and_the_learning_rate():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    x = np.random.default_rng(0).random((32, 4))
+    history = model.fit(x, np.eye(2)[(x[:, 0] > 0.5).astype(int)], epochs=2, validation_split=0.25, verbose=0)
+    fig = plot_history(history, learning_rate=[0.001, 0.005, 0.002, 0.0])
+    assert len(fig.axes) == 3
+    rate = fig.axes[2].get_lines()[0]
+    assert list(rate.get_xdata()) == [0, 2 / 3, 4 / 3, 2] and list(rate.get_ydata()) == [
+        0.001,
+        0.005,
+        0.002,
+        0,
+    ]
+
+
+def test_plot_history_without_validation():
+    fig = plot_history(_history(val=False))
+    assert [[line.get_label() for line in ax.get_lines()] for ax in fig.axes] == [["training"], ["training"]]
+
+
+def test_plot_history_refuses_bad_histories():
+    logs = _history(epochs=4)
+    logs["val_loss"] = logs["val_loss"][:3]
+    with pytest.raises(ValueError, match=r"history\['val_loss'\] has 3 values but history\['loss'\] has 4"):
+        plot_history(logs)
     with pytest.raises(ValueError, match="no 'accuracy'"):
         plot_history({"loss": [1.0]})
     with pytest.raises(TypeError, match="History or a dict"):
         plot_history([1, 2])
+    with pytest.raises(ValueError, match="learning_rate must be shaped"):
+        plot_history(_history(), learning_rate=[[0.1]])
 
 
-def test_plot_confusion_matrix():
+def test_plot_confusion_matrix_counts():
     matrix = np.diag([5, 6, 7])
     matrix[0, 2] = 2
     fig = plot_confusion_matrix(matrix)
-    texts = [t.get_text() for t in fig.axes[0].texts]
-    assert sorted(texts) == ["2", "5", "6", "7"]
+    texts = fig.axes[0].texts
+    assert sorted(t.get_text() for t in texts) == ["2", "5", "6", "7"]
     assert fig.axes[0].get_title() == "Confusion matrix: 18 of 20 correct"
+    assert {t.get_text(): t.get_fontweight() for t in texts}["2"] == "bold"  # mistakes stand out
+
+
+def test_plot_confusion_matrix_normalised_and_text_contrast():
+    matrix = np.array([[0.98, 0.02, 0.0], [0.1, 0.85, 0.05], [0.0, 0.004, 0.996]])
+    fig = plot_confusion_matrix(matrix)
+    texts = {t.get_text(): t.get_color() for t in fig.axes[0].texts}
+    assert sorted(texts) == ["0.004", "0.02", "0.05", "0.1", "0.85", "0.98", "1"]  # .2g, like sklearn
+    assert texts["0.98"] == "white" and texts["0.004"] == "black"  # dark cell, light cell
+    assert fig.axes[0].get_title() == "Confusion matrix"
+    fig = plot_confusion_matrix(matrix, values_format=".1%")
+    assert "98.0%" in [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_plot_confusion_matrix_refuses_bad_input():
     with pytest.raises(ValueError, match="square"):
         plot_confusion_matrix(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match="counts"):
+    with pytest.raises(ValueError, match="no negative values"):
         plot_confusion_matrix(-np.eye(2))
+    with pytest.raises(TypeError, match="values_format must be a format string"):
+        plot_confusion_matrix(np.eye(2), values_format=2)
+
+
+def _probabilities(labels, wrong):
+    probs = np.full((len(labels), 10), 0.01)
+    probs[np.arange(len(labels)), labels] = 0.91
+    for index, (said, p) in wrong.items():
+        probs[index] = np.eye(10)[said] * (p - 0.04) + 0.04
+    return probs
 
 
 def test_show_misclassified_orders_by_confidence(digits):
     images, labels = digits
-    probs = np.full((12, 10), 0.01)
-    probs[np.arange(12), labels] = 0.91  # all right ...
-    probs[3] = np.eye(10)[7] * 0.6 + 0.04  # ... except #3 (p=0.64 for 7)
-    probs[5] = np.eye(10)[1] * 0.9 + 0.01  # and #5 (p=0.91 for 1)
+    probs = _probabilities(labels, {3: (7, 0.64), 5: (1, 0.91), 8: (2, 0.5)})
     fig = show_misclassified(images, labels, probs, n=2)
     titles = [ax.get_title() for ax in fig.axes if ax.get_images()]
     assert titles == ["true 5, said 1\np = 0.91  (#5)", "true 3, said 7\np = 0.64  (#3)"]
-    with pytest.raises(ValueError, match="n=3 is more than the 2 misclassified"):
-        show_misclassified(images, labels, probs, n=3)
-    with pytest.raises(ValueError, match="one entry per image"):
+    assert fig.get_suptitle() == "The 2 most confident mistakes (3 in 12 images)"
+
+
+def test_show_misclassified_shows_all_when_there_are_fewer_than_n(digits):
+    images, labels = digits
+    fig = show_misclassified(images, labels, _probabilities(labels, {3: (7, 0.64)}))  # default n=12
+    assert len([ax for ax in fig.axes if ax.get_images()]) == 1
+    assert fig.get_suptitle() == "All the mistakes (1 in 12 images)"
+    fig = show_misclassified(images, labels, np.eye(10)[labels])
+    assert fig.texts[0].get_text() == "No mistakes among these 12 images"
+
+
+def test_show_misclassified_refuses_bad_input(digits):
+    images, labels = digits
+    probs = _probabilities(labels, {})
+    with pytest.raises(ValueError, match="labels has 5 entries but there are 12 images"):
         show_misclassified(images, labels[:5], probs)
-    perfect = np.eye(10)[labels]
-    with pytest.raises(ValueError, match="no misclassified"):
-        show_misclassified(images, labels, perfect)
+    with pytest.raises(ValueError, match="probabilities has 11 rows but there are 12 images"):
+        show_misclassified(images, labels, probs[:11])
+    with pytest.raises(ValueError, match="n must be a positive int"):
+        show_misclassified(images, labels, probs, n=0)
+
+
+@pytest.mark.parametrize("helper", ["show_images", "show_misclassified", "show_probabilities"])
+def test_every_digit_helper_refuses_colour_images_alike(digits, helper):
+    images, labels = digits
+    colour = np.repeat(images[..., None], 3, axis=-1)
+    calls = {
+        "show_images": lambda: show_images(colour, labels),
+        "show_misclassified": lambda: show_misclassified(
+            colour, labels, _probabilities(labels, {1: (2, 0.9)})
+        ),
+        "show_probabilities": lambda: show_probabilities(colour[:2], np.eye(10)[[1, 2]]),
+    }
+    with pytest.raises(
+        ValueError, match=r"images must have one channel, shape \(m, h, w, 1\); got \(\d+, 28, 28, 3\)"
+    ):
+        calls[helper]()
 
 
 def test_show_probabilities(digits):
@@ -274,3 +363,12 @@ def test_show_probabilities(digits):
     assert [ax.get_title() for ax in fig.axes[:2]] == ["says 3 (82%)", "says 1 (82%)"]
     with pytest.raises(ValueError, match="images has 3 entries but probabilities has 2"):
         show_probabilities(images[:3], probs)
+
+
+def test_show_probabilities_wraps_more_than_ten_images_in_rows_of_five(digits):
+    images, labels = digits
+    fig = show_probabilities(images, np.eye(10)[labels])  # 12 images: 3 rows of 5
+    pictures = [ax for ax in fig.axes if ax.get_images()]
+    assert len(pictures) == 12 and pictures[5].get_title() == "says 5 (100%)"
+    with pytest.raises(ValueError, match="the number of images=21 is more than the 20 images this figure"):
+        show_probabilities(np.zeros((21, 28, 28)), np.eye(10)[np.arange(21) % 10])

@@ -1,0 +1,99 @@
+"""Argument checks shared by the public helpers: each raises a clear error before any work."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+
+def check_count(name: str, value: Any, *, maximum: int | None = None, what: str = "") -> int:
+    """Return ``value`` if it is an int in ``[1, maximum]``; else raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    value = int(value)
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive int, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name}={value} is more than the {maximum} {what} available")
+    return value
+
+
+def check_positive(name: str, value: Any) -> float:
+    """Return ``value`` as a float if it is a positive, finite number; else raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < math.inf:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return float(value)
+
+
+def check_array(name: str, value: Any, *, ndim: tuple[int, ...], shape_hint: str) -> np.ndarray:
+    """Return ``value`` as a finite, non-empty numeric array with one of ``ndim`` dimensions."""
+    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
+        value = value.numpy()  # a tf.Tensor
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as err:  # ragged nested lists
+        raise TypeError(f"{name} must be an array shaped {shape_hint}: {err}") from err
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+        raise TypeError(
+            f"{name} must hold numbers, got dtype {array.dtype} (expected an array shaped {shape_hint})"
+        )
+    if np.iscomplexobj(array):
+        raise TypeError(f"{name} must hold real numbers, got complex dtype {array.dtype}")
+    if array.ndim not in ndim:
+        raise ValueError(f"{name} must be shaped {shape_hint}, got {array.ndim} dimensions {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} is empty (shape {array.shape}); expected {shape_hint}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} holds NaN or infinite values")
+    return array
+
+
+def check_gray_images(name: str, images: Any) -> np.ndarray:
+    """Return grayscale ``images`` ``(m, h, w)`` or ``(m, h, w, 1)`` as ``(m, h, w)``; refuse colour."""
+    images = check_array(name, images, ndim=(3, 4), shape_hint="(m, h, w) or (m, h, w, 1)")
+    if images.ndim == 4:
+        if images.shape[-1] != 1:
+            raise ValueError(
+                f"{name} must have one channel, shape (m, h, w, 1); got {images.shape}: "
+                "these figures draw grayscale digits"
+            )
+        images = images[..., 0]
+    return images
+
+
+def check_labels(name: str, labels: Any, count: int) -> np.ndarray:
+    """Return ``labels`` ``(m,)`` or one-hot ``(m, classes)`` as class numbers ``(m,)``; ``m == count``."""
+    labels = check_array(name, labels, ndim=(1, 2), shape_hint="(m,) or one-hot (m, classes)")
+    if len(labels) != count:
+        raise ValueError(f"{name} has {len(labels)} entries but there are {count} images; give one per image")
+    return labels.argmax(axis=1) if labels.ndim == 2 else labels
+
+
+def check_int(name: str, value: Any, low: int, high: int) -> int:
+    """Return ``value`` if it is an int in ``[low, high)``; else raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if not low <= value < high:
+        raise ValueError(f"{name} must be in [{low}, {high - 1}], got {value}")
+    return int(value)
+
+
+def check_built_model(model: Any) -> tuple[int | None, ...]:
+    """Return the input shape of a keras ``model``, batch axis included: ``(None, h, w, c)``.
+
+    Raise if ``model`` is not a keras Model, or has no input shape yet (not started with
+    ``keras.Input``).
+    """
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras Model, got {type(model).__name__}")
+    try:
+        return tuple(model.inputs[0].shape)
+    except (AttributeError, IndexError, ValueError) as err:
+        raise ValueError(
+            f"model {model.name!r} has no input shape yet: start it with keras.Input(shape)"
+        ) from err
