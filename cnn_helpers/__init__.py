@@ -1,4 +1,5 @@
-"""Helpers for the lesson "A first convolutional network on MNIST": load the data, draw the pictures.
+"""Helpers for the lesson "A first convolutional network on MNIST": load the data, draw the
+pictures, check a student's work.
 
 Importing this package loads TensorFlow with its C++ start-up log lines hidden
 (see ``cnn_helpers._quiet``), so a notebook that imports it first stays clean.
@@ -8,46 +9,84 @@ from ._quiet import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 
+from ._figure import grid_shape  # noqa: E402
+from .architecture import plot_architecture  # noqa: E402
+from .attribution import as_model_batch, digit_probabilities, occlusion_map, saliency_map  # noqa: E402
+from .checks import NotReadyError, check_compiled, check_images, check_labels, check_model  # noqa: E402
 from .data import MNIST_SHA256, MNIST_SHAPES, MnistFileError, load_mnist  # noqa: E402
+from .drawing import image_file_to_drawing, mnist_style, render_strokes, show_digit_response  # noqa: E402
+from .explore import (  # noqa: E402
+    conv_output_size,
+    kernel_from_values,
+    receptive_field,
+    receptive_field_box,
+    shift_images,
+)
+from .explore_figures import (  # noqa: E402
+    plot_shift_accuracy,
+    show_kernels,
+    show_padding_stride,
+    show_receptive_field,
+    show_saliency,
+)
 from .lesson import (  # noqa: E402
     conv2d_by_hand,
-    plot_architecture,
     pool2d_by_hand,
     show_convolution_steps,
     show_kernel_outputs,
     show_pooling,
     show_rgb_convolution,
 )
-from .plots import (  # noqa: E402
-    grid_shape,
+from .plots import show_feature_maps, show_filters, show_images  # noqa: E402
+from .results import (  # noqa: E402
     plot_confusion_matrix,
     plot_history,
-    show_feature_maps,
-    show_filters,
-    show_images,
     show_misclassified,
     show_probabilities,
 )
 
 __all__ = [
     "MNIST_SHA256",
+    "MNIST_SHAPES",
+    "MnistFileError",
+    "NotReadyError",
+    "as_model_batch",
+    "check_compiled",
+    "check_images",
+    "check_labels",
+    "check_model",
     "conv2d_by_hand",
+    "conv_output_size",
+    "digit_probabilities",
+    "grid_shape",
+    "image_file_to_drawing",
+    "import_tensorflow_quietly",
+    "kernel_from_values",
+    "load_mnist",
+    "mnist_style",
+    "occlusion_map",
     "plot_architecture",
     "plot_confusion_matrix",
     "plot_history",
+    "plot_shift_accuracy",
     "pool2d_by_hand",
+    "receptive_field",
+    "receptive_field_box",
+    "render_strokes",
+    "saliency_map",
+    "shift_images",
     "show_convolution_steps",
-    "show_kernel_outputs",
-    "show_misclassified",
-    "show_pooling",
-    "show_probabilities",
-    "show_rgb_convolution",
-    "MNIST_SHAPES",
-    "MnistFileError",
-    "grid_shape",
-    "import_tensorflow_quietly",
-    "load_mnist",
+    "show_digit_response",
     "show_feature_maps",
     "show_filters",
     "show_images",
+    "show_kernel_outputs",
+    "show_kernels",
+    "show_misclassified",
+    "show_padding_stride",
+    "show_pooling",
+    "show_probabilities",
+    "show_receptive_field",
+    "show_rgb_convolution",
+    "show_saliency",
 ]

@@ -1,0 +1,113 @@
+"""Where the model looks, for part 5 of the exploratory notebook ``cnn_mnist_explore.ipynb``
+(Where the model looks): one image as the model's batch, its class probabilities, saliency maps and
+occlusion maps. The drawing pad of part 6 (Play) uses ``digit_probabilities`` too.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+
+from ._args import check_array, check_built_model, check_count, check_int
+from .explore import conv_output_size
+
+__all__ = ["as_model_batch", "digit_probabilities", "occlusion_map", "saliency_map"]
+
+
+def as_model_batch(model: Any, image: Any) -> np.ndarray:
+    """Return ``image`` ``(h, w)``, ``(h, w, 1)`` or ``(1, h, w, 1)`` as ``model``'s batch of one, checked.
+
+    float32, shaped ``(1, h, w, 1)`` for the lesson's model (``(1,) + model input shape``).
+    """
+    expected = check_built_model(model)[1:]
+    image = check_array("image", image, ndim=(2, 3, 4), shape_hint="(h, w), (h, w, 1) or (1, h, w, 1)")
+    if (image.ndim == 4 and image.shape[0] != 1) or (image.ndim > 2 and image.shape[-1] != 1):
+        raise ValueError(
+            f"image must be one grayscale image, (h, w), (h, w, 1) or (1, h, w, 1); got {image.shape}"
+        )
+    image = image.reshape(image.shape[-3:-1] if image.ndim == 4 else image.shape[:2]).astype(np.float32)
+    if tuple(expected[:2]) != image.shape and None not in expected[:2]:
+        raise ValueError(
+            f"image is {image.shape[0]}x{image.shape[1]} but the model expects {expected[0]}x{expected[1]}"
+        )
+    return image.reshape((1, *image.shape, *expected[2:]))
+
+
+def _check_class(model: Any, class_index: Any) -> int | None:
+    """Return ``class_index`` (None: the predicted class) checked against the model's output size."""
+    if class_index is None:
+        return None
+    classes = tuple(model.outputs[0].shape)[-1]
+    return check_int("class_index", class_index, 0, classes or 1 << 30)
+
+
+def _check_probabilities(probabilities: np.ndarray, class_index: Any) -> int:
+    """Check a ``(m, classes)`` softmax output; return ``class_index`` or the top class of row 0."""
+    if (
+        probabilities.ndim != 2
+        or np.any(probabilities < 0)
+        or not np.allclose(probabilities.sum(axis=1), 1, atol=1e-3)
+    ):
+        raise ValueError("the model must output class probabilities (m, classes): end it with a softmax")
+    if class_index is None:
+        return int(probabilities[0].argmax())
+    return check_int("class_index", class_index, 0, probabilities.shape[1])
+
+
+def digit_probabilities(model: Any, image: Any) -> np.ndarray:
+    """Return the model's class probabilities ``(classes,)`` for one image ``(h, w)`` or ``(h, w, 1)``."""
+    probabilities = np.asarray(model(as_model_batch(model, image), training=False))
+    _check_probabilities(probabilities, None)
+    return probabilities[0].astype(np.float32)
+
+
+def saliency_map(model: Any, image: Any, class_index: int | None = None) -> np.ndarray:
+    """Return ``|d log p(class) / d pixel|`` ``(h, w)`` float32, the largest over channels.
+
+    ``class_index`` defaults to the predicted class; the model must end with a softmax.
+    Used in "What does the model look at?".
+    """
+    import tensorflow as tf
+
+    x = tf.convert_to_tensor(as_model_batch(model, image))
+    class_index = _check_class(model, class_index)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        probabilities = model(x, training=False)
+        chosen = _check_probabilities(probabilities.numpy(), class_index)
+        log_p = tf.math.log(probabilities[0, chosen] + 1e-30)
+    gradient = np.abs(tape.gradient(log_p, x).numpy()[0])
+    return (gradient.max(axis=-1) if gradient.ndim == 3 else gradient).astype(np.float32)
+
+
+def occlusion_map(
+    model: Any,
+    image: Any,
+    class_index: int | None = None,
+    *,
+    patch: int = 4,
+    stride: int = 2,
+    fill: float = 0.0,
+) -> np.ndarray:
+    """Return how much p(class) drops when a ``patch`` x ``patch`` square is set to ``fill``.
+
+    One value per patch position, ``stride`` apart: ``(rows, cols)`` float32 with
+    ``rows = (h - patch) // stride + 1``. Positive = covering there hurts the class.
+    """
+    x = as_model_batch(model, image)
+    class_index = _check_class(model, class_index)
+    h, w = x.shape[1:3]
+    patch = check_count("patch", patch, maximum=min(h, w), what="pixels on the image's shorter side")
+    stride = check_count("stride", stride)
+    if isinstance(fill, bool) or not isinstance(fill, numbers.Real) or not math.isfinite(fill):
+        raise ValueError(f"fill must be a finite number, got {fill!r}")
+    rows, cols = conv_output_size(h, patch, stride=stride), conv_output_size(w, patch, stride=stride)
+    batch = np.repeat(x, 1 + rows * cols, axis=0)
+    for k, (i, j) in enumerate(np.ndindex(rows, cols)):
+        batch[1 + k, i * stride : i * stride + patch, j * stride : j * stride + patch] = fill
+    probabilities = np.asarray(model.predict(batch, verbose=0))
+    chosen = _check_probabilities(probabilities, class_index)
+    return (probabilities[0, chosen] - probabilities[1:, chosen]).reshape(rows, cols).astype(np.float32)

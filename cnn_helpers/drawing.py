@@ -1,0 +1,159 @@
+"""The drawing pad's logic, for part 6 of the exploratory notebook ``cnn_mnist_explore.ipynb``
+(Play: draw your own digit): strokes or a photo turned into an MNIST-like digit, and the figure of
+the model's response to it. The widget itself is ``pad.DrawingPad``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._args import check_array, check_count, check_positive
+from ._figure import FigureLike, clean, new_figure
+from .attribution import as_model_batch, digit_probabilities
+from .plots import show_feature_maps
+
+__all__ = ["image_file_to_drawing", "mnist_style", "render_strokes", "show_digit_response"]
+
+
+def _draw_segment(canvas: np.ndarray, a: np.ndarray, b: np.ndarray, radius: float) -> None:
+    """Ink the pixels whose centre lies within ``radius`` (+ half a pixel of ramp) of segment ``ab``."""
+    low = np.maximum(np.floor(np.minimum(a, b) - radius - 1), 0).astype(int)
+    high = np.minimum(np.ceil(np.maximum(a, b) + radius + 1), canvas.shape[0]).astype(int)
+    if np.any(high <= low):
+        return  # off the canvas
+    ys, xs = np.mgrid[low[1] : high[1], low[0] : high[0]] + 0.5  # pixel centres
+    d = b - a
+    t = np.clip(((xs - a[0]) * d[0] + (ys - a[1]) * d[1]) / (d @ d or 1.0), 0, 1)
+    dist = np.hypot(xs - a[0] - t * d[0], ys - a[1] - t * d[1])
+    region = canvas[low[1] : high[1], low[0] : high[0]]
+    np.maximum(region, np.clip(radius + 0.5 - dist, 0, 1), out=region)
+
+
+def render_strokes(strokes: Any, *, size: int = 280, width: float = 18.0) -> np.ndarray:
+    """Draw strokes as round-capped lines ``width`` pixels thick: ``(size, size)`` float32, ink 1.
+
+    ``strokes`` is a list of strokes, each a list of ``(x, y)`` canvas points (x right, y down);
+    a one-point stroke is a dot. Edges are anti-aliased over one pixel. Used by the drawing pad.
+    """
+    size, radius = check_count("size", size), check_positive("width", width) / 2
+    if not isinstance(strokes, (list, tuple)):
+        raise TypeError(
+            f"strokes must be a list of strokes (lists of (x, y) points), got {type(strokes).__name__}"
+        )
+    checked = [
+        check_array(f"strokes[{i}]", s, ndim=(2,), shape_hint="(points, 2): a list of (x, y)")
+        for i, s in enumerate(strokes)
+    ]
+    for i, points in enumerate(checked):
+        if points.shape[1] != 2:
+            raise ValueError(f"strokes[{i}] must hold (x, y) pairs, got shape {points.shape}")
+    canvas = np.zeros((size, size), np.float32)
+    for points in checked:
+        ends = points[1:] if len(points) > 1 else points  # one point: a segment of length 0, a dot
+        for a, b in zip(points[: len(ends)], ends, strict=True):
+            _draw_segment(canvas, a, b, radius)
+    return canvas
+
+
+def mnist_style(drawing: Any) -> np.ndarray:
+    """Return a drawing ``(H, W)`` (ink bright, background 0) as an MNIST-like ``(28, 28)`` digit.
+
+    As MNIST was made: ink scaled to max 1, cropped to its bounding box, resized (anti-aliased,
+    aspect kept) to fit 20x20, pasted so that its centre of mass lands at pixel (14, 14), without
+    pushing ink off the image. float32 in [0, 1]. Used by the drawing pad.
+    """
+    from PIL import Image
+
+    image = check_array("drawing", drawing, ndim=(2, 3), shape_hint="(H, W) or (H, W, 1)")
+    if image.ndim == 3:
+        if image.shape[2] != 1:
+            raise ValueError(f"drawing must be grayscale, (H, W) or (H, W, 1); got {image.shape}")
+        image = image[..., 0]
+    if image.min() < 0:
+        raise ValueError("drawing must not be negative: ink bright (> 0), background 0")
+    if image.max() == 0:
+        raise ValueError("the drawing is empty: draw a digit first")
+    image = image.astype(np.float32) / np.float32(image.max())
+    rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+    crop = image[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    h, w = crop.shape
+    new_h, new_w = (max(1, round(n * 20 / max(h, w))) for n in (h, w))
+    if (new_h, new_w) != (h, w):
+        crop = np.asarray(Image.fromarray(crop).resize((new_w, new_h), Image.Resampling.BILINEAR))
+        crop = np.clip(crop, 0, None) / max(float(crop.max()), 1e-12)
+    total = crop.sum()
+    centre = [(crop.sum(axis=1 - a) * np.arange(crop.shape[a])).sum() / total for a in (0, 1)]
+    top = min(max(round(14 - centre[0]), 0), 28 - new_h)
+    left = min(max(round(14 - centre[1]), 0), 28 - new_w)
+    out = np.zeros((28, 28), np.float32)
+    out[top : top + new_h, left : left + new_w] = crop
+    return out
+
+
+def image_file_to_drawing(data: Any) -> np.ndarray:
+    """Return the bytes of a PNG/JPG file as a drawing ``(H, W)`` float32 in [0, 1], ink bright.
+
+    Transparent pixels count as white paper; the image is made grayscale, inverted if its border
+    is light (dark ink on paper), and the paper's level is subtracted. Ready for ``mnist_style``.
+    """
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be the bytes of an image file, got {type(data).__name__}")
+    try:
+        with Image.open(io.BytesIO(bytes(data))) as picture:
+            picture.thumbnail((560, 560))
+            paper = Image.new("RGBA", picture.size, "white")
+            gray = Image.alpha_composite(paper, picture.convert("RGBA")).convert("L")
+    except (UnidentifiedImageError, OSError) as err:
+        raise ValueError(f"could not read the file as an image (PNG or JPG expected): {err}") from err
+    image = np.asarray(gray, np.float32) / 255
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    if np.median(border) > 0.5:
+        image, border = 1 - image, 1 - border
+    background = float(np.median(border))
+    ink = np.clip((image - background) / max(1 - background, 1e-6), 0, 1)
+    return np.where(ink < 0.15, 0, ink).astype(np.float32)  # camera noise on the paper is not ink
+
+
+def show_digit_response(
+    model: Any, image28: Any, *, n_maps: int | None = None, fig: FigureLike | None = None
+) -> FigureLike:
+    """Show one digit ``(28, 28)``, the model's class probabilities and its first feature maps.
+
+    The bars highlight the top class, named with its probability in the title; the first
+    ``n_maps`` maps (default: up to 8) of the first Conv2D layer follow. What the drawing pad shows.
+    """
+    import keras
+
+    batch = as_model_batch(model, image28)
+    probabilities = digit_probabilities(model, batch)
+    image = batch.reshape(batch.shape[1:3])
+    conv = next((layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)), None)
+    if conv is None:
+        raise ValueError("model has no Conv2D layer whose feature maps could be shown")
+    n_maps = min(8, conv.filters) if n_maps is None else n_maps
+    n_maps = check_count("n_maps", n_maps, maximum=conv.filters, what=f"filters of layer {conv.name!r}")
+    maps = np.asarray(keras.Model(model.inputs[0], conv.output)(batch, training=False))
+    fig = new_figure(fig, 15, 4.8)
+    left, middle, right = fig.subfigures(1, 3, width_ratios=[1, 1.5, 2.4])
+    ax = left.subplots()
+    ax.imshow(image, cmap="gray")
+    ax.set_title(f"the digit, {image.shape[0]}x{image.shape[1]}", fontsize=13)
+    clean(ax)
+    best = int(probabilities.argmax())
+    bars = middle.subplots()
+    bars.bar(
+        range(len(probabilities)),
+        probabilities,
+        color=["tab:orange" if c == best else "tab:blue" for c in range(len(probabilities))],
+    )
+    bars.set(ylim=(0, 1), xticks=range(len(probabilities)), xlabel="class", ylabel="probability")
+    bars.tick_params(labelsize=11)
+    bars.set_title(f"says {best} (p = {probabilities[best]:.2f})", fontsize=14)
+    show_feature_maps(maps, n_maps, title=f"layer {conv.name!r}", fig=right)
+    return fig

@@ -1,0 +1,195 @@
+"""The drawing pad of the exploratory notebook ``cnn_mnist_explore.ipynb``, part 6 (Play: draw your
+own digit). The notebook imports it from ``widgets``, which re-exports it; its logic is in
+``drawing`` and ``attribution``, so that only the widget itself needs ipywidgets (and ipycanvas).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from ._args import check_gray_images, check_labels, check_positive
+from ._figure import FigureLike, show_as_png
+from .attribution import digit_probabilities
+from .drawing import image_file_to_drawing, mnist_style, render_strokes, show_digit_response
+
+__all__ = ["DrawingPad"]
+
+
+def _canvas_available() -> bool:
+    """True unless on Colab (its widget manager loads ipycanvas from a CDN) or ipycanvas is missing."""
+    if "google.colab" in sys.modules:
+        return False
+    try:
+        import ipycanvas  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class DrawingPad:
+    """Draw a digit with the mouse; the model's answer and first feature maps appear on release.
+
+    ``.canvas`` (an ipycanvas ``Canvas``, CSS class ``cnn-drawing-pad``) records strokes in
+    ``.strokes``; ``.clear_button`` (``cnn-pad-clear``) wipes them. On release: ``render_strokes``
+    -> ``mnist_style`` -> ``show_digit_response`` into ``.output`` (``cnn-pad-output``), and
+    ``.prediction_label`` (``cnn-prediction``) reads e.g. ``prediction: 7 (93%)``. Without
+    ipycanvas, on Colab, or with ``use_canvas=False``: ``.picker`` (``cnn-pad-picker``) over
+    ``fallback_images`` ``(m, 28, 28)`` (at most 100) and ``.upload`` (``cnn-pad-upload``) for a
+    PNG/JPG photo of a digit feed the same path.
+    """
+
+    widget: widgets.Widget
+
+    def __init__(
+        self,
+        model: Any,
+        *,
+        fallback_images: Any = None,
+        fallback_labels: Any = None,
+        use_canvas: bool | None = None,
+        pen_width: float = 18.0,
+    ) -> None:
+        digit_probabilities(model, np.zeros((28, 28), np.float32))  # a 28x28 softmax model, or raise
+        self.model, self.pen_width = model, check_positive("pen_width", pen_width)
+        self.images, self.labels = self._check_fallback(fallback_images, fallback_labels)
+        if use_canvas not in (None, True, False):
+            raise TypeError(f"use_canvas must be True, False or None (automatic), got {use_canvas!r}")
+        self.uses_canvas = _canvas_available() if use_canvas is None else use_canvas
+        self.strokes: list[list[tuple[float, float]]] = []
+        self.figure: FigureLike | None = None
+        self.image: np.ndarray | None = None
+        self.probabilities: np.ndarray | None = None
+        self.canvas = self.clear_button = self.picker = self.upload = None
+        self._pen = False  # the mouse button is down
+        self.output = widgets.Output().add_class("cnn-pad-output")
+        self.prediction_label = widgets.Label().add_class("cnn-prediction")
+        controls = self._build_canvas() if self.uses_canvas else self._build_fallback()
+        self.widget = widgets.VBox([controls, self.prediction_label, self.output])
+        self.text = self.prediction_label.value
+
+    @staticmethod
+    def _check_fallback(images: Any, labels: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
+        if images is None:
+            if labels is not None:
+                raise ValueError("fallback_labels needs fallback_images: give the digits they label")
+            return None, None
+        images = check_gray_images("fallback_images", images)
+        if images.shape[1:] != (28, 28) or len(images) > 100:
+            raise ValueError(f"fallback_images must be up to 100 digits (m, 28, 28), got {images.shape}")
+        return images, None if labels is None else check_labels("fallback_labels", labels, len(images))
+
+    def _build_canvas(self) -> widgets.Widget:
+        from ipycanvas import Canvas
+
+        size = widgets.Layout(width="280px", height="280px", border="1px solid gray")
+        self.canvas = Canvas(width=280, height=280, layout=size).add_class("cnn-drawing-pad")
+        self.canvas.stroke_style = self.canvas.fill_style = "white"
+        self.canvas.line_width, self.canvas.line_cap, self.canvas.line_join = self.pen_width, "round", "round"
+        self.canvas.on_mouse_down(self.pen_down)
+        self.canvas.on_mouse_move(self.pen_move)
+        self.canvas.on_mouse_up(self.pen_up)
+        self.canvas.on_mouse_out(self.pen_up)
+        self.canvas.on_touch_start(lambda touches: touches and self.pen_down(*touches[0]))
+        self.canvas.on_touch_move(lambda touches: touches and self.pen_move(*touches[0]))
+        self.canvas.on_touch_end(lambda _touches: self.strokes and self.pen_up(*self.strokes[-1][-1]))
+        self.clear_button = widgets.Button(description="Clear", icon="eraser").add_class("cnn-pad-clear")
+        self.clear_button.on_click(lambda _button: self.clear())
+        self.clear()
+        return widgets.HBox([self.canvas, self.clear_button])
+
+    def _build_fallback(self) -> widgets.Widget:
+        self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="photo of a digit")
+        self.upload.add_class("cnn-pad-upload").observe(self._on_upload, names="value")
+        if self.images is None:
+            self.prediction_label.value = "upload a photo of a digit (dark on light paper is fine)"
+            return widgets.HBox([self.upload])
+        options = [
+            (f"#{i}" + ("" if self.labels is None else f": a {int(self.labels[i])}"), i)
+            for i in range(len(self.images))
+        ]
+        self.picker = widgets.Dropdown(options=options, value=0, description="test digit").add_class(
+            "cnn-pad-picker"
+        )
+        self.picker.observe(lambda change: self.pick(change["new"]), names="value")
+        self.pick(0)
+        return widgets.HBox([self.picker, self.upload])
+
+    def pen_down(self, x: float, y: float) -> None:
+        """Start a stroke at canvas point ``(x, y)`` (mouse button pressed)."""
+        self.strokes.append([(float(x), float(y))])
+        self._pen = True
+        self.canvas.fill_circle(x, y, self.pen_width / 2)
+
+    def pen_move(self, x: float, y: float) -> None:
+        """Extend the current stroke to ``(x, y)`` while the button is down."""
+        if self._pen:
+            self.canvas.stroke_line(*self.strokes[-1][-1], x, y)
+            self.strokes[-1].append((float(x), float(y)))
+
+    def pen_up(self, x: float, y: float) -> None:
+        """End the stroke at ``(x, y)`` (button released or pointer left the pad), then predict."""
+        if self._pen:
+            self.pen_move(x, y)
+            self._pen = False
+            self.predict()
+
+    def clear(self) -> None:
+        """Wipe the pad, the strokes and the answer."""
+        if self.canvas is None:
+            raise RuntimeError("this pad has no canvas (it uses the picker and the upload instead)")
+        self.strokes, self._pen = [], False
+        self.canvas.clear()
+        self.canvas.fill_style = "black"
+        self.canvas.fill_rect(0, 0, 280, 280)
+        self.canvas.fill_style = "white"
+        self.output.outputs = ()
+        self.text = self.prediction_label.value = (
+            "draw a digit: hold the mouse button down, let go to see the answer"
+        )
+
+    def predict(self) -> str:
+        """Show the model's answer for the strokes drawn so far; return the prediction text."""
+        return self._answer(lambda: mnist_style(render_strokes(self.strokes, size=280, width=self.pen_width)))
+
+    def pick(self, index: int) -> str:
+        """Show the model's answer for fallback digit ``index``; return the prediction text."""
+        if self.images is None:
+            raise ValueError("this pad has no fallback_images to pick from")
+        if (
+            isinstance(index, bool)
+            or not isinstance(index, (int, np.integer))
+            or not 0 <= index < len(self.images)
+        ):
+            raise ValueError(f"index must be an int in [0, {len(self.images) - 1}], got {index!r}")
+        image = self.images[index].astype(np.float32)
+        return self._answer(lambda: image / 255 if image.max() > 1 else image)
+
+    def load_file(self, data: Any) -> str:
+        """Show the model's answer for the bytes of a PNG/JPG photo of a digit; return the text."""
+        return self._answer(lambda: mnist_style(image_file_to_drawing(data)))
+
+    def _on_upload(self, change: dict) -> None:
+        if change["new"]:
+            self.load_file(change["new"][-1]["content"])
+
+    def _answer(self, make_image: Any) -> str:
+        """Make the ``(28, 28)`` image, show the model's response, set and return the label's text."""
+        try:
+            image = make_image()
+        except (TypeError, ValueError) as err:
+            self.output.outputs = ()
+            self.text = self.prediction_label.value = str(err)
+            return self.text
+        self.image, self.probabilities = image, digit_probabilities(self.model, image)
+        best = int(self.probabilities.argmax())
+        self.figure = show_as_png(self.output, show_digit_response(self.model, image))
+        self.text = self.prediction_label.value = f"prediction: {best} ({self.probabilities[best]:.0%})"
+        return self.text
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """Show ``.widget`` when the pad is a cell's value."""
+        return self.widget._repr_mimebundle_(**kwargs)

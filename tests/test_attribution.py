@@ -1,0 +1,112 @@
+"""Where the model looks: class probabilities, saliency maps against finite differences, occlusion maps."""
+
+from __future__ import annotations
+
+from cnn_helpers.attribution import digit_probabilities, occlusion_map, saliency_map
+from cnn_helpers.explore import receptive_field
+import keras
+import numpy as np
+import pytest
+
+layers = keras.layers
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    return keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            layers.Conv2D(3, 3, activation="tanh", kernel_initializer=keras.initializers.GlorotUniform(1)),
+            layers.Flatten(),
+            layers.Dense(4, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(2)),
+        ]
+    )
+
+
+def _one_pixel_model(row, col):
+    """A 6x6 -> 2 softmax model whose class 0 grows with pixel (row, col) only."""
+    model = keras.Sequential(
+        [keras.Input((6, 6, 1)), layers.Flatten(), layers.Dense(2, activation="softmax")]
+    )
+    weights = np.zeros((36, 2), "float32")
+    weights[row * 6 + col, 0] = 4.0
+    model.layers[-1].set_weights([weights, np.zeros(2, "float32")])
+    return model
+
+
+def test_saliency_map_is_the_gradient_of_log_p(small_model):
+    image = np.random.default_rng(0).uniform(0, 1, (8, 8)).astype("float32")
+    probabilities = digit_probabilities(small_model, image)
+    assert probabilities.shape == (4,) and abs(probabilities.sum() - 1) < 1e-5
+    for class_index in (None, 2):
+        chosen = int(probabilities.argmax()) if class_index is None else class_index
+        saliency = saliency_map(small_model, image, class_index)
+        assert saliency.shape == (8, 8) and saliency.dtype == np.float32
+        eps = 1e-2
+        bumps = np.repeat(image[None], 128, axis=0)
+        for k, (r, c) in enumerate(np.ndindex(8, 8)):
+            bumps[2 * k, r, c] += eps
+            bumps[2 * k + 1, r, c] -= eps
+        log_p = np.log(small_model.predict(bumps[..., None], verbose=0)[:, chosen].astype("float64"))
+        numeric = np.abs(log_p[0::2] - log_p[1::2]).reshape(8, 8) / (2 * eps)
+        np.testing.assert_allclose(saliency, numeric, rtol=0.05, atol=2e-3)
+    for shaped in (image[..., None], image[None, ..., None]):
+        np.testing.assert_allclose(saliency_map(small_model, shaped, 2), saliency)
+
+
+def test_saliency_map_sees_the_one_pixel_that_matters():
+    saliency = saliency_map(_one_pixel_model(2, 3), np.full((6, 6), 0.5), class_index=0)
+    assert saliency[2, 3] > 0 and np.count_nonzero(saliency) == 1
+
+
+def test_occlusion_map_drops_only_where_the_pixel_is_covered(monkeypatch):
+    model = _one_pixel_model(2, 3)
+    calls = []
+    predict = model.predict
+    monkeypatch.setattr(model, "predict", lambda *a, **k: calls.append(k) or predict(*a, **k))
+    drop = occlusion_map(model, np.ones((6, 6)), class_index=0, patch=2, stride=2)
+    assert calls == [{"verbose": 0}]  # one batched call, no progress bar
+    assert drop.shape == (3, 3) and drop.dtype == np.float32
+    assert drop[1, 1] > 0.4 and np.count_nonzero(drop) == 1  # the patch over rows 2-3, columns 2-3
+    with pytest.raises(ValueError, match=r"class_index must be in \[0, 1\]"):
+        occlusion_map(model, np.ones((6, 6)), class_index=2)
+    assert len(calls) == 1  # refused before any prediction
+    drop = occlusion_map(model, np.ones((6, 6, 1)), class_index=0, patch=3, stride=1, fill=1.0)
+    assert drop.shape == (4, 4) and not drop.any()  # covering with the same value changes nothing
+
+
+@pytest.mark.parametrize(
+    ("image", "kwargs", "error", "match"),
+    [
+        (np.zeros((7, 8)), {}, ValueError, "image is 7x8 but the model expects 8x8"),
+        (np.zeros((2, 8, 8, 1)), {}, ValueError, "must be one grayscale image"),
+        (np.zeros((8, 8, 3)), {}, ValueError, "must be one grayscale image"),
+        (np.zeros(8), {}, ValueError, "image must be shaped"),
+        (np.zeros((8, 8)), {"class_index": 4}, ValueError, r"class_index must be in \[0, 3\]"),
+        (np.zeros((8, 8)), {"class_index": "4"}, TypeError, "class_index must be an int"),
+    ],
+)
+def test_saliency_and_occlusion_refuse_bad_input(small_model, image, kwargs, error, match):
+    for function in (saliency_map, occlusion_map):
+        with pytest.raises(error, match=match):
+            function(small_model, image, **kwargs)
+
+
+def test_occlusion_refuses_bad_patches_and_models(small_model):
+    image = np.zeros((8, 8))
+    with pytest.raises(ValueError, match="patch=9 is more than the 8"):
+        occlusion_map(small_model, image, patch=9)
+    with pytest.raises(ValueError, match="stride must be a positive int"):
+        occlusion_map(small_model, image, stride=0)
+    with pytest.raises(ValueError, match="fill must be a finite number"):
+        occlusion_map(small_model, image, fill=np.nan)
+    with pytest.raises(TypeError, match="model must be a keras Model"):
+        saliency_map(lambda x: x, image)
+    unbuilt = keras.Sequential([layers.Conv2D(1, 3), layers.Flatten(), layers.Dense(3, activation="softmax")])
+    for function in (saliency_map, occlusion_map, digit_probabilities, lambda m, _: receptive_field(m, 0)):
+        with pytest.raises(ValueError, match="has no input shape yet: start it with keras.Input"):
+            function(unbuilt, image)
+    logits = keras.Sequential([keras.Input((8, 8, 1)), layers.Flatten(), layers.Dense(3)])
+    logits.layers[-1].set_weights([np.full((64, 3), -1.0, "float32"), np.zeros(3, "float32")])
+    with pytest.raises(ValueError, match="end it with a softmax"):
+        saliency_map(logits, np.ones((8, 8)))

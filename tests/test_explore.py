@@ -1,0 +1,250 @@
+"""The exploratory notebook's plain functions: output sizes and receptive fields against Keras and
+brute force, shifts, the kernel editor's numbers.
+"""
+
+from __future__ import annotations
+
+from cnn_helpers.explore import (
+    conv_output_size,
+    kernel_from_values,
+    receptive_field,
+    receptive_field_box,
+    shift_images,
+)
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+layers = keras.layers
+POSITIVE = {"kernel_initializer": keras.initializers.RandomUniform(0.1, 1.0, seed=0)}
+
+# --- conv_output_size -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_conv_output_size_matches_keras_conv_and_pooling(padding):
+    for n in (5, 7, 12, 28):
+        for k in (1, 2, 3, 5):
+            for s in (1, 2, 3):
+                x = np.zeros((1, n, n, 1), "float32")
+                conv = layers.Conv2D(1, k, strides=s, padding=padding)(x).shape[1]
+                pool = layers.MaxPooling2D(k, strides=s, padding=padding)(x).shape[1]
+                assert conv_output_size(n, k, padding=padding, stride=s) == conv == pool, (n, k, s)
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "p", "s"), [(28, 3, 1, 1), (28, 5, 2, 2), (7, 3, 3, 2), (5, 7, 1, 1), (9, 4, 2, 3)]
+)
+def test_conv_output_size_with_explicit_padding_matches_keras(n, k, p, s):
+    x = np.zeros((1, n, n, 1), "float32")
+    out = layers.Conv2D(1, k, strides=s)(layers.ZeroPadding2D(p)(x))
+    assert conv_output_size(n, k, padding=p, stride=s) == out.shape[1]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"size": 0, "kernel_size": 3}, ValueError, "size must be a positive int"),
+        ({"size": 28, "kernel_size": "3"}, TypeError, "kernel_size must be an int"),
+        ({"size": 28, "kernel_size": 3, "stride": 0}, ValueError, "stride must be a positive int"),
+        ({"size": 28, "kernel_size": 3, "padding": "full"}, ValueError, "padding must be 'valid', 'same'"),
+        ({"size": 28, "kernel_size": 3, "padding": -1}, ValueError, "an int >= 0, got -1"),
+        ({"size": 28, "kernel_size": 3, "padding": True}, ValueError, "padding must be"),
+        ({"size": 2, "kernel_size": 3}, ValueError, "larger than the padded input"),
+    ],
+)
+def test_conv_output_size_refuses_bad_input(kwargs, error, match):
+    size, kernel_size = kwargs.pop("size"), kwargs.pop("kernel_size")
+    with pytest.raises(error, match=match):
+        conv_output_size(size, kernel_size, **kwargs)
+
+
+# --- receptive fields -------------------------------------------------------------------------
+
+
+def _lesson_like(pool=layers.MaxPooling2D, extra=()):
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(2, 3, activation="relu", name="conv1", **POSITIVE),
+            pool(2, name="pool1"),
+            *extra,
+            layers.Conv2D(2, 3, activation="relu", name="conv2", **POSITIVE),
+            layers.Flatten(name="flatten"),
+            layers.Dense(3, activation="softmax", name="dense"),
+        ]
+    )
+
+
+def test_receptive_field_of_the_lesson_model():
+    model = _lesson_like()
+    assert receptive_field(model, model.layers[0]) == 3
+    assert receptive_field(model, 1) == 4
+    assert receptive_field(model, model.layers[2]) == 8
+    assert receptive_field(model, "conv2") == 8
+    assert receptive_field(model, -3) == 8
+    assert receptive_field_box(model, "conv2", 0, 0) == (0, 0, 8)
+    assert receptive_field_box(model, "conv2", 3, 5) == (6, 10, 8)
+
+
+def test_pass_through_layers_leave_the_receptive_field_alone():
+    extra = (layers.Dropout(0.5), layers.BatchNormalization(), layers.Activation("relu"), layers.ReLU())
+    model = _lesson_like(extra=extra)
+    assert receptive_field(model, "conv2") == 8
+    assert receptive_field(model, 3) == 4  # the BatchNormalization after the pooling
+
+
+def _gradient_support(model, index, row, col):
+    """Brute force: the input pixels whose change moves unit (row, col, 0) of layer ``index``."""
+    x = tf.constant(
+        np.random.default_rng(index).uniform(0.2, 1.0, (1, *model.inputs[0].shape[1:])), "float32"
+    )
+    part = keras.Model(model.inputs, model.layers[index].output)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        unit = part(x)[0, row, col, 0]
+    return np.abs(tape.gradient(unit, x).numpy()[0, :, :, 0]) > 0
+
+
+GEOMETRIES = {
+    "lesson, average pooling": [
+        layers.Conv2D(2, 3, **POSITIVE),
+        layers.AveragePooling2D(2),
+        layers.Conv2D(2, 3, **POSITIVE),
+    ],
+    "same padding, strides": [
+        layers.Conv2D(2, 3, strides=2, padding="same", **POSITIVE),
+        layers.Conv2D(2, 3, padding="same", **POSITIVE),
+        layers.AveragePooling2D(3, strides=2, padding="same"),
+        layers.Conv2D(2, 4, padding="same", **POSITIVE),
+    ],
+    "large kernels": [
+        layers.Conv2D(2, 5, strides=2, **POSITIVE),
+        layers.BatchNormalization(),
+        layers.Conv2D(2, 3, strides=3, **POSITIVE),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", GEOMETRIES)
+def test_receptive_field_box_matches_the_gradient_support(name):
+    model = keras.Sequential([keras.Input((21, 23, 1)), *GEOMETRIES[name]])
+    for index, current in enumerate(model.layers):
+        h, w = current.output.shape[1:3]
+        for row, col in {(0, 0), (h // 2, w // 3), (h - 1, w - 1)}:
+            top, left, size = receptive_field_box(model, index, row, col)
+            assert size == receptive_field(model, index)
+            expected = np.zeros((21, 23), bool)
+            expected[max(top, 0) : top + size, max(left, 0) : left + size] = True  # clipped to the image
+            np.testing.assert_array_equal(
+                _gradient_support(model, index, row, col), expected, err_msg=f"{index} {row} {col}"
+            )
+
+
+def test_receptive_field_box_of_max_pooling_holds_the_gradient_support():
+    model = _lesson_like()
+    top, left, size = receptive_field_box(model, 2, 4, 7)
+    support = _gradient_support(model, 2, 4, 7)
+    assert support.any()
+    assert (
+        support[top : top + size, left : left + size].sum() == support.sum()
+    )  # max pooling routes to the max
+
+
+def test_dilation_grows_the_field():
+    model = keras.Sequential([keras.Input((20, 20, 1)), layers.Conv2D(1, 3, dilation_rate=2, **POSITIVE)])
+    assert receptive_field(model, 0) == 5
+    support = _gradient_support(model, 0, 2, 3)
+    rows, cols = np.flatnonzero(support.any(axis=1)), np.flatnonzero(support.any(axis=0))
+    assert (rows[0], cols[0], rows[-1] - rows[0] + 1) == receptive_field_box(model, 0, 2, 3)
+
+
+def test_receptive_field_refuses_bad_layers():
+    model = _lesson_like()
+    with pytest.raises(ValueError, match="sees the whole image"):
+        receptive_field(model, "flatten")
+    with pytest.raises(ValueError, match="sees the whole image"):
+        receptive_field(model, "dense")
+    with pytest.raises(ValueError, match="no layer named 'conv9'.*'conv1'"):
+        receptive_field(model, "conv9")
+    with pytest.raises(ValueError, match=r"layer must be in \[-5, 4\], got 5"):
+        receptive_field(model, 5)
+    with pytest.raises(ValueError, match="layer must be one of model.layers"):
+        receptive_field(model, layers.Conv2D(1, 3))
+    with pytest.raises(TypeError, match="model must be a keras Model"):
+        receptive_field("model", 0)
+    with pytest.raises(ValueError, match=r"row must be in \[0, 10\], got 11"):
+        receptive_field_box(model, "conv2", 11, 0)
+    with pytest.raises(TypeError, match="col must be an int"):
+        receptive_field_box(model, "conv2", 0, 1.5)
+    odd = keras.Sequential([keras.Input((9, 9, 1)), layers.Conv2D(1, (3, 5))])
+    with pytest.raises(ValueError, match="3x5, not square"):
+        receptive_field(odd, 0)
+    upsampled = keras.Sequential([keras.Input((9, 9, 1)), layers.UpSampling2D(2)])
+    with pytest.raises(ValueError, match="cannot follow a receptive field through layer"):
+        receptive_field(upsampled, 0)
+
+
+# --- shifts -----------------------------------------------------------------------------------
+
+
+def test_shift_images_moves_without_wrapping():
+    images = np.arange(2 * 5 * 6, dtype="float32").reshape(2, 5, 6) + 1
+    right_down = shift_images(images, 2, 1)
+    np.testing.assert_array_equal(right_down[:, 1:, 2:], images[:, :-1, :-2])
+    assert not right_down[:, 0].any() and not right_down[:, :, :2].any()
+    left_up = shift_images(images[..., None], -3, -4)
+    assert left_up.shape == (2, 5, 6, 1) and left_up.dtype == images.dtype
+    np.testing.assert_array_equal(left_up[:, :1, :3, 0], images[:, 4:, 3:])
+    assert left_up[:, 1:].sum() == 0 and left_up[:, :, 3:].sum() == 0
+    np.testing.assert_array_equal(shift_images(images, 0, 0), images)
+
+
+def test_shift_images_refuses_bad_input():
+    images = np.zeros((2, 5, 6))
+    with pytest.raises(ValueError, match=r"dx must be in \[-5, 5\], got 6"):
+        shift_images(images, 6, 0)
+    with pytest.raises(ValueError, match=r"dy must be in \[-4, 4\], got -5"):
+        shift_images(images, 0, -5)
+    with pytest.raises(TypeError, match="dx must be an int"):
+        shift_images(images, 1.5, 0)
+    with pytest.raises(ValueError, match="images must be shaped"):
+        shift_images(np.zeros((5, 6)), 1, 1)
+
+
+# --- the kernel editor's numbers --------------------------------------------------------------
+
+
+def test_kernel_from_values_accepts_flat_and_nested():
+    expected = np.arange(9, dtype="float32").reshape(3, 3)
+    for values in (
+        list(range(9)),
+        expected.tolist(),
+        tuple(range(9)),
+        expected,
+        [0, 1.0, 2, 3, 4, 5, 6, 7, 8],
+    ):
+        kernel = kernel_from_values(values)
+        assert kernel.dtype == np.float32
+        np.testing.assert_array_equal(kernel, expected)
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "match"),
+    [
+        (list(range(8)), ValueError, "a 3×3 kernel needs nine numbers, got 8"),
+        ([[1, 2, 3, 4]] * 2, ValueError, "a 3×3 kernel needs nine numbers, got 8"),
+        ([list(range(9))], ValueError, r"3 rows of 3 numbers, got shape \(1, 9\)"),
+        ([1, 2, 3, 4, 5, 6, 7, 8, "9"], TypeError, "values must hold numbers"),
+        ([1, 2, 3, 4, 5, 6, 7, 8, None], TypeError, "values must hold numbers"),
+        ([True] * 9, TypeError, "values must hold numbers"),
+        ([1, 2, 3, 4, 5, 6, 7, 8, float("nan")], ValueError, "values holds NaN"),
+        ([[1, 2, 3], [4, 5], [6, 7, 8, 9]], TypeError, "values must be an array"),
+        ([], ValueError, "values is empty"),
+        (np.zeros((3, 3, 1)), ValueError, "values must be shaped"),
+    ],
+)
+def test_kernel_from_values_refuses_bad_input(values, error, match):
+    with pytest.raises(error, match=match):
+        kernel_from_values(values)

@@ -1,0 +1,163 @@
+"""The exploratory notebook's figures: kernels, padding and stride, receptive fields, shifts, saliency."""
+
+from __future__ import annotations
+
+from cnn_helpers.explore import conv_output_size
+from cnn_helpers.explore_figures import (
+    plot_shift_accuracy,
+    show_kernels,
+    show_padding_stride,
+    show_receptive_field,
+    show_saliency,
+)
+from cnn_helpers.lesson import conv2d_by_hand
+from matplotlib.figure import Figure
+import numpy as np
+import pytest
+
+
+@pytest.fixture(scope="module")
+def digits(mnist):
+    (_, _), (x_test, y_test) = mnist
+    return x_test[:30].astype("float32") / 255, y_test[:30]
+
+
+def _titles(fig):
+    return [ax.get_title() for ax in fig.axes] + [
+        sub._suptitle.get_text() for sub in [fig, *fig.subfigs] if sub._suptitle is not None
+    ]
+
+
+def test_show_kernels_shares_one_symmetric_scale():
+    true = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
+    fig = show_kernels({"true kernel": true, "learned kernel": true * 0.5}, title="Sobel")
+    assert isinstance(fig, Figure)
+    assert {"true kernel (3x3)", "learned kernel (3x3)", "Sobel"} <= set(_titles(fig))
+    panels = [ax for ax in fig.axes if ax.images]
+    assert [ax.images[0].get_clim() for ax in panels] == [(-2, 2), (-2, 2)]
+    assert [t.get_text() for t in panels[1].texts][:3] == ["0.5", "0", "-0.5"]
+
+
+@pytest.mark.parametrize(
+    ("kernels", "error", "match"),
+    [
+        ({}, TypeError, "kernels must be a non-empty dict"),
+        ([np.eye(3)], TypeError, "kernels must be a non-empty dict"),
+        ({"a": np.zeros(3)}, ValueError, r"kernels\['a'\] must be shaped \(kh, kw\)"),
+        ({"a": np.zeros((13, 3))}, ValueError, "too large to print"),
+    ],
+)
+def test_show_kernels_refuses_bad_input(kernels, error, match):
+    with pytest.raises(error, match=match):
+        show_kernels(kernels)
+
+
+def test_show_padding_stride_titles_give_keras_output_shapes(digits):
+    image, kernel = digits[0][0], np.array([[1, 0, -1]] * 3, float)
+    settings = (("valid", 1), ("same", 1), ("valid", 2), ("same", 3), (2, 2))
+    fig = show_padding_stride(image, kernel, settings)
+    panels = [ax for ax in fig.axes if ax.images][1:]
+    assert len(panels) == len(settings)
+    for ax, (padding, stride) in zip(panels, settings, strict=True):
+        n = conv_output_size(28, 3, padding=padding, stride=stride)
+        assert ax.get_title() == f"padding={padding!r}, stride={stride}\noutput {n}x{n}"
+        assert ax.images[0].get_array().shape == (n, n)
+        assert ax.images[0].get_clim() == panels[0].images[0].get_clim()  # one shared scale
+    np.testing.assert_allclose(panels[0].images[0].get_array(), conv2d_by_hand(image, kernel), atol=1e-5)
+    np.testing.assert_allclose(
+        panels[2].images[0].get_array(), conv2d_by_hand(image, kernel)[::2, ::2], atol=1e-5
+    )
+
+
+@pytest.mark.parametrize(
+    ("settings", "error", "match"),
+    [
+        ((("full", 1),), ValueError, "padding must be 'valid', 'same'"),
+        ((("valid", 0),), ValueError, "stride must be a positive int"),
+        ("valid", TypeError, "settings must be"),
+        ((("valid", 1),) * 7, ValueError, "1 to 6"),
+    ],
+)
+def test_show_padding_stride_refuses_bad_settings(settings, error, match):
+    with pytest.raises(error, match=match):
+        show_padding_stride(np.zeros((8, 8)), np.ones((3, 3)), settings)
+
+
+def test_show_receptive_field_outlines_each_box(digits):
+    boxes = {"conv1 unit": (10, 12, 3), "conv2 unit": (-1, 20, 8)}
+    fig = show_receptive_field(digits[0][0], boxes, feature_map=np.ones((11, 11)), unit=(4, 5))
+    image_ax, map_ax = fig.axes
+    drawn = [(p.get_xy(), p.get_width(), p.get_height()) for p in image_ax.patches]
+    assert drawn == [((11.5, 9.5), 3, 3), ((19.5, -1.5), 8, 8)]
+    assert [t.get_text() for t in image_ax.get_legend().get_texts()] == ["conv1 unit: 3x3", "conv2 unit: 8x8"]
+    assert map_ax.patches[0].get_xy() == (4.5, 3.5) and "unit (4, 5)" in map_ax.get_title()
+    assert len(show_receptive_field(digits[0][0], {"one": (0, 0, 3)}).axes) == 1
+
+
+@pytest.mark.parametrize(
+    ("boxes", "extra", "error", "match"),
+    [
+        ({}, {}, TypeError, "boxes must be a dict of 1 to 5"),
+        ({"a": (1, 2)}, {}, ValueError, r"boxes\['a'\] must be three ints"),
+        ({"a": (1, 2, 0)}, {}, ValueError, "size >= 1"),
+        ({"a": (1, 2, 3)}, {"feature_map": np.ones((5, 5)), "unit": (5, 0)}, ValueError, "unit must be a"),
+        ({"a": (1, 2, 3)}, {"feature_map": np.ones((5, 5))}, ValueError, "unit must be a"),
+    ],
+)
+def test_show_receptive_field_refuses_bad_input(boxes, extra, error, match):
+    with pytest.raises(error, match=match):
+        show_receptive_field(np.zeros((28, 28)), boxes, **extra)
+
+
+def test_plot_shift_accuracy_labels_every_point():
+    fig = plot_shift_accuracy([2, -2, 0], [0.8, 0.75, 0.99], baseline=0.1)
+    (ax,) = fig.axes
+    line = ax.get_lines()[0]
+    assert list(line.get_xdata()) == [-2, 0, 2] and list(line.get_ydata()) == [0.75, 0.99, 0.8]
+    assert sorted(t.get_text() for t in ax.texts) == ["75.0%", "80.0%", "99.0%"]
+    assert ax.get_lines()[1].get_ydata()[0] == 0.1 and "baseline 10.0%" in [
+        t.get_text() for t in ax.get_legend().get_texts()
+    ]
+    assert ax.get_xlabel() == "shift (pixels)"
+
+
+@pytest.mark.parametrize(
+    ("shifts", "accuracies", "baseline", "match"),
+    [
+        ([0, 1], [0.5], None, "shifts has 2 values but accuracies has 1"),
+        ([0], [99.0], None, r"fractions in \[0, 1\]"),
+        ([0], [0.9], 2, "baseline must be an accuracy"),
+        ([[0]], [0.9], None, "shifts must be shaped"),
+    ],
+)
+def test_plot_shift_accuracy_refuses_bad_input(shifts, accuracies, baseline, match):
+    with pytest.raises(ValueError, match=match):
+        plot_shift_accuracy(shifts, accuracies, baseline=baseline)
+
+
+def test_show_saliency_gives_each_map_its_own_scale(digits):
+    images = digits[0][:3]
+    maps = np.stack([np.full((28, 28), 1.0), np.linspace(0, 5, 784).reshape(28, 28), np.eye(28) - 0.5])
+    fig = show_saliency(images[..., None], maps, ["a", "b", "c"], map_name="occlusion drop")
+    assert _titles(fig)[:3] == ["a", "b", "c"]
+    map_axes = fig.axes[3:]
+    assert [ax.images[0].get_clim() for ax in map_axes] == [(0, 1), (0, 5), (-0.5, 0.5)]
+    assert map_axes[0].get_ylabel() == "occlusion drop\n(own scale)"
+    small = show_saliency(images[:1], np.ones((1, 13, 13)), ["13x13 occlusion"])
+    assert small.axes[1].images[0].get_array().shape == (13, 13)
+
+
+@pytest.mark.parametrize(
+    ("maps", "titles", "error", "match"),
+    [
+        (np.ones((2, 28, 28)), ["a", "b", "c"], ValueError, "maps has 2 maps but there are 3 images"),
+        (np.ones((3, 28, 28)), ["a", "b"], TypeError, "titles must be a list of 3 strings"),
+        (np.ones((3, 28, 28)), "abc", TypeError, "titles must be a list of 3 strings"),
+        (np.ones((28, 28)), ["a", "b", "c"], ValueError, "maps must be shaped"),
+    ],
+)
+def test_show_saliency_refuses_bad_input(digits, maps, titles, error, match):
+    with pytest.raises(error, match=match):
+        show_saliency(digits[0][:3], maps, titles)
+    with pytest.raises(ValueError, match="more than the 8 images"):
+        show_saliency(np.zeros((9, 28, 28)), np.zeros((9, 28, 28)), ["x"] * 9)

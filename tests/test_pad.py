@@ -1,0 +1,173 @@
+"""The drawing pad, driven without a browser: its front-end events sent to the canvas as the browser
+would send them, the fallback's picker and upload set from Python.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import io
+import sys
+import types
+
+import cnn_helpers.pad
+from cnn_helpers.pad import DrawingPad
+import keras
+import numpy as np
+import pytest
+
+
+def _titles(fig):
+    return [ax.get_title() for ax in fig.axes] + [
+        sub._suptitle.get_text() for sub in [fig, *fig.subfigs] if sub._suptitle is not None
+    ]
+
+
+def _png(output):
+    """The PNG bytes an Output widget shows (exactly one image)."""
+    (shown,) = output.outputs
+    assert shown["output_type"] == "display_data"
+    data = base64.b64decode(shown["data"]["image/png"])
+    assert data.startswith(b"\x89PNG")
+    return data
+
+
+def _shows_itself(obj):
+    bundle = obj._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == obj.widget.model_id
+
+
+@pytest.fixture(scope="module")
+def model(mnist):
+    """A small CNN trained for one epoch on 6000 digits: enough to read a clear 1."""
+    keras.utils.set_random_seed(0)
+    (x_train, y_train), _ = mnist
+    net = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(8, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    net.compile("adam", "sparse_categorical_crossentropy")
+    net.fit(x_train[:6000, ..., None] / 255, y_train[:6000], epochs=1, batch_size=64, verbose=0)
+    return net
+
+
+def _send(canvas, event, x, y):
+    """Deliver a mouse event as the browser's canvas view sends it."""
+    canvas._handle_frontend_event(None, {"event": event, "x": x, "y": y}, [])
+
+
+def test_pad_predicts_a_one_for_a_vertical_stroke(model):
+    pad = DrawingPad(model, use_canvas=True)
+    assert pad.uses_canvas and "cnn-drawing-pad" in pad.canvas._dom_classes
+    assert "cnn-prediction" in pad.prediction_label._dom_classes and pad.text.startswith("draw a digit")
+    assert pad.output.outputs == () and pad.figure is None
+    _send(pad.canvas, "mouse_move", 10, 10)  # the button is up: nothing is drawn
+    assert pad.strokes == []
+    _send(pad.canvas, "mouse_down", 140, 40)
+    for y in range(60, 241, 20):
+        _send(pad.canvas, "mouse_move", 140, y)
+    assert pad.figure is None  # no answer until the button is released
+    _send(pad.canvas, "mouse_up", 140, 240)
+    assert (
+        len(pad.strokes) == 1 and pad.strokes[0][0] == (140.0, 40.0) and pad.strokes[0][-1] == (140.0, 240.0)
+    )
+    assert pad.text.startswith("prediction: 1 (") and pad.prediction_label.value == pad.text
+    assert pad.image.shape == (28, 28) and pad.probabilities.argmax() == 1
+    assert any(t.startswith("says 1 (p = ") for t in _titles(pad.figure))
+    _png(pad.output)
+    _shows_itself(pad)
+
+
+def test_pad_clear_and_leaving_the_pad(model):
+    pad = DrawingPad(model, use_canvas=True)
+    _send(pad.canvas, "mouse_down", 60, 60)
+    _send(pad.canvas, "mouse_move", 200, 60)
+    _send(pad.canvas, "mouse_out", 300, 60)  # dragged off the pad: the stroke ends there
+    assert pad.text.startswith("prediction: ") and len(pad.strokes[0]) == 3
+    _send(pad.canvas, "mouse_move", 100, 100)
+    assert len(pad.strokes) == 1 and len(pad.strokes[0]) == 3
+    pad.clear_button.click()
+    assert pad.strokes == [] and pad.output.outputs == () and pad.text.startswith("draw a digit")
+    pad.canvas._handle_frontend_event(None, {"event": "touch_start", "touches": [{"x": 100, "y": 50}]}, [])
+    pad.canvas._handle_frontend_event(None, {"event": "touch_move", "touches": [{"x": 100, "y": 200}]}, [])
+    pad.canvas._handle_frontend_event(None, {"event": "touch_end", "touches": []}, [])
+    assert pad.text.startswith("prediction: ") and pad.strokes[0][:2] == [(100.0, 50.0), (100.0, 200.0)]
+
+
+def test_pad_fallback_picks_test_digits(model, mnist):
+    (_, _), (x_test, y_test) = mnist
+    pad = DrawingPad(model, fallback_images=x_test[:10], fallback_labels=y_test[:10], use_canvas=False)
+    assert not pad.uses_canvas and pad.canvas is None and pad.clear_button is None
+    assert pad.picker.options[0] == ("#0: a 7", 0) and "cnn-pad-picker" in pad.picker._dom_classes
+    assert pad.text.startswith("prediction: 7 (")  # the first digit is shown at once
+    np.testing.assert_allclose(pad.image, x_test[0] / 255)
+    pad.picker.value = 2
+    np.testing.assert_allclose(pad.image, x_test[2] / 255)
+    assert pad.text == f"prediction: {pad.probabilities.argmax()} ({pad.probabilities.max():.0%})"
+    assert pad.text.startswith(f"prediction: {y_test[2]} (")
+    with pytest.raises(ValueError, match=r"index must be an int in \[0, 9\]"):
+        pad.pick(10)
+    with pytest.raises(RuntimeError, match="has no canvas"):
+        pad.clear()
+
+
+def _photo(digit):
+    from PIL import Image
+
+    paper = (255 - np.kron(digit, np.ones((6, 6)))).astype("uint8")  # dark ink on white paper, 168x168
+    buffer = io.BytesIO()
+    Image.fromarray(paper).convert("RGB").save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def test_pad_fallback_reads_an_uploaded_photo(model, mnist):
+    (_, _), (x_test, y_test) = mnist
+    pad = DrawingPad(model, use_canvas=False)
+    assert pad.picker is None and "cnn-pad-upload" in pad.upload._dom_classes and pad.figure is None
+    data = _photo(x_test[0])
+    upload = {"name": "seven.jpg", "type": "image/jpeg", "size": len(data), "content": memoryview(data)}
+    pad.upload.value = ({**upload, "last_modified": datetime.datetime(2024, 5, 1, tzinfo=datetime.UTC)},)
+    assert pad.text.startswith("prediction: 7 (") and pad.figure is not None
+    assert np.corrcoef(pad.image.ravel(), x_test[0].ravel())[0, 1] > 0.9
+    assert pad.load_file(b"not a picture").startswith("could not read the file as an image")
+    assert pad.output.outputs == ()
+
+
+def test_pad_falls_back_on_colab_or_without_ipycanvas(model, monkeypatch):
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    assert not DrawingPad(model).uses_canvas
+    monkeypatch.delitem(sys.modules, "google.colab")
+    assert DrawingPad(model).uses_canvas
+    monkeypatch.setitem(sys.modules, "ipycanvas", None)  # import ipycanvas raises ImportError
+    assert not DrawingPad(model).uses_canvas
+
+
+def test_pad_refuses_bad_arguments(model):
+    with pytest.raises(TypeError, match="model must be a keras Model"):
+        DrawingPad("model")
+    small = keras.Sequential(
+        [keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
+    )
+    with pytest.raises(ValueError, match="image is 28x28 but the model expects 8x8"):
+        DrawingPad(small)
+    with pytest.raises(TypeError, match="use_canvas must be True, False or None"):
+        DrawingPad(model, use_canvas="yes")
+    with pytest.raises(ValueError, match=r"fallback_images must be up to 100 digits \(m, 28, 28\)"):
+        DrawingPad(model, fallback_images=np.zeros((3, 20, 20)))
+    with pytest.raises(ValueError, match="fallback_labels needs fallback_images"):
+        DrawingPad(model, fallback_labels=[1, 2])
+    with pytest.raises(ValueError, match="fallback_labels has 2 entries but there are 3 images"):
+        DrawingPad(model, fallback_images=np.zeros((3, 28, 28)), fallback_labels=[1, 2])
+    with pytest.raises(ValueError, match="pen_width must be a positive"):
+        DrawingPad(model, pen_width=0)
+
+
+def test_the_notebook_imports_the_pad_from_widgets():
+    from cnn_helpers.widgets import ConvolutionStepper, DrawingPad, KernelEditor  # noqa: F401
+
+    assert DrawingPad is cnn_helpers.pad.DrawingPad

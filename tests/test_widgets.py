@@ -1,0 +1,134 @@
+"""The convolution stepper and the kernel editor, driven without a browser: values set from Python."""
+
+from __future__ import annotations
+
+import base64
+
+from cnn_helpers import conv2d_by_hand
+from cnn_helpers import widgets as cnn_widgets
+from cnn_helpers.widgets import KERNEL_PRESETS, ConvolutionStepper, KernelEditor
+import numpy as np
+import pytest
+
+
+def _titles(fig):
+    return [ax.get_title() for ax in fig.axes] + [
+        sub._suptitle.get_text() for sub in [fig, *fig.subfigs] if sub._suptitle is not None
+    ]
+
+
+def _png(output):
+    """The PNG bytes an Output widget shows (exactly one image)."""
+    (shown,) = output.outputs
+    assert shown["output_type"] == "display_data"
+    data = base64.b64decode(shown["data"]["image/png"])
+    assert data.startswith(b"\x89PNG")
+    return data
+
+
+def _shows_itself(obj):
+    bundle = obj._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == obj.widget.model_id
+
+
+# --- ConvolutionStepper -----------------------------------------------------------------------
+
+
+IMAGE = np.arange(36, dtype=float).reshape(6, 6) % 7
+KERNEL = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
+
+
+def test_stepper_starts_at_the_first_position_and_follows_the_slider():
+    stepper = ConvolutionStepper(IMAGE, KERNEL)
+    expected = conv2d_by_hand(IMAGE, KERNEL)
+    assert (
+        "cnn-stepper" in stepper.slider._dom_classes and "cnn-stepper-output" in stepper.output._dom_classes
+    )
+    assert (stepper.slider.min, stepper.slider.max, stepper.position) == (0, 15, (0, 0))
+    assert f"output[0, 0] = {expected[0, 0]:g}" in _titles(stepper.figure)
+    assert (
+        stepper.label.value == stepper.text == f"output[0, 0] = sum of window x kernel = {expected[0, 0]:g}"
+    )
+    first = _png(stepper.output)
+    stepper.slider.value = 7  # row 1, column 3
+    assert stepper.position == (1, 3)
+    assert f"output[1, 3] = {expected[1, 3]:g}" in _titles(stepper.figure)
+    assert f"= {expected[1, 3]:g}" in stepper.label.value
+    assert _png(stepper.output) != first
+    _shows_itself(stepper)
+
+
+def test_stepper_is_deterministic():
+    one, two = ConvolutionStepper(IMAGE, KERNEL), ConvolutionStepper(IMAGE, KERNEL)
+    assert _png(one.output) == _png(two.output) and one.output.outputs[0]["data"]["text/plain"].startswith(
+        "<Figure "
+    )
+
+
+@pytest.mark.parametrize(
+    ("image", "kernel", "match"),
+    [
+        (np.zeros((13, 13)), KERNEL, "too large to print"),
+        (np.zeros((2, 6)), KERNEL, "larger than image"),
+        (np.zeros(6), KERNEL, "image must be shaped"),
+        (IMAGE, np.zeros(3), "kernel must be shaped"),
+    ],
+)
+def test_stepper_refuses_bad_input(image, kernel, match):
+    with pytest.raises(ValueError, match=match):
+        ConvolutionStepper(image, kernel)
+
+
+# --- KernelEditor -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def digit(mnist):
+    return mnist[1][0][0].astype("float32") / 255
+
+
+def _feature_map(fig):
+    return np.asarray(fig.axes[1].images[0].get_array())
+
+
+def test_kernel_editor_redraws_when_a_box_changes(digit):
+    editor = KernelEditor(digit)
+    assert len(editor.boxes) == 9 and "cnn-kernel-output" in editor.output._dom_classes
+    np.testing.assert_array_equal(editor.kernel, KERNEL_PRESETS["vertical edge"])
+    np.testing.assert_allclose(_feature_map(editor.figure), conv2d_by_hand(digit, editor.kernel), atol=1e-6)
+    assert any(t.startswith("your kernel") for t in _titles(editor.figure))
+    editor.boxes[4].value = 3.0  # the centre
+    assert editor.kernel[1, 1] == 3
+    np.testing.assert_allclose(_feature_map(editor.figure), conv2d_by_hand(digit, editor.kernel), atol=1e-6)
+    assert editor.message.value == "kernel rows: 1 0 -1 | 1 3 -1 | 1 0 -1"
+    _shows_itself(editor)
+
+
+def test_kernel_editor_presets_redraw_once(digit, monkeypatch):
+    editor = KernelEditor(digit, np.eye(3))
+    calls = []
+    real = cnn_widgets.show_kernel_outputs
+    monkeypatch.setattr(cnn_widgets, "show_kernel_outputs", lambda *a, **k: calls.append(1) or real(*a, **k))
+    editor.presets["sharpen"].click()
+    assert len(calls) == 1
+    np.testing.assert_array_equal(editor.kernel, KERNEL_PRESETS["sharpen"])
+    np.testing.assert_allclose(_feature_map(editor.figure), conv2d_by_hand(digit, editor.kernel), atol=1e-5)
+    assert all("cnn-kernel-preset" in b._dom_classes for b in editor.presets.values())
+
+
+def test_kernel_editor_reports_a_bad_number_and_keeps_the_figure(digit):
+    editor = KernelEditor(digit)
+    before = editor.figure
+    editor.boxes[0].value = float("nan")
+    assert "NaN" in editor.message.value and editor.figure is before
+    editor.boxes[0].value = 0.5
+    assert editor.figure is not before and editor.message.value.startswith("kernel rows: 0.5")
+
+
+def test_kernel_editor_refuses_bad_input(digit):
+    with pytest.raises(ValueError, match="a 3×3 kernel needs nine numbers, got 8"):
+        KernelEditor(digit, list(range(8)))
+    with pytest.raises(ValueError, match="smaller than the 3x3 kernel"):
+        KernelEditor(np.zeros((2, 5)))
+    with pytest.raises(ValueError, match="image must be shaped"):
+        KernelEditor(np.zeros((1, 28, 28)))
