@@ -1,0 +1,6 @@
+"""Tools for instructors, apart from the student package: they edit and convert notebooks and
+never import TensorFlow.
+
+- ``cnn-exercise`` (``cnn_instructor.exercise``): write the student exercise from the solution.
+- ``cnn-slides`` (``cnn_instructor.slides``): write slide decks that work offline.
+"""

@@ -1,0 +1,247 @@
+"""Write the student exercise from a solution notebook.
+
+In the solution, the code a student writes sits between two marker lines, each alone on its
+line and starting at column 0 (nbgrader's markers):
+
+    # Comment lines right above the block say what to write, naming the variables it creates.
+    ### BEGIN SOLUTION
+    x_train = ...the answer...
+    ### END SOLUTION
+
+In the exercise, the comment lines become ``# TODO:`` hints (a comment line indented as
+``#   ...`` continues the hint above it) and the block becomes its
+skeleton: the same statements with the answer taken out, so that the student sees which
+variables to create and which call to complete:
+
+    x_train = <anything>                      ->  x_train = ...
+    model = keras.Sequential([<layers>])      ->  model = keras.Sequential(
+                                                      [
+                                                          # your layers here
+                                                      ]
+                                                  )
+    model.compile(loss=<a>, optimizer=<b>)    ->  model.compile(loss=..., optimizer=...)
+
+Outputs and execution counts are cleared; everything else is kept as it is. A marker line
+that is not exactly one of the two (``## BEGIN SOLUTION``, an indented marker, a nested or
+missing END) is an error naming the cell, never something passed through.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+import re
+import sys
+
+import nbformat
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+DEFAULT_SOLUTION = Path("notebooks") / "cnn_mnist.ipynb"
+_NEAR_MARKER = re.compile(r"^\s*#+\s*(BEGIN|END)\b.*\bSOLUTION\b", re.IGNORECASE)
+_SKELETON_LIST = "# your layers here, one per line, separated by commas"
+
+
+class MarkerError(ValueError):
+    """A solution marker the generator does not recognise, or a block it cannot turn into a TODO."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One solution block of a cell: its hint (comment) lines, its code, and the skeleton that replaces it."""
+
+    hints: tuple[str, ...]
+    code: str
+    skeleton: str
+
+
+def _call_skeleton(call: ast.Call, prefix: str) -> str:
+    """Return ``prefix`` + the call with every argument's value replaced by ``...``.
+
+    A list or tuple literal argument becomes an empty one with a comment inside.
+    """
+    if any(isinstance(arg, (ast.List, ast.Tuple)) for arg in call.args):
+        lines = [f"{prefix}{ast.unparse(call.func)}(", "    ["]
+        lines.append(f"        {_SKELETON_LIST}")
+        lines.append("    ]" + ("," if call.keywords else ""))
+        lines += [f"    {kw.arg}=...," for kw in call.keywords]
+        return "\n".join([*lines, ")"])
+    arguments = ["..."] * len(call.args) + [f"{kw.arg}=..." for kw in call.keywords]
+    return f"{prefix}{ast.unparse(call.func)}({', '.join(arguments)})"
+
+
+def skeleton(code: str) -> str:
+    """Return the skeleton of a solution block's ``code``: each top-level statement, answer removed."""
+    lines = []
+    for statement in ast.parse(code).body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = ast.unparse(statement.targets[0])
+            value = statement.value
+            if isinstance(value, ast.Call) and any(isinstance(a, (ast.List, ast.Tuple)) for a in value.args):
+                lines.append(_call_skeleton(value, f"{target} = "))
+            else:
+                lines.append(f"{target} = ...")
+        elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+            lines.append(_call_skeleton(statement.value, ""))
+    return "\n".join(lines)
+
+
+def _created_names(code: str) -> list[str]:
+    names = []
+    for statement in ast.parse(code).body:
+        if isinstance(statement, ast.Assign):
+            names += [n.id for t in statement.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    return names
+
+
+def split_cell(source: str, cell: int) -> list[str | Block]:
+    """Return a code cell's source as a list of plain lines and solution ``Block``s.
+
+    ``cell`` is the cell's number (1-based), used in error messages.
+    """
+    parts: list[str | Block] = []
+    lines = source.split("\n")
+    start = None  # index of the open BEGIN line
+    for number, line in enumerate(lines, 1):
+        where = f"cell {cell}, line {number}"
+        if line in (BEGIN, END):
+            if line == BEGIN and start is not None:
+                raise MarkerError(f"{where}: {BEGIN} inside another solution block; close it first")
+            if line == END and start is None:
+                raise MarkerError(f"{where}: {END} without {BEGIN} above it")
+            if line == BEGIN:
+                start = number
+                continue
+            parts.append(_block(parts, lines[start : number - 1], f"cell {cell}, line {start}"))
+            start = None
+        elif _NEAR_MARKER.match(line):
+            raise MarkerError(
+                f"{where}: {line.strip()!r} is not a marker this tool knows; write exactly "
+                f"{BEGIN!r} or {END!r}, alone on its line and starting at column 0"
+            )
+        elif start is None:
+            parts.append(line)
+    if start is not None:
+        raise MarkerError(f"cell {cell}, line {start}: {BEGIN} has no {END}")
+    return parts
+
+
+def _block(parts: list[str | Block], body: list[str], where: str) -> Block:
+    """Take the comment lines just above the block out of ``parts`` as hints; return the Block."""
+    hints: list[str] = []
+    while parts and isinstance(parts[-1], str) and parts[-1].startswith("#"):
+        hints.insert(0, parts.pop())
+    code = "\n".join(body).strip("\n")
+    if not code.strip():
+        raise MarkerError(f"{where}: the solution block is empty")
+    if not hints:
+        raise MarkerError(f"{where}: put a comment right above {BEGIN} saying what the student writes")
+    try:
+        missing = [n for n in _created_names(code) if not re.search(rf"\b{n}\b", " ".join(hints))]
+    except SyntaxError as err:
+        raise MarkerError(f"{where}: the solution block is not valid Python on its own: {err}") from err
+    if missing:
+        raise MarkerError(f"{where}: the comment above the block should name what it creates: {missing}")
+    return Block(tuple(hints), code, skeleton(code))
+
+
+def _todo(hint: str) -> str:
+    """A hint line as the exercise shows it: ``# TODO: ...``, or indented under it if it continues one."""
+    if hint.startswith("#   "):  # a continuation line, indented in the solution
+        return "#       " + hint.lstrip("#").strip()
+    return "# TODO: " + hint.lstrip("#").strip()
+
+
+def exercise_source(parts: list[str | Block]) -> str:
+    """Join split parts back into a cell source with each block as TODO hints plus skeleton."""
+    lines: list[str] = []
+    for part in parts:
+        if isinstance(part, Block):
+            lines += [_todo(hint) for hint in part.hints]
+            lines += part.skeleton.split("\n") if part.skeleton else []
+        else:
+            lines.append(part)
+    return "\n".join(lines).strip("\n")
+
+
+def make_exercise(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Return the exercise notebook made from the solution notebook (which is left untouched)."""
+    exercise = copy.deepcopy(solution)
+    blocks = 0
+    for number, cell in enumerate(exercise.cells, 1):
+        if cell.cell_type != "code":
+            continue
+        parts = split_cell(cell.source, number)
+        if any(isinstance(p, Block) for p in parts):
+            blocks += 1
+            cell.source = exercise_source(parts)
+        cell.outputs = []
+        cell.execution_count = None
+    if not blocks:
+        raise MarkerError(f"no {BEGIN} ... {END} block in any code cell: nothing to turn into an exercise")
+    return exercise
+
+
+def exercise_path(solution: Path) -> Path:
+    """Where the exercise of ``solution`` goes by default: ``<name>_exercise.ipynb`` beside it."""
+    return solution.with_name(f"{solution.stem}_exercise.ipynb")
+
+
+def render_exercise(solution: Path) -> str:
+    """Return the text of the exercise made from the ``solution`` notebook, as Jupyter writes it."""
+    notebook = make_exercise(nbformat.read(solution, as_version=4))
+    nbformat.validate(notebook)
+    return nbformat.writes(notebook) + "\n"
+
+
+def write_exercise(solution: Path, exercise: Path | None = None) -> Path:
+    """Write the exercise of the ``solution`` notebook; return where it went."""
+    exercise = Path(exercise) if exercise is not None else exercise_path(Path(solution))
+    exercise.write_text(render_exercise(Path(solution)), encoding="utf-8")
+    return exercise
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``cnn-exercise`` command."""
+    parser = argparse.ArgumentParser(
+        prog="cnn-exercise",
+        description="Write the student exercise from a solution notebook: each solution block "
+        f"({BEGIN} ... {END}) becomes TODO hints and a skeleton; outputs are cleared.",
+    )
+    parser.add_argument(
+        "solution",
+        nargs="?",
+        type=Path,
+        help=f"the solution notebook (default: {DEFAULT_SOLUTION}, from the current folder)",
+    )
+    parser.add_argument(
+        "-o", "--output", type=Path, help="where to write the exercise (default: <solution>_exercise.ipynb)"
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit with status 1 if the exercise on disk is not what the solution gives",
+    )
+    args = parser.parse_args(argv)
+    solution = args.solution or DEFAULT_SOLUTION
+    if not solution.is_file():
+        hint = "" if args.solution else " (run this from the project's folder, or give the path)"
+        parser.error(f"solution notebook not found: {str(solution)!r}{hint}")
+    output = args.output or exercise_path(solution)
+    try:
+        text = render_exercise(solution)
+    except (MarkerError, nbformat.reader.NotJSONError, nbformat.ValidationError) as err:
+        parser.exit(2, f"cnn-exercise: error: {solution}: {err}\n")
+    if args.check:
+        same = output.is_file() and output.read_text(encoding="utf-8") == text
+        print(f"{output} is {'up to date' if same else 'out of date: run cnn-exercise'}")
+        return 0 if same else 1
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

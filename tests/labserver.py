@@ -1,0 +1,264 @@
+"""A real JupyterLab on loopback for the browser tests, and helpers to drive it from playwright.
+
+``jupyterlab_server(files)`` copies the files into a fresh folder, serves it with this
+interpreter's JupyterLab on ``127.0.0.1`` (a free port, a random token, no news, no update
+check, a read-only extension manager, settings and workspaces of its own) and stops it
+afterwards; if the ``with`` block raises, the server's log is printed to stderr, where pytest
+shows it under the failing test. ``MNIST_NPZ`` and the rest of the environment reach the kernel.
+
+``open_notebook(page, server, path)`` opens a notebook in JupyterLab in a page from
+``browser.offline_page(allowed_origin=server.origin)`` and waits until its kernel is idle;
+``run_all_cells(page)`` runs it; ``execute_command(page, id)`` runs any JupyterLab command. They
+go through ``window.jupyterapp``, the application object JupyterLab exposes with
+``--LabApp.expose_app_in_browser=True``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+import contextlib
+from dataclasses import dataclass
+import json
+import os
+from pathlib import Path
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from typing import TYPE_CHECKING
+from urllib.error import HTTPError, URLError
+from urllib.parse import quote
+from urllib.request import Request, urlopen
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+# Off: anything that would reach the network or make the page depend on more than the test's files.
+LAB_ARGS = [
+    "--ServerApp.open_browser=False",
+    "--ServerApp.port_retries=0",  # the chosen port or a failure, never a surprise port
+    "--LabApp.news_url=None",  # no announcement feed from jupyterlab.github.io
+    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    "--LabApp.extension_manager=readonly",  # no PyPI look-ups
+    "--LabApp.expose_app_in_browser=True",  # window.jupyterapp, for the helpers below
+    "--LanguageServerManager.autodetect=False",  # jupyter-lsp: no scan for language servers
+]
+
+
+@dataclass
+class LabServer:
+    """A running JupyterLab: its base URL (ending in ``/``), token, served folder and log file."""
+
+    url: str
+    token: str
+    root: Path
+    log_file: Path
+    process: subprocess.Popen
+
+    @property
+    def origin(self) -> str:
+        """``http://127.0.0.1:<port>``, for ``offline_page(allowed_origin=...)``."""
+        return self.url.rstrip("/")
+
+    def lab_url(self, path: str = "") -> str:
+        """The URL that opens ``path`` (relative to the served folder) in JupyterLab."""
+        return f"{self.url}lab/tree/{quote(path)}?token={self.token}"
+
+    def api(self, endpoint: str, *, timeout: float = 5) -> object:
+        """GET ``/api/<endpoint>`` with the token; the decoded JSON."""
+        request = Request(f"{self.url}api/{endpoint}", headers={"Authorization": f"token {self.token}"})
+        with urlopen(request, timeout=timeout) as response:
+            return json.load(response)
+
+    def log(self) -> str:
+        """Everything the server (and its kernels) wrote so far."""
+        return self.log_file.read_text(errors="replace")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _write_user_settings(settings_dir: Path, settings: Mapping[str, Mapping]) -> None:
+    # A plugin id "@jupyterlab/notebook-extension:tracker" lives in
+    # <settings_dir>/@jupyterlab/notebook-extension/tracker.jupyterlab-settings.
+    for plugin, values in settings.items():
+        package, _, name = plugin.partition(":")
+        target = settings_dir / package / f"{name}.jupyterlab-settings"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values, indent=2))
+
+
+# No "Would you like to get notified about official Jupyter news?" toast over the notebook.
+DEFAULT_USER_SETTINGS = {
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+
+
+@contextlib.contextmanager
+def jupyterlab_server(
+    files: Iterable[str | os.PathLike[str]],
+    *,
+    user_settings: Mapping[str, Mapping] | None = None,
+    env: Mapping[str, str] | None = None,
+    extra_args: Iterable[str] = (),
+    startup_timeout: float = 90,
+) -> Iterator[LabServer]:
+    """Serve copies of ``files`` (files or folders, copied by name) with JupyterLab on loopback.
+
+    ``user_settings`` maps plugin ids (``"@jupyterlab/notebook-extension:tracker"``) to the
+    settings JupyterLab (and RISE, which reads the same folder) starts with, on top of
+    ``DEFAULT_USER_SETTINGS``. The server and its kernels get this process's environment
+    (``MNIST_NPZ`` included) plus ``env``.
+    """
+    with tempfile.TemporaryDirectory(prefix="jupyterlab-test-") as tmp:
+        tmp_path = Path(tmp)
+        root = tmp_path / "root"
+        root.mkdir()
+        for file in map(Path, files):
+            if file.is_dir():
+                shutil.copytree(file, root / file.name)
+            else:
+                shutil.copy2(file, root / file.name)
+        environment = {**os.environ, **(env or {})}
+        # Configuration, data (signing key, user extensions), settings, workspaces, runtime files
+        # and IPython profile of its own: nothing read from or written to the home directory.
+        for variable, name in [
+            ("JUPYTER_CONFIG_DIR", "config"),
+            ("JUPYTER_DATA_DIR", "data"),
+            ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+            ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+            ("JUPYTER_RUNTIME_DIR", "runtime"),
+            ("IPYTHONDIR", "ipython"),
+        ]:
+            environment[variable] = str(tmp_path / name)
+            (tmp_path / name).mkdir()
+        environment["PYTHONUNBUFFERED"] = "1"
+        environment["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # no debugger warning in every kernel's log
+        _write_user_settings(tmp_path / "settings", {**DEFAULT_USER_SETTINGS, **(user_settings or {})})
+
+        port, token = free_port(), secrets.token_hex(24)
+        command = [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            *LAB_ARGS,
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []),  # CI containers
+            *extra_args,
+        ]
+        log_file = tmp_path / "jupyterlab.log"
+        with open(log_file, "wb") as log:
+            process = subprocess.Popen(
+                command, cwd=root, env=environment, stdin=subprocess.DEVNULL, stdout=log, stderr=log
+            )
+        server = LabServer(f"http://127.0.0.1:{port}/", token, root, log_file, process)
+        try:
+            _wait_until_up(server, startup_timeout)
+            yield server
+        except BaseException:
+            _stop(process)  # first, so that the log is complete
+            print(f"----- JupyterLab log ({' '.join(command)}) -----\n{server.log()}", file=sys.stderr)
+            raise
+        finally:
+            _stop(process)
+
+
+def _wait_until_up(server: LabServer, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited with status {server.process.returncode} before answering")
+        try:
+            server.api("status", timeout=2)
+            return
+        except HTTPError:
+            raise  # it answers, but refuses: waiting will not help
+        except (URLError, ConnectionError, TimeoutError):
+            if time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"JupyterLab did not answer on {server.url}api/status in {timeout} s"
+                ) from None
+            time.sleep(0.25)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    # SIGTERM: the server shuts its kernels down, then exits; SIGKILL if it takes too long.
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+# ----- the page side: JupyterLab in playwright, through window.jupyterapp ---------------------------
+
+_KERNEL_IDLE = """() => {
+    const panel = window.jupyterapp?.shell.currentWidget;
+    const kernel = panel?.sessionContext?.session?.kernel;
+    return !!(panel?.content?.widgets?.length && kernel && kernel.status === "idle"
+              && panel.context.isReady && !panel.sessionContext.pendingInput);
+}"""
+
+
+def open_notebook(page: Page, server: LabServer, path: str, *, timeout: float = 60) -> None:
+    """Open ``path`` in JupyterLab in ``page`` and wait until its panel is shown and its kernel idle."""
+    page.goto(server.lab_url(path))
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout * 1000)
+    name = path.rsplit("/", 1)[-1]
+    page.wait_for_function(
+        f"""() => window.jupyterapp.shell.currentWidget?.context?.path?.endsWith({json.dumps(name)})""",
+        timeout=timeout * 1000,
+    )
+    wait_for_kernel_idle(page, timeout=timeout)
+
+
+def wait_for_kernel_idle(page: Page, *, timeout: float = 60) -> None:
+    """Wait until the current notebook's kernel has started and is idle."""
+    page.wait_for_function(_KERNEL_IDLE, timeout=timeout * 1000, polling=200)
+
+
+def execute_command(page: Page, command: str, args: Mapping | None = None) -> object:
+    """Run a JupyterLab command (``"notebook:run-all-cells"``, ``"RISE:preview"``...); its result."""
+    return page.evaluate(
+        "async ([command, args]) => await window.jupyterapp.commands.execute(command, args)",
+        [command, dict(args or {})],
+    )
+
+
+def run_all_cells(page: Page, *, timeout: float = 600) -> None:
+    """Run every cell of the current notebook, wait until the kernel is idle again; fail on an error.
+
+    ``notebook:run-all-cells`` resolves once the last cell has finished, with ``false`` if a
+    cell raised; the error outputs then go into the assertion message.
+    """
+    succeeded = page.evaluate(
+        """async (ms) => await Promise.race([
+            window.jupyterapp.commands.execute("notebook:run-all-cells"),
+            new Promise((_, reject) => setTimeout(() => reject(new Error(`running for ${ms} ms`)), ms)),
+        ])""",
+        timeout * 1000,
+    )
+    wait_for_kernel_idle(page, timeout=timeout)
+    assert succeeded is True, f"a cell failed: {error_outputs(page)}"
+
+
+def error_outputs(page: Page) -> list[str]:
+    """The text of every error output (tracebacks) in the current notebook panel."""
+    return page.evaluate(
+        """() => [...window.jupyterapp.shell.currentWidget.node.querySelectorAll(
+                '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+              .map(node => node.innerText).filter(text => /Error|Traceback/.test(text))"""
+    )

@@ -1,0 +1,223 @@
+"""The exercise generator (cnn-exercise): TODO hints and skeletons, markers refused unless exact,
+the committed exercise up to date and free of solutions, and the exercise, once filled in with
+the solution's code, behaving exactly like the solution."""
+
+from __future__ import annotations
+
+import configparser
+import copy
+import os
+from pathlib import Path
+import re
+import subprocess
+import sys
+
+from cnn_instructor.exercise import (
+    BEGIN,
+    END,
+    Block,
+    MarkerError,
+    exercise_source,
+    make_exercise,
+    render_exercise,
+    skeleton,
+    split_cell,
+)
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTION = ROOT / "notebooks" / "cnn_mnist.ipynb"
+EXERCISE = ROOT / "notebooks" / "cnn_mnist_exercise.ipynb"
+
+
+def _exercise_of(source: str) -> str:
+    return exercise_source(split_cell(source, 1))
+
+
+def test_hints_become_todos_and_the_block_its_skeleton():
+    source = f"a = 1\n# Normalize the pixels: x\n#   (keep a as it is)\n{BEGIN}\nx = a / 255\n{END}\nprint(x)"
+    assert _exercise_of(source) == (
+        "a = 1\n# TODO: Normalize the pixels: x\n#       (keep a as it is)\nx = ...\nprint(x)"
+    )
+
+
+def test_skeletons_keep_the_shape_of_the_code():
+    assert skeleton("x_train = np.expand_dims(a / 255, -1)\nx_test = b") == "x_train = ...\nx_test = ..."
+    assert skeleton("model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Dense(10)])") == (
+        "model = keras.Sequential(\n    [\n        # your layers here, one per line, separated by commas\n"
+        "    ]\n)"
+    )
+    assert skeleton("model.compile(loss='mse', optimizer=keras.optimizers.Adam(0.1), metrics=['acc'])") == (
+        "model.compile(loss=..., optimizer=..., metrics=...)"
+    )
+    assert skeleton("for i in range(3):\n    print(i)") == ""  # other statements: the hint says it all
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            "# x\n## BEGIN SOLUTION\nx = 1\n### END SOLUTION",
+            r"cell 7, line 2: '## BEGIN SOLUTION' is not a marker",
+        ),
+        (
+            "# x\n### BEGIN SOLUTION\nx = 1\n#### END SOLUTION",
+            r"cell 7, line 4: '#### END SOLUTION' is not a",
+        ),
+        ("# x\n### begin solution\nx = 1\n### END SOLUTION", "cell 7, line 2: '### begin solution' is not"),
+        ("# x\n    ### BEGIN SOLUTION\n    x = 1\n    ### END SOLUTION", r"cell 7, line 2: .*column 0"),
+        ("# x\n### BEGIN SOLUTION\nx = 1", r"cell 7, line 2: ### BEGIN SOLUTION has no ### END SOLUTION"),
+        ("x = 1\n### END SOLUTION", r"cell 7, line 2: ### END SOLUTION without ### BEGIN SOLUTION"),
+        (f"# x\n{BEGIN}\n{BEGIN}\nx = 1\n{END}\n{END}", r"cell 7, line 3: .* inside another solution block"),
+        (f"# x\n{BEGIN}\n\n{END}", r"cell 7, line 2: the solution block is empty"),
+        (f"{BEGIN}\nx = 1\n{END}", "cell 7, line 1: put a comment right above"),
+        (f"# Compute it\n{BEGIN}\nx_train = 1\n{END}", r"should name what it creates: \['x_train'\]"),
+        (f"# x\n{BEGIN}\nx = (\n{END}", "cell 7, line 2: the solution block is not valid Python"),
+    ],
+)
+def test_unrecognised_markers_are_errors_with_the_cell_number(source, message):
+    with pytest.raises(MarkerError, match=message):
+        split_cell(source, 7)
+
+
+def test_a_notebook_without_blocks_is_an_error():
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    with pytest.raises(MarkerError, match="nothing to turn into an exercise"):
+        make_exercise(notebook)
+
+
+def test_committed_exercise_is_generated_from_the_solution():
+    assert EXERCISE.read_text(encoding="utf-8") == render_exercise(SOLUTION), "run: cnn-exercise"
+
+
+def _blocks(notebook):
+    for number, cell in enumerate(notebook.cells, 1):
+        if cell.cell_type == "code":
+            for part in split_cell(cell.source, number):
+                if isinstance(part, Block):
+                    yield number, part
+
+
+def test_exercise_leaks_no_solution_and_names_every_variable():
+    solution = nbformat.read(SOLUTION, as_version=4)
+    exercise = nbformat.read(EXERCISE, as_version=4)
+    text = "\n".join(c.source for c in exercise.cells if c.cell_type == "code")
+    assert "SOLUTION" not in text
+    blocks = list(_blocks(solution))
+    assert len(blocks) == 4
+    for _, block in blocks:
+        for line in set(block.code.splitlines()) - set(block.skeleton.splitlines()):
+            if len(line.strip()) > 3:
+                assert line not in text, f"solution line in the exercise: {line!r}"
+    todos = " ".join(re.findall(r"# TODO: (.*)", text))
+    for name in ("x_train", "x_test", "y_train", "y_test", "model"):
+        assert re.search(rf"\b{name}\b", todos), name
+    # At least the seed's skeletons: model = ...Sequential([ ]) and model.compile(loss=..., optimizer=...)
+    assert "model = keras.Sequential(\n    [\n" in text
+    assert "model.compile(loss=..., optimizer=..., metrics=...)" in text
+    assert "x_train = ...\nx_test = ..." in text and "y_train = ...\ny_test = ..." in text
+
+
+def test_exercise_keeps_everything_else():
+    solution = nbformat.read(SOLUTION, as_version=4)
+    exercise = nbformat.read(EXERCISE, as_version=4)
+    assert len(exercise.cells) == len(solution.cells)
+    for sol, ex in zip(solution.cells, exercise.cells, strict=True):
+        assert ex.metadata == sol.metadata and ex.cell_type == sol.cell_type
+        if ex.cell_type == "code":
+            assert ex.outputs == [] and ex.execution_count is None
+        if sol.cell_type == "markdown" or BEGIN not in sol.source:
+            assert ex.source == sol.source
+
+
+def test_make_exercise_leaves_the_solution_untouched():
+    solution = nbformat.read(SOLUTION, as_version=4)
+    before = copy.deepcopy(solution)
+    make_exercise(solution)
+    assert solution == before
+
+
+def _cli(*args, cwd=ROOT, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "cnn_instructor.exercise", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+
+
+def test_command_line(tmp_path):
+    result = _cli("--help")
+    assert result.returncode == 0 and "usage: cnn-exercise" in result.stdout and "--check" in result.stdout
+    result = _cli("--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "up to date" in result.stdout
+    result = _cli(str(tmp_path / "nowhere.ipynb"))
+    assert result.returncode == 2 and "solution notebook not found" in result.stderr
+    result = _cli(cwd=tmp_path)  # the default path is relative to the current folder
+    assert result.returncode == 2 and "run this from the project's folder" in result.stderr
+    (tmp_path / "broken.ipynb").write_text("{not json")
+    result = _cli(str(tmp_path / "broken.ipynb"))
+    assert result.returncode == 2 and "broken.ipynb" in result.stderr
+    out = tmp_path / "ex.ipynb"
+    result = _cli(str(SOLUTION), "-o", str(out))
+    assert result.returncode == 0 and out.read_text(encoding="utf-8") == EXERCISE.read_text(encoding="utf-8")
+
+
+def test_the_generator_runs_without_tensorflow(tmp_path):
+    blocker = tmp_path / "sitecustomize.py"  # make "import tensorflow" and "import keras" fail
+    blocker.write_text("import sys\nsys.modules['tensorflow'] = None\nsys.modules['keras'] = None\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    probe = subprocess.run([sys.executable, "-c", "import tensorflow"], env=env, capture_output=True)
+    assert probe.returncode != 0  # the blocker works
+    result = _cli(str(SOLUTION), "-o", str(tmp_path / "ex.ipynb"), env=env)
+    assert result.returncode == 0, result.stderr
+
+
+# --------------------------------------------------------------------------- filled-in exercise
+def _sanitizers():
+    config = configparser.ConfigParser()
+    config.read(ROOT / "tests" / "nbval_sanitize.cfg")
+    return [(re.compile(s["regex"]), s["replace"]) for s in map(config.__getitem__, config.sections())]
+
+
+def _checked_outputs(notebook, sanitizers):
+    """Per code cell, the outputs nbval compares: stream text and text/plain, sanitized."""
+    cells = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+        for pattern, replacement in sanitizers:
+            text = pattern.sub(replacement, text)
+        cells.append(text)
+    return cells
+
+
+def test_exercise_filled_with_the_solution_behaves_like_the_solution():
+    from nbclient import NotebookClient
+
+    solution = nbformat.read(SOLUTION, as_version=4)
+    exercise = nbformat.read(EXERCISE, as_version=4)
+    filled = 0
+    for number, (sol, ex) in enumerate(zip(solution.cells, exercise.cells, strict=True), 1):
+        if ex.cell_type != "code" or "# TODO" not in ex.source:
+            continue
+        for part in split_cell(sol.source, number):
+            if isinstance(part, Block):
+                todo = exercise_source([part])
+                assert ex.source.count(todo) == 1, f"cell {number}: TODO block not found"
+                ex.source = ex.source.replace(todo, "\n".join([*part.hints, part.code]))
+                filled += 1
+    assert filled == 4
+    assert "# TODO" not in "\n".join(c.source for c in exercise.cells)
+    NotebookClient(
+        exercise,
+        timeout=900,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(SOLUTION.parent)}},
+    ).execute()
+    sanitizers = _sanitizers()
+    assert _checked_outputs(exercise, sanitizers) == _checked_outputs(solution, sanitizers)
