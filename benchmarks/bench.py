@@ -1,28 +1,31 @@
-"""Classroom-speed benchmark: the notebook's training recipe against the Keras "Simple MNIST
-convnet" example, measured side by side in one run, reported as ratios.
+"""Classroom-speed benchmark: the lesson against the Keras "Simple MNIST convnet" example, measured
+side by side in one run and reported as ratios, because the machines' speed swings several-fold
+from one run to the next.
 
-    python benchmarks/bench.py            # full run: 2 repeats of each recipe, A B A B
+    python benchmarks/bench.py            # full run: 2 repeats, interleaved
     python benchmarks/bench.py --quick    # 1 repeat, for iterating
 
-Each training runs in a fresh Python process on full MNIST (through ``load_mnist``) and
-evaluates on the test set after every epoch; that evaluation is excluded from training time.
-The notebook's recipe is not copied here: its code cells are executed, up to and including
-the ``model.fit`` cell, so the benchmark always measures what the notebook does. In every
-repeat the whole notebook also runs in a fresh kernel under ``/usr/bin/time -v`` (A B N, A B N);
-the table reports medians of the repeats. A table is printed and the same figures are written
-to JSON (default ``benchmarks/results/latest.json``).
+In every repeat, each in a fresh process: the reference's training (R), the lesson's training
+(L: the notebook's own cells up to its ``model.fit``, with a timing callback added to ``fit``),
+the whole lesson notebook in a fresh kernel (N), and the whole explore notebook (E). Each
+training evaluates on the test set after every epoch, outside the timed part. Whole notebooks
+are timed with ``time.perf_counter`` and their peak memory read with
+``resource.getrusage(RUSAGE_CHILDREN)``. The table reports medians of the repeats and is also
+written as JSON (default ``benchmarks/results/latest.json``).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+from dataclasses import dataclass
 import io
 import json
 import os
 from pathlib import Path
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -30,73 +33,97 @@ import tempfile
 import time
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "cnn_mnist.ipynb"
-TARGETS = {
-    "notebook_vs_reference_training": 0.75,
-    "test_accuracy": 0.994,
-    "time_to_99_ratio": 0.2,
-    "peak_memory_gib": 2.0,
-}
+LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
+EXPLORE = ROOT / "notebooks" / "cnn_mnist_explore.ipynb"
+TRAIN_IMAGES = 54000  # both recipes train on 90% of MNIST's 60,000 training images
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    label: str
+    limit: float
+    at_least: bool = False  # True: the figure must be >= limit; False: <= limit
+
+    def met(self, value: float | None) -> bool:
+        return value is not None and (value >= self.limit if self.at_least else value <= self.limit)
+
+    def text(self) -> str:
+        unit = " GiB" if self.key == "peak_memory_gib" else ""
+        limit = f"{self.limit:.1%}" if self.key == "test_accuracy" else f"{self.limit:g}{unit}"
+        return ("≥ " if self.at_least else "≤ ") + limit
+
+
+TARGETS = (
+    Target("lesson_ratio", "whole lesson notebook ÷ reference's 15-epoch training", 0.75),
+    Target("test_accuracy", "final test accuracy of the lesson notebook run", 0.994, at_least=True),
+    Target("time_to_99_ratio", "lesson's time to 99.0 % test accuracy ÷ reference's", 0.2),
+    Target("peak_memory_gib", "peak memory of the lesson notebook run", 2.0),
+    Target("explore_ratio", "whole explore notebook ÷ reference's 15-epoch training", 0.5),
+)
 
 
 # --------------------------------------------------------------------------- one training run
-def _timing_callback(x_test, y_test, log):
-    import tensorflow as tf
+def _epoch_timer(test_data, log: list[dict]):
+    """A callback timing each epoch, then measuring test accuracy outside the timed part."""
+    import keras
 
-    class EpochTimer(tf.keras.callbacks.Callback):
-        """Training time of each epoch (fit's own validation included), then test accuracy (not timed)."""
-
+    class EpochTimer(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch, logs=None):
             self.start = time.perf_counter()
 
         def on_epoch_end(self, epoch, logs=None):
             seconds = time.perf_counter() - self.start
+            x_test, y_test = test_data()
             accuracy = self.model.evaluate(x_test, y_test, batch_size=1000, verbose=0)[1]
             log.append({"epoch": epoch + 1, "train_s": seconds, "test_accuracy": float(accuracy)})
 
     return EpochTimer()
 
 
-def train_notebook_recipe(notebook: Path) -> list[dict]:
-    """Execute the notebook's code cells up to its ``model.fit`` cell, timing each epoch."""
+def train_lesson(notebook: Path) -> list[dict]:
+    """Run the notebook's code cells up to its ``model.fit`` cell; time each epoch of that fit."""
+    import keras
     import matplotlib
 
     matplotlib.use("Agg")
-    cells = [
-        "".join(c["source"]) for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"
-    ]
+    cells = [c["source"] for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code"]
+    cells = ["".join(c) if isinstance(c, list) else c for c in cells]
     fit_index = next(i for i, source in enumerate(cells) if "model.fit(" in source)
     namespace: dict = {"__name__": "__notebook__"}
-    with contextlib.redirect_stdout(io.StringIO()):
-        for source in cells[:fit_index]:
-            exec(compile(source, "<notebook cell>", "exec"), namespace)
     log: list[dict] = []
-    namespace["_bench_timer"] = _timing_callback(namespace["x_test"], namespace["y_test"], log)
-    fit = cells[fit_index]
-    patched = re.sub(r"callbacks=\[([^\]]*)\]", r"callbacks=[\1, _bench_timer]", fit, count=1)
-    if patched == fit:
-        raise SystemExit("benchmark: the notebook's fit cell has no callbacks=[...] to add a timer to")
-    with contextlib.redirect_stdout(io.StringIO()):
-        exec(compile(patched, "<notebook fit cell>", "exec"), namespace)
+    timer = _epoch_timer(lambda: (namespace["x_test"], namespace["y_test"]), log)
+    original_fit = keras.Model.fit
+
+    def timed_fit(self, *args, callbacks=None, **kwargs):  # the notebook's fit, plus the timer
+        return original_fit(self, *args, callbacks=[*(callbacks or []), timer], **kwargs)
+
+    keras.Model.fit = timed_fit
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            for source in cells[: fit_index + 1]:
+                exec(compile(source, "<notebook cell>", "exec"), namespace)
+    finally:
+        keras.Model.fit = original_fit
     return log
 
 
 def train_reference() -> list[dict]:
     """The Keras example "Simple MNIST convnet" (keras-io examples/vision/mnist_convnet.py)."""
     from cnn_helpers import load_mnist
+    import keras
     import numpy as np
-    import tensorflow as tf
 
     (x_train, y_train), (x_test, y_test) = load_mnist()
     x_train = np.expand_dims(x_train.astype("float32") / 255, -1)
     x_test = np.expand_dims(x_test.astype("float32") / 255, -1)
-    y_train = tf.keras.utils.to_categorical(y_train, 10)
-    y_test = tf.keras.utils.to_categorical(y_test, 10)
-    tf.keras.utils.set_random_seed(1)
-    layers = tf.keras.layers
-    model = tf.keras.Sequential(
+    y_train = keras.utils.to_categorical(y_train, 10)
+    y_test = keras.utils.to_categorical(y_test, 10)
+    keras.utils.set_random_seed(1)
+    layers = keras.layers
+    model = keras.Sequential(
         [
-            tf.keras.Input(shape=(28, 28, 1)),
+            keras.Input(shape=(28, 28, 1)),
             layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
             layers.MaxPooling2D(pool_size=(2, 2)),
             layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
@@ -115,220 +142,187 @@ def train_reference() -> list[dict]:
         epochs=15,
         validation_split=0.1,
         verbose=0,
-        callbacks=[_timing_callback(x_test, y_test, log)],
+        callbacks=[_epoch_timer(lambda: (x_test, y_test), log)],
     )
     return log
 
 
 # --------------------------------------------------------------------------- whole notebook
+def max_rss_gib(usage: resource.struct_rusage) -> float:
+    """``ru_maxrss`` in GiB: kibibytes on Linux, bytes on macOS."""
+    per_unit = 1 if sys.platform == "darwin" else 1024
+    return usage.ru_maxrss * per_unit / 2**30
+
+
 def run_notebook(notebook: Path) -> dict:
-    """Execute the notebook in a fresh kernel under /usr/bin/time -v: wall time, peak RSS, accuracy."""
+    """Execute the notebook in a fresh kernel; its wall time, the kernel's peak RSS, its test accuracy.
+
+    Call it in a process of its own: RUSAGE_CHILDREN covers every child this process waited for.
+    """
     with tempfile.TemporaryDirectory() as out:
-        command = [
-            "/usr/bin/time",
-            "-v",
-            sys.executable,
-            "-m",
-            "jupyter",
-            "nbconvert",
-            "--to",
-            "notebook",
-            "--execute",
-            str(notebook),
-            "--output-dir",
-            out,
-        ]
-        result = subprocess.run(command, capture_output=True, text=True, check=True, cwd=notebook.parent)
+        command = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute"]
+        command += [str(notebook), "--output-dir", out]
+        start = time.perf_counter()
+        subprocess.run(command, capture_output=True, text=True, check=True, cwd=notebook.parent)
+        wall = time.perf_counter() - start
         executed = (Path(out) / notebook.name).read_text()
-    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", result.stderr)
-    hours, minutes, seconds = (float(g) if g else 0.0 for g in wall.groups())
-    rss_kib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
-    accuracy = float(re.search(r"Test accuracy: ([0-9.]+)", executed).group(1))
+    accuracy = re.search(r"Test accuracy: ([0-9.]+)", executed)
     return {
-        "wall_s": hours * 3600 + minutes * 60 + seconds,
-        "peak_rss_gib": rss_kib / 2**20,
-        "test_accuracy": accuracy,
+        "wall_s": wall,
+        "peak_rss_gib": max_rss_gib(resource.getrusage(resource.RUSAGE_CHILDREN)),
+        "test_accuracy": float(accuracy.group(1)) if accuracy else None,
     }
 
 
 # --------------------------------------------------------------------------- report
 def summarize(log: list[dict]) -> dict:
+    """Training time, time and epoch to 99 % test accuracy, final accuracy, images/s of one run."""
+    if not log:
+        raise ValueError("the training log is empty: did fit run?")
     total, time_to_99, epoch_99 = 0.0, None, None
     for row in log:
         total += row["train_s"]
         if time_to_99 is None and row["test_accuracy"] >= 0.99:
             time_to_99, epoch_99 = total, row["epoch"]
-    median_epoch = statistics.median(r["train_s"] for r in log)
     return {
         "train_s": total,
         "time_to_99_s": time_to_99,
         "epoch_to_99": epoch_99,
         "final_accuracy": log[-1]["test_accuracy"],
-        "images_per_s": 54000 / median_epoch,
+        "images_per_s": TRAIN_IMAGES / statistics.median(r["train_s"] for r in log),
         "epochs": log,
     }
 
 
-def _median(values):
+def _median(values) -> float | None:
     values = [v for v in values if v is not None]
     return statistics.median(values) if values else None
 
 
-def report(runs: dict, notebooks: list[dict], machine: str) -> dict:
-    notebook = {
-        "wall_s": statistics.median(n["wall_s"] for n in notebooks),
-        "peak_rss_gib": max(n["peak_rss_gib"] for n in notebooks),
-        "test_accuracy": statistics.median(n["test_accuracy"] for n in notebooks),
-        "runs": notebooks,
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def figures(runs: dict[str, list]) -> dict:
+    """The measured figures (medians over repeats) from the raw runs of each kind."""
+    lesson = [summarize(log) for log in runs["lesson_training"]]
+    reference = [summarize(log) for log in runs["reference_training"]]
+    reference_s = _median(r["train_s"] for r in reference)
+    values = {
+        "reference_train_s": reference_s,
+        "lesson_wall_s": _median(n["wall_s"] for n in runs["lesson_notebook"]),
+        "explore_wall_s": _median(n["wall_s"] for n in runs.get("explore_notebook", [])),
+        "lesson_99_s": _median(r["time_to_99_s"] for r in lesson),
+        "reference_99_s": _median(r["time_to_99_s"] for r in reference),
+        "lesson_images_per_s": _median(r["images_per_s"] for r in lesson),
+        "reference_images_per_s": _median(r["images_per_s"] for r in reference),
+        "test_accuracy": _median(n["test_accuracy"] for n in runs["lesson_notebook"]),
+        "peak_memory_gib": max(n["peak_rss_gib"] for n in runs["lesson_notebook"]),
     }
-    ours = [summarize(log) for log in runs["notebook"]]
-    ref = [summarize(log) for log in runs["reference"]]
-    ref_train = _median(r["train_s"] for r in ref)
-    ours_99, ref_99 = _median(r["time_to_99_s"] for r in ours), _median(r["time_to_99_s"] for r in ref)
-    ratios = {
-        "notebook_vs_reference_training": notebook["wall_s"] / ref_train,
-        "test_accuracy": notebook["test_accuracy"],
-        "time_to_99_ratio": ours_99 / ref_99 if ours_99 and ref_99 else None,
-        "peak_memory_gib": notebook["peak_rss_gib"],
-    }
-    met = {
-        key: (
-            value is not None and (value >= TARGETS[key] if key == "test_accuracy" else value <= TARGETS[key])
-        )
-        for key, value in ratios.items()
-    }
-    lines = [f"Machine: {machine}", ""]
-    for name, summaries in (("notebook recipe", ours), ("reference (Keras example)", ref)):
-        for i, s in enumerate(summaries, 1):
-            epochs = "  ".join(f"{e['train_s']:.1f}s/{e['test_accuracy']:.4f}" for e in s["epochs"])
-            lines.append(f"{name} run {i}: per epoch (train time / test accuracy): {epochs}")
-            t99 = f"{s['time_to_99_s']:.1f} s (epoch {s['epoch_to_99']})" if s["time_to_99_s"] else "never"
-            lines.append(
-                f"  time to 99.0 %: {t99}; final accuracy {s['final_accuracy']:.4f}; "
-                f"training {s['train_s']:.1f} s; throughput {s['images_per_s']:.0f} images/s"
-            )
-    lines += [
+    values["lesson_ratio"] = _ratio(values["lesson_wall_s"], reference_s)
+    values["explore_ratio"] = _ratio(values["explore_wall_s"], reference_s)
+    values["time_to_99_ratio"] = _ratio(values["lesson_99_s"], values["reference_99_s"])
+    return values
+
+
+def _measured(key: str, v: dict) -> str:
+    if v.get(key) is None:
+        return "n/a"
+    if key == "test_accuracy":
+        return f"{v[key]:.2%}"
+    if key == "peak_memory_gib":
+        return f"{v[key]:.2f} GiB"
+    seconds = {
+        "lesson_ratio": ("lesson_wall_s", "reference_train_s"),
+        "explore_ratio": ("explore_wall_s", "reference_train_s"),
+        "time_to_99_ratio": ("lesson_99_s", "reference_99_s"),
+    }[key]
+    return f"{v[key]:.2f} ({v[seconds[0]]:.0f} s / {v[seconds[1]]:.0f} s)"
+
+
+def report(values: dict, machine: str, repeats: int) -> str:
+    """The Markdown table of every target: measured value, target, met or not."""
+    lines = [
+        f"Machine: {machine}",
+        f"Training speed (median epoch): reference {values['reference_images_per_s']:,.0f} images/s, "
+        f"lesson {values['lesson_images_per_s']:,.0f} images/s",
         "",
-        "Notebook, fresh kernel: "
-        + ", ".join(f"{n['wall_s']:.1f} s" for n in notebooks)
-        + f" wall (median {notebook['wall_s']:.1f} s), peak RSS {notebook['peak_rss_gib']:.2f} GiB, "
-        f"test accuracy {notebook['test_accuracy']:.4f}",
-        "",
-        "| figure | measured (medians of the repeats) | target | |",
+        f"| figure | measured (medians of {repeats} repeat{'s' * (repeats > 1)}) | target | |",
         "|---|---|---|---|",
     ]
-    rows = [
-        (
-            "whole notebook ÷ reference's 15-epoch training",
-            f"{ratios['notebook_vs_reference_training']:.2f} "
-            f"({notebook['wall_s']:.0f} s / {ref_train:.0f} s)",
-            "≤ 0.75",
-            "notebook_vs_reference_training",
-        ),
-        (
-            "final test accuracy of that notebook run",
-            f"{ratios['test_accuracy']:.2%}",
-            "≥ 99.4 %",
-            "test_accuracy",
-        ),
-        (
-            "time to 99.0 % ÷ reference's",
-            f"{ratios['time_to_99_ratio']:.2f} ({ours_99:.0f} s / {ref_99:.0f} s)"
-            if ratios["time_to_99_ratio"]
-            else f"n/a (notebook {ours_99}, reference {ref_99})",
-            "≤ 0.2",
-            "time_to_99_ratio",
-        ),
-        (
-            "peak memory of the notebook run",
-            f"{ratios['peak_memory_gib']:.2f} GiB",
-            "≤ 2 GiB",
-            "peak_memory_gib",
-        ),
-    ]
-    for label, value, target, key in rows:
-        lines.append(f"| {label} | {value} | {target} | {'met' if met[key] else 'NOT met'} |")
-    print("\n".join(lines))
-    return {
-        "machine": machine,
-        "ratios": ratios,
-        "met": met,
-        "targets": TARGETS,
-        "notebook_run": notebook,
-        "notebook_recipe": ours,
-        "reference": ref,
-    }
+    for target in TARGETS:
+        verdict = "met" if target.met(values.get(target.key)) else "NOT met"
+        lines.append(f"| {target.label} | {_measured(target.key, values)} | {target.text()} | {verdict} |")
+    return "\n".join(lines)
 
 
 def machine_description() -> str:
-    cpu = (
-        next(
-            (
-                line.split(":", 1)[1].strip()
-                for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")
-            ),
-            platform.processor(),
-        )
-        if Path("/proc/cpuinfo").exists()
-        else ""
-    )
+    """Cores, CPU model, whether it has AVX-512 (TensorFlow is much faster there), Python, TF."""
+    cpu, flags = platform.processor(), ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        text = cpuinfo.read_text()
+        cpu = next((line.split(":", 1)[1].strip() for line in text.splitlines() if "model name" in line), cpu)
+        flags = next((line for line in text.splitlines() if line.startswith("flags")), "")
+    kind = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
     import cnn_helpers  # noqa: F401  (TensorFlow without its start-up log lines)
     import tensorflow as tf
 
     return (
-        f"{os.cpu_count()} cores, {cpu}, {platform.system()}, "
+        f"{os.cpu_count()} cores, {cpu} ({kind}), {platform.system()}, "
         f"Python {platform.python_version()}, TensorFlow {tf.__version__}"
     )
+
+
+# --------------------------------------------------------------------------- driver
+def _child(*args: str) -> dict | list:
+    """Run this script in a fresh process for one measurement; its last stdout line is JSON."""
+    result = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="one repeat of each recipe instead of two")
+    parser.add_argument("--quick", action="store_true", help="one repeat instead of two")
     parser.add_argument(
-        "--repeats", type=int, default=None, help="repeats of each recipe (default 2, 1 with --quick)"
+        "--repeats", type=int, help="repeats of every measurement (default 2, 1 with --quick)"
     )
-    parser.add_argument("--notebook", type=Path, default=NOTEBOOK)
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")
-    parser.add_argument("--train", choices=["notebook", "reference"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["reference", "lesson", "notebook"], help=argparse.SUPPRESS)
+    parser.add_argument("--notebook", type=Path, default=LESSON, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-    if args.train:  # child process: one training run, JSON on the last line of stdout
+    if args.child:  # one measurement, in its own process; JSON on the last line of stdout
         import cnn_helpers  # noqa: F401  (TensorFlow, quietly)
 
-        log = (
-            train_notebook_recipe(args.notebook.resolve()) if args.train == "notebook" else train_reference()
-        )
-        print(json.dumps(log))
+        measure = {"reference": train_reference, "lesson": lambda: train_lesson(args.notebook)}
+        measure["notebook"] = lambda: run_notebook(args.notebook.resolve())
+        print(json.dumps(measure[args.child]()))
         return
 
     repeats = args.repeats or (1 if args.quick else 2)
-    runs: dict[str, list] = {"notebook": [], "reference": []}
-    notebooks = []
+    plan = [
+        ("reference_training", ["--child", "reference"]),
+        ("lesson_training", ["--child", "lesson", "--notebook", str(LESSON)]),
+        ("lesson_notebook", ["--child", "notebook", "--notebook", str(LESSON)]),
+        ("explore_notebook", ["--child", "notebook", "--notebook", str(EXPLORE)]),
+    ]
+    runs: dict[str, list] = {name: [] for name, _ in plan}
     for repeat in range(repeats):
-        for recipe in ("notebook", "reference"):  # interleaved with the notebook run: A B N, A B N
-            print(
-                f"[bench] training {recipe}, repeat {repeat + 1}/{repeats} ...", file=sys.stderr, flush=True
-            )
-            child = subprocess.run(
-                [sys.executable, __file__, "--train", recipe, "--notebook", str(args.notebook)],
-                capture_output=True,
-                text=True,
-                check=True,
-                cwd=ROOT,
-            )
-            runs[recipe].append(json.loads(child.stdout.strip().splitlines()[-1]))
-        print(
-            f"[bench] executing the whole notebook, repeat {repeat + 1}/{repeats} ...",
-            file=sys.stderr,
-            flush=True,
-        )
-        notebooks.append(run_notebook(args.notebook.resolve()))
-    result = report(runs, notebooks, machine_description())
-    result["repeats"] = repeats
+        for name, child_args in plan:
+            print(f"[bench] {name}, repeat {repeat + 1}/{repeats} ...", file=sys.stderr, flush=True)
+            runs[name].append(_child(*child_args))
+    values = figures(runs)
+    machine = machine_description()
+    table = report(values, machine, repeats)
+    print(table)
+    result = {"machine": machine, "repeats": repeats, "figures": values, "runs": runs, "table": table}
+    result["met"] = {t.key: t.met(values.get(t.key)) for t in TARGETS}
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=1))
     print(f"\nwritten to {args.json}")
