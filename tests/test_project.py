@@ -1,31 +1,45 @@
-"""Packaging and the committed notebook: what CI and students rely on, checked."""
+"""The project around the lesson: install files that agree, CI that runs README's command, clean
+code, a public API in one sorted list, and TensorFlow imported quietly but not mutely."""
 
 from __future__ import annotations
 
-import json
+import os
 from pathlib import Path
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
 
+import cnn_helpers
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK = ROOT / "notebooks" / "cnn_mnist.ipynb"
 
 
 def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~ \[;]", requirement.strip(), maxsplit=1)[0].lower()
+    name = re.split(r"[<>=!~ \[;]", requirement.strip(), maxsplit=1)[0]
+    return re.sub(r"[-_.]+", "-", name).lower()  # PEP 503: jupyterlab_rise == jupyterlab-rise
 
 
-def test_environment_yml_names_the_same_packages_as_pyproject():
+def test_environment_yml_installs_what_the_lesson_extra_does():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = {_name(r) for r in project["dependencies"]}
-    for extra in project["optional-dependencies"].values():
-        wanted |= {_name(r) for r in extra}
+    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["lesson"]}
     dependencies = (ROOT / "environment.yml").read_text().split("\ndependencies:\n", 1)[1]
     # top-level conda packages only (the nested pip list is indented further)
     conda = {_name(m) for m in re.findall(r"^  - ([A-Za-z0-9_.-]+)", dependencies, re.MULTILINE)}
     assert conda - {"python", "pip"} == wanted
+
+
+def test_the_test_extra_builds_on_the_lesson_extra_and_pins_ruff():
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert "cnn-helpers[lesson]" in extras["test"]
+    assert any(re.fullmatch(r"ruff==[\d.]+", r) for r in extras["test"]), "pin ruff to one version"
+    assert not {_name(r) for r in extras["lesson"]} & {
+        "pytest",
+        "nbval",
+        "ruff",
+    }  # students need no test tools
 
 
 def test_ci_runs_the_readme_test_command():
@@ -36,50 +50,84 @@ def test_ci_runs_the_readme_test_command():
     assert ci.rstrip().splitlines()[-1] == command
 
 
-@pytest.fixture(scope="module")
-def notebook():
-    return json.loads(NOTEBOOK.read_text())
+def test_readme_paths_exist():
+    readme = (ROOT / "README.md").read_text()
+    layout = readme.split("## Layout", 1)[1].split("```", 2)[1]
+    folder = ""
+    for line in layout.splitlines():
+        match = re.match(r"^(\s*)([\w./-]+)(\s|$)", line)
+        if not match:
+            continue
+        name = match.group(2)
+        if not match.group(1):
+            folder = name if name.endswith("/") else ""
+            path = ROOT / name
+        else:
+            path = ROOT / folder / name
+        assert path.exists(), f"README's layout names {path.relative_to(ROOT)}, which does not exist"
 
 
-def _code_cells(nb):
-    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+def test_public_api_is_one_sorted_list():
+    assert cnn_helpers.__all__ == sorted(cnn_helpers.__all__)
+    for name in cnn_helpers.__all__:
+        assert hasattr(cnn_helpers, name), name
 
 
-def _text(output):
-    return "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
+def test_one_spelling_of_keras():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("cnn_helpers", "cnn_instructor", "tests", "benchmarks", "notebooks")
+        for path in (ROOT / folder).rglob("*")
+        if path.suffix in (".py", ".ipynb")
+        and "tf.keras" in path.read_text(encoding="utf-8")
+        and path.name != "test_project.py"
+    ]
+    assert offenders == [], "use `import keras` and keras.*, not tf.keras"
 
 
-def test_notebook_is_small_and_executed_in_order(notebook):
-    assert NOTEBOOK.stat().st_size < 2_000_000
-    counts = [c["execution_count"] for c in _code_cells(notebook)]
-    assert counts == list(range(1, len(counts) + 1)), "re-run the notebook top to bottom and commit it"
+@pytest.mark.parametrize("command", [["check"], ["format", "--check"]])
+def test_ruff_is_clean(command):
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    assert ruff, "ruff is part of the test extra: pip install -e '.[test]'"
+    result = subprocess.run([ruff, *command, "."], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_notebook_has_no_todo_errors_or_log_noise(notebook):
-    for cell in _code_cells(notebook):
-        assert "TODO" not in "".join(cell["source"])
-        for output in cell["outputs"]:
-            assert output["output_type"] != "error", "".join(cell["source"])
-            assert output.get("name") != "stderr", _text(output)
-            assert not re.search(r"oneDNN|cuda|absl::|I0000|E0000|W0000", _text(output))
+# --------------------------------------------------------------------------- quiet TensorFlow import
+def _python(code: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"} | env
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
 
 
-def test_every_figure_is_shown_exactly_once(notebook):
-    for cell in _code_cells(notebook):
-        source = "".join(cell["source"])
-        if re.search(r"^(show|plot)_\w+\(", source, re.MULTILINE):
-            pngs = [o for o in cell["outputs"] if "image/png" in o.get("data", {})]
-            assert len(pngs) == 1, source
+def test_import_hides_start_up_lines_but_keeps_errors():
+    result = _python(
+        "import os, cnn_helpers, tensorflow as tf\n"
+        "tf.constant(1.0) + 1  # the first op: no GPU error line either\n"
+        "print(os.environ['TF_CPP_MIN_LOG_LEVEL'])"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2"  # 2 hides information and warnings, keeps errors
+    assert result.stderr == ""
 
 
-def test_stored_test_accuracy(notebook):
-    text = "".join(_text(o) for c in _code_cells(notebook) for o in c["outputs"])
-    accuracy = float(re.search(r"Test accuracy: ([0-9.]+)", text).group(1))
-    assert accuracy >= 0.990
+def test_import_keeps_the_log_level_the_user_set():
+    result = _python(
+        "import os, cnn_helpers\nprint(os.environ['TF_CPP_MIN_LOG_LEVEL'])", TF_CPP_MIN_LOG_LEVEL="0"
+    )
+    assert result.stdout.strip() == "0"
 
 
-def test_notebook_metadata_is_clean(notebook):
-    assert notebook["metadata"]["kernelspec"]["name"] == "python3"
-    assert "widgets" not in notebook["metadata"]
-    raw = NOTEBOOK.read_text()
-    assert "/work/" not in raw and "/home/" not in raw and "/tmp/" not in raw
+def test_stderr_is_restored_when_the_import_fails(tmp_path):
+    (tmp_path / "tensorflow.py").write_text("raise ImportError('no TensorFlow here')\n")
+    code = (
+        "import os, sys\n"
+        "from cnn_helpers import import_tensorflow_quietly\n"
+        "sys.modules.pop('tensorflow', None)\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "try:\n"
+        "    import_tensorflow_quietly()\n"
+        "except ImportError as err:\n"
+        "    os.write(2, f'still visible: {err}'.encode())\n"
+    )
+    result = _python(code)
+    assert "still visible: no TensorFlow here" in result.stderr
