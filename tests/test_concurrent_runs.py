@@ -1,0 +1,55 @@
+"""Two runs of the lesson at the same time (a student's and CI's, say) must not clobber each other:
+the lesson's save-and-reload cell, run twice at once, works in both runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import shutil
+import subprocess
+import sys
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
+
+# What the cell needs from the cells before it, with a small model so that the test is quick.
+PRELUDE = """
+import keras
+import numpy as np
+
+keras.utils.set_random_seed(0)
+x_test = np.random.default_rng(0).random((100, 28, 28, 1)).astype("float32")
+model = keras.Sequential(
+    [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
+)
+model.compile(loss="categorical_crossentropy", optimizer="adam")
+test_probabilities = model.predict(x_test, verbose=0)
+"""
+
+
+def test_the_save_and_reload_cell_runs_twice_at_the_same_time(tmp_path):
+    notebook = nbformat.read(LESSON, as_version=4)
+    cell = next(c.source for c in notebook.cells if c.cell_type == "code" and "model.save(" in c.source)
+    script = tmp_path / "save_cell.py"
+    script.write_text(PRELUDE + cell + "\nprint('SAVED TO', model_path)\n")
+    runs = [
+        subprocess.Popen(
+            [sys.executable, str(script)],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [run.communicate(timeout=300) + (run.returncode,) for run in runs]
+    for out, err, code in results:
+        assert code == 0, err
+        assert "saved and reloaded mnist_cnn.keras" in out
+    paths = [out.split("SAVED TO ")[1].strip() for out, _, _ in results]
+    assert paths[0] != paths[1], "both runs wrote the same file"
+    assert all(Path(p).is_file() for p in paths)
+    for path in paths:
+        shutil.rmtree(Path(path).parent)  # the runs' temporary folders
+    assert list(tmp_path.glob("*.keras")) == []  # nothing written into the folder the runs started in
