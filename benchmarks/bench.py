@@ -4,6 +4,7 @@ from one run to the next.
 
     python benchmarks/bench.py            # full run: 2 repeats, interleaved
     python benchmarks/bench.py --quick    # 1 repeat, for iterating
+    ONEDNN_MAX_CPU_ISA=AVX2 python benchmarks/bench.py   # on an AVX-512 CPU: as a CPU without it
 
 In every repeat, each in a fresh process: the reference's training (R), the lesson's training
 (L: the notebook's own cells up to its ``model.fit``, with a timing callback added to ``fit``),
@@ -265,6 +266,8 @@ def machine_description() -> str:
         cpu = next((line.split(":", 1)[1].strip() for line in text.splitlines() if "model name" in line), cpu)
         flags = next((line for line in text.splitlines() if line.startswith("flags")), "")
     kind = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    if os.environ.get("ONEDNN_MAX_CPU_ISA"):  # e.g. AVX2: how a CPU without AVX-512 runs TensorFlow
+        kind += f", oneDNN limited to {os.environ['ONEDNN_MAX_CPU_ISA']} by ONEDNN_MAX_CPU_ISA"
     import cnn_helpers  # noqa: F401  (TensorFlow without its start-up log lines)
     import tensorflow as tf
 
