@@ -2,7 +2,7 @@
 
 Each check prints one line of what it verified, or raises ``NotReadyError`` with a message
 in the student's terms: what is wrong and how to fix it, before the mistake reaches
-``fit``. They read arrays and the model's settings only (no TensorFlow op runs on the
+``fit``. Jupyter shows that message alone, without a traceback. They read arrays and the model's settings only (no TensorFlow op runs on the
 student's data), so a wrong shape can never crash the kernel. Any model that fits the
 task passes: other filter counts, other layers, another optimizer.
 """
@@ -22,6 +22,10 @@ _ACCURACY = {"accuracy", "acc", "categorical_accuracy", "sparse_categorical_accu
 
 class NotReadyError(ValueError):
     """A part of the exercise is not ready yet; the message says what is wrong and how to fix it."""
+
+    def _render_traceback_(self) -> list[str]:
+        """What Jupyter shows: the message alone. The mistake is in the cell above, not in a traceback."""
+        return [f"\x1b[1;31m{type(self).__name__}\x1b[0m: {self}"]
 
 
 def _fail(message: str) -> None:

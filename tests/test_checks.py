@@ -229,3 +229,19 @@ def test_a_check_never_runs_tensorflow_on_a_wrong_array():
     # A 3-D "batch" that would make tf.nn.conv2d abort the process is refused by numpy logic only.
     with pytest.raises(NotReadyError, match="channel axis is missing"):
         check_images(np.zeros((2, 28, 28), "float32") + 1, np.zeros((2, 28, 28, 1), "float32"))
+
+
+def test_jupyter_shows_the_message_without_a_traceback():
+    from nbclient import NotebookClient
+    import nbformat
+
+    cells = [
+        "from cnn_helpers import check_images\nimport numpy as np",
+        "check_images(np.zeros((2, 28, 28)), None)",
+    ]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(notebook, kernel_name="python3", allow_errors=True, timeout=120).execute()
+    (error,) = [o for o in notebook.cells[1].outputs if o.output_type == "error"]
+    assert error.ename == "NotReadyError"
+    assert len(error.traceback) == 1 and "channel axis is missing" in error.traceback[0]
+    assert "File " not in error.traceback[0] and "Traceback" not in error.traceback[0]
