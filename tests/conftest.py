@@ -38,3 +38,10 @@ def mnist_file(mnist, tmp_path_factory):
     path = tmp_path_factory.mktemp("mnist") / "mnist.npz"
     np.savez_compressed(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
     return str(path)
+
+
+@pytest.fixture(scope="module")
+def test_digits(mnist):
+    """The first 30 test digits as floats in [0, 1], ``(30, 28, 28)``, and their labels ``(30,)``."""
+    (_, _), (x_test, y_test) = mnist
+    return x_test[:30].astype("float32") / 255, y_test[:30]

@@ -6,6 +6,7 @@ import io
 
 from cnn_helpers.attribution import digit_probabilities
 from cnn_helpers.drawing import image_file_to_drawing, mnist_style, render_strokes, show_digit_response
+from helpers import titles
 import keras
 from matplotlib.figure import Figure
 import numpy as np
@@ -22,12 +23,6 @@ def _centre_of_mass(image):
 def _ink_box(image):
     rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
     return rows[0], cols[0], rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
-
-
-def _titles(fig):
-    return [ax.get_title() for ax in fig.axes] + [
-        sub._suptitle.get_text() for sub in [fig, *fig.subfigs] if sub._suptitle is not None
-    ]
 
 
 # --- drawings ---------------------------------------------------------------------------------
@@ -62,22 +57,16 @@ def test_render_strokes_edge_cases():
         render_strokes([[(1, 2)]], size=0)
 
 
-@pytest.fixture(scope="module")
-def digits(mnist):
-    (_, _), (x_test, y_test) = mnist
-    return x_test[:30].astype("float32") / 255, y_test[:30]
-
-
-def test_mnist_style_leaves_real_mnist_digits_unchanged(digits):
-    for digit in digits[0]:
+def test_mnist_style_leaves_real_mnist_digits_unchanged(test_digits):
+    for digit in test_digits[0]:
         out = mnist_style(digit)
         assert out.shape == (28, 28) and out.dtype == np.float32
         assert np.corrcoef(out.ravel(), digit.ravel())[0, 1] > 0.95
         assert np.all(np.abs(np.array(_centre_of_mass(out)) - 14) <= 1)
 
 
-def test_mnist_style_undoes_scale_and_position(digits):
-    for digit in digits[0][:10]:
+def test_mnist_style_undoes_scale_and_position(test_digits):
+    for digit in test_digits[0][:10]:
         canvas = np.zeros((280, 280), "float32")
         canvas[5:145, 130:270] = np.kron(digit, np.ones((5, 5)))  # 5x larger, top right corner
         out = mnist_style(canvas * 255)
@@ -138,8 +127,8 @@ def _image_file(array, fmt="PNG", mode="L"):
     return buffer.getvalue()
 
 
-def test_image_file_to_drawing_reads_ink_on_paper(digits):
-    digit = digits[0][0]
+def test_image_file_to_drawing_reads_ink_on_paper(test_digits):
+    digit = test_digits[0][0]
     paper = (255 - np.kron(digit, np.ones((4, 4))) * 255).astype("uint8")  # dark ink on white paper
     for data in (_image_file(paper), _image_file(paper, "JPEG"), _image_file(255 - paper)):
         drawing = image_file_to_drawing(data)
@@ -174,21 +163,21 @@ def mnist_like_model():
     )
 
 
-def test_show_digit_response_shows_the_answer_and_the_maps(mnist_like_model, digits):
-    digit = digits[0][0]
+def test_show_digit_response_shows_the_answer_and_the_maps(mnist_like_model, test_digits):
+    digit = test_digits[0][0]
     probabilities = digit_probabilities(mnist_like_model, digit)
     best = int(probabilities.argmax())
     fig = show_digit_response(mnist_like_model, digit)
     assert isinstance(fig, Figure)
-    titles = _titles(fig)
-    assert f"says {best} (p = {probabilities[best]:.2f})" in titles and "the digit, 28x28" in titles
+    shown = titles(fig)
+    assert f"says {best} (p = {probabilities[best]:.2f})" in shown and "the digit, 28x28" in shown
     bars = next(ax for ax in fig.axes if ax.patches)
     np.testing.assert_allclose([p.get_height() for p in bars.patches], probabilities, rtol=1e-5)
     assert [p.get_facecolor() for p in bars.patches].count(bars.patches[best].get_facecolor()) == 1
-    assert sum(t.startswith("channel ") for t in titles) == 5  # all five filters (up to 8)
-    assert any("layer 'conv1'" in t for t in titles)
+    assert sum(t.startswith("channel ") for t in shown) == 5  # all five filters (up to 8)
+    assert any("layer 'conv1'" in t for t in shown)
     fig = show_digit_response(mnist_like_model, digit[..., None], n_maps=2)
-    assert sum(t.startswith("channel ") for t in _titles(fig)) == 2
+    assert sum(t.startswith("channel ") for t in titles(fig)) == 2
 
 
 def test_show_digit_response_refuses_bad_input(mnist_like_model):

@@ -11,28 +11,17 @@ from cnn_helpers.explore_figures import (
     show_saliency,
 )
 from cnn_helpers.lesson import conv2d_by_hand
+from helpers import titles
 from matplotlib.figure import Figure
 import numpy as np
 import pytest
-
-
-@pytest.fixture(scope="module")
-def digits(mnist):
-    (_, _), (x_test, y_test) = mnist
-    return x_test[:30].astype("float32") / 255, y_test[:30]
-
-
-def _titles(fig):
-    return [ax.get_title() for ax in fig.axes] + [
-        sub._suptitle.get_text() for sub in [fig, *fig.subfigs] if sub._suptitle is not None
-    ]
 
 
 def test_show_kernels_shares_one_symmetric_scale():
     true = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
     fig = show_kernels({"true kernel": true, "learned kernel": true * 0.5}, title="Sobel")
     assert isinstance(fig, Figure)
-    assert {"true kernel (3x3)", "learned kernel (3x3)", "Sobel"} <= set(_titles(fig))
+    assert {"true kernel (3x3)", "learned kernel (3x3)", "Sobel"} <= set(titles(fig))
     panels = [ax for ax in fig.axes if ax.images]
     assert [ax.images[0].get_clim() for ax in panels] == [(-2, 2), (-2, 2)]
     assert [t.get_text() for t in panels[1].texts][:3] == ["0.5", "0", "-0.5"]
@@ -52,8 +41,8 @@ def test_show_kernels_refuses_bad_input(kernels, error, match):
         show_kernels(kernels)
 
 
-def test_show_padding_stride_titles_give_keras_output_shapes(digits):
-    image, kernel = digits[0][0], np.array([[1, 0, -1]] * 3, float)
+def test_show_padding_stride_titles_give_keras_output_shapes(test_digits):
+    image, kernel = test_digits[0][0], np.array([[1, 0, -1]] * 3, float)
     settings = (("valid", 1), ("same", 1), ("valid", 2), ("same", 3), (2, 2))
     fig = show_padding_stride(image, kernel, settings)
     panels = [ax for ax in fig.axes if ax.images][1:]
@@ -83,15 +72,15 @@ def test_show_padding_stride_refuses_bad_settings(settings, error, match):
         show_padding_stride(np.zeros((8, 8)), np.ones((3, 3)), settings)
 
 
-def test_show_receptive_field_outlines_each_box(digits):
+def test_show_receptive_field_outlines_each_box(test_digits):
     boxes = {"conv1 unit": (10, 12, 3), "conv2 unit": (-1, 20, 8)}
-    fig = show_receptive_field(digits[0][0], boxes, feature_map=np.ones((11, 11)), unit=(4, 5))
+    fig = show_receptive_field(test_digits[0][0], boxes, feature_map=np.ones((11, 11)), unit=(4, 5))
     image_ax, map_ax = fig.axes
     drawn = [(p.get_xy(), p.get_width(), p.get_height()) for p in image_ax.patches]
     assert drawn == [((11.5, 9.5), 3, 3), ((19.5, -1.5), 8, 8)]
     assert [t.get_text() for t in image_ax.get_legend().get_texts()] == ["conv1 unit: 3x3", "conv2 unit: 8x8"]
     assert map_ax.patches[0].get_xy() == (4.5, 3.5) and "unit (4, 5)" in map_ax.get_title()
-    assert len(show_receptive_field(digits[0][0], {"one": (0, 0, 3)}).axes) == 1
+    assert len(show_receptive_field(test_digits[0][0], {"one": (0, 0, 3)}).axes) == 1
 
 
 @pytest.mark.parametrize(
@@ -135,11 +124,11 @@ def test_plot_shift_accuracy_refuses_bad_input(shifts, accuracies, baseline, mat
         plot_shift_accuracy(shifts, accuracies, baseline=baseline)
 
 
-def test_show_saliency_gives_each_map_its_own_scale(digits):
-    images = digits[0][:3]
+def test_show_saliency_gives_each_map_its_own_scale(test_digits):
+    images = test_digits[0][:3]
     maps = np.stack([np.full((28, 28), 1.0), np.linspace(0, 5, 784).reshape(28, 28), np.eye(28) - 0.5])
     fig = show_saliency(images[..., None], maps, ["a", "b", "c"], map_name="occlusion drop")
-    assert _titles(fig)[:3] == ["a", "b", "c"]
+    assert titles(fig)[:3] == ["a", "b", "c"]
     map_axes = fig.axes[3:]
     assert [ax.images[0].get_clim() for ax in map_axes] == [(0, 1), (0, 5), (-0.5, 0.5)]
     assert map_axes[0].get_ylabel() == "occlusion drop\n(own scale)"
@@ -156,8 +145,8 @@ def test_show_saliency_gives_each_map_its_own_scale(digits):
         (np.ones((28, 28)), ["a", "b", "c"], ValueError, "maps must be shaped"),
     ],
 )
-def test_show_saliency_refuses_bad_input(digits, maps, titles, error, match):
+def test_show_saliency_refuses_bad_input(test_digits, maps, titles, error, match):
     with pytest.raises(error, match=match):
-        show_saliency(digits[0][:3], maps, titles)
+        show_saliency(test_digits[0][:3], maps, titles)
     with pytest.raises(ValueError, match="more than the 8 images"):
         show_saliency(np.zeros((9, 28, 28)), np.zeros((9, 28, 28)), ["x"] * 9)

@@ -4,7 +4,6 @@ would send them, the fallback's picker and upload set from Python.
 
 from __future__ import annotations
 
-import base64
 import datetime
 import io
 import sys
@@ -12,29 +11,10 @@ import types
 
 import cnn_helpers.pad
 from cnn_helpers.pad import DrawingPad
+from helpers import assert_shows_itself, shown_png, titles
 import keras
 import numpy as np
 import pytest
-
-
-def _titles(fig):
-    return [ax.get_title() for ax in fig.axes] + [
-        sub._suptitle.get_text() for sub in [fig, *fig.subfigs] if sub._suptitle is not None
-    ]
-
-
-def _png(output):
-    """The PNG bytes an Output widget shows (exactly one image)."""
-    (shown,) = output.outputs
-    assert shown["output_type"] == "display_data"
-    data = base64.b64decode(shown["data"]["image/png"])
-    assert data.startswith(b"\x89PNG")
-    return data
-
-
-def _shows_itself(obj):
-    bundle = obj._repr_mimebundle_()
-    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == obj.widget.model_id
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +58,9 @@ def test_pad_predicts_a_one_for_a_vertical_stroke(model):
     )
     assert pad.text.startswith("prediction: 1 (") and pad.prediction_label.value == pad.text
     assert pad.image.shape == (28, 28) and pad.probabilities.argmax() == 1
-    assert any(t.startswith("says 1 (p = ") for t in _titles(pad.figure))
-    _png(pad.output)
-    _shows_itself(pad)
+    assert any(t.startswith("says 1 (p = ") for t in titles(pad.figure))
+    shown_png(pad.output)
+    assert_shows_itself(pad)
 
 
 def test_pad_clear_and_leaving_the_pad(model):

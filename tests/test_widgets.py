@@ -2,34 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-
 from cnn_helpers import conv2d_by_hand
 from cnn_helpers import widgets as cnn_widgets
 from cnn_helpers.widgets import KERNEL_PRESETS, ConvolutionStepper, KernelEditor
+from helpers import assert_shows_itself, shown_png, titles
 import numpy as np
 import pytest
-
-
-def _titles(fig):
-    return [ax.get_title() for ax in fig.axes] + [
-        sub._suptitle.get_text() for sub in [fig, *fig.subfigs] if sub._suptitle is not None
-    ]
-
-
-def _png(output):
-    """The PNG bytes an Output widget shows (exactly one image)."""
-    (shown,) = output.outputs
-    assert shown["output_type"] == "display_data"
-    data = base64.b64decode(shown["data"]["image/png"])
-    assert data.startswith(b"\x89PNG")
-    return data
-
-
-def _shows_itself(obj):
-    bundle = obj._repr_mimebundle_()
-    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == obj.widget.model_id
-
 
 # --- ConvolutionStepper -----------------------------------------------------------------------
 
@@ -45,24 +23,24 @@ def test_stepper_starts_at_the_first_position_and_follows_the_slider():
         "cnn-stepper" in stepper.slider._dom_classes and "cnn-stepper-output" in stepper.output._dom_classes
     )
     assert (stepper.slider.min, stepper.slider.max, stepper.position) == (0, 15, (0, 0))
-    assert f"output[0, 0] = {expected[0, 0]:g}" in _titles(stepper.figure)
+    assert f"output[0, 0] = {expected[0, 0]:g}" in titles(stepper.figure)
     assert (
         stepper.label.value == stepper.text == f"output[0, 0] = sum of window x kernel = {expected[0, 0]:g}"
     )
-    first = _png(stepper.output)
+    first = shown_png(stepper.output)
     stepper.slider.value = 7  # row 1, column 3
     assert stepper.position == (1, 3)
-    assert f"output[1, 3] = {expected[1, 3]:g}" in _titles(stepper.figure)
+    assert f"output[1, 3] = {expected[1, 3]:g}" in titles(stepper.figure)
     assert f"= {expected[1, 3]:g}" in stepper.label.value
-    assert _png(stepper.output) != first
-    _shows_itself(stepper)
+    assert shown_png(stepper.output) != first
+    assert_shows_itself(stepper)
 
 
 def test_stepper_is_deterministic():
     one, two = ConvolutionStepper(IMAGE, KERNEL), ConvolutionStepper(IMAGE, KERNEL)
-    assert _png(one.output) == _png(two.output) and one.output.outputs[0]["data"]["text/plain"].startswith(
-        "<Figure "
-    )
+    assert shown_png(one.output) == shown_png(two.output) and one.output.outputs[0]["data"][
+        "text/plain"
+    ].startswith("<Figure ")
 
 
 @pytest.mark.parametrize(
@@ -96,12 +74,12 @@ def test_kernel_editor_redraws_when_a_box_changes(digit):
     assert len(editor.boxes) == 9 and "cnn-kernel-output" in editor.output._dom_classes
     np.testing.assert_array_equal(editor.kernel, KERNEL_PRESETS["vertical edge"])
     np.testing.assert_allclose(_feature_map(editor.figure), conv2d_by_hand(digit, editor.kernel), atol=1e-6)
-    assert any(t.startswith("your kernel") for t in _titles(editor.figure))
+    assert any(t.startswith("your kernel") for t in titles(editor.figure))
     editor.boxes[4].value = 3.0  # the centre
     assert editor.kernel[1, 1] == 3
     np.testing.assert_allclose(_feature_map(editor.figure), conv2d_by_hand(digit, editor.kernel), atol=1e-6)
     assert editor.message.value == "kernel rows: 1 0 -1 | 1 3 -1 | 1 0 -1"
-    _shows_itself(editor)
+    assert_shows_itself(editor)
 
 
 def test_kernel_editor_presets_redraw_once(digit, monkeypatch):

@@ -1,0 +1,28 @@
+"""Small assertions the widget and figure tests share."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+
+def titles(fig: Any) -> list[str]:
+    """Every axes title and every (sub)figure's suptitle of ``fig``."""
+    return [ax.get_title() for ax in fig.axes] + [
+        sub._suptitle.get_text() for sub in [fig, *fig.subfigs] if sub._suptitle is not None
+    ]
+
+
+def shown_png(output: Any) -> bytes:
+    """The PNG bytes an ipywidgets Output shows (exactly one image)."""
+    (shown,) = output.outputs
+    assert shown["output_type"] == "display_data"
+    data = base64.b64decode(shown["data"]["image/png"])
+    assert data.startswith(b"\x89PNG")
+    return data
+
+
+def assert_shows_itself(obj: Any) -> None:
+    """A widget wrapper displays as its widget in Jupyter."""
+    bundle = obj._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == obj.widget.model_id
