@@ -39,6 +39,7 @@ from .lesson import (  # noqa: E402
 )
 from .plots import show_feature_maps, show_filters, show_images  # noqa: E402
 from .results import (  # noqa: E402
+    learning_rates,
     plot_confusion_matrix,
     plot_history,
     show_misclassified,
@@ -62,6 +63,7 @@ __all__ = [
     "image_file_to_drawing",
     "import_tensorflow_quietly",
     "kernel_from_values",
+    "learning_rates",
     "load_mnist",
     "mnist_style",
     "occlusion_map",

@@ -2,9 +2,10 @@
 
 Each check prints one line of what it verified, or raises ``NotReadyError`` with a message
 in the student's terms: what is wrong and how to fix it, before the mistake reaches
-``fit``. Jupyter shows that message alone, without a traceback. They read arrays and the model's settings only (no TensorFlow op runs on the
-student's data), so a wrong shape can never crash the kernel. Any model that fits the
-task passes: other filter counts, other layers, another optimizer.
+``fit``; Jupyter shows that message alone, without a traceback. The checks read arrays and
+the model's settings only (no TensorFlow op runs on the student's data), so a wrong shape
+can never crash the kernel. Any model that fits the task passes: other filter counts, other
+layers, another optimizer.
 """
 
 from __future__ import annotations

@@ -180,7 +180,8 @@ def plot_shift_accuracy(
 ) -> FigureLike:
     """Plot accuracy ``(k,)`` against shift in pixels ``(k,)``, each point labelled with its value.
 
-    ``baseline``, an accuracy in [0, 1] (e.g. chance, 0.1), is drawn as a dashed line.
+    ``baseline``, the accuracy of guessing at random in [0, 1] (0.1 for ten classes), is drawn as a
+    dashed line.
     Used in "Shifted digits".
     """
     shifts = check_array("shifts", shifts, ndim=(1,), shape_hint="(k,)")
@@ -200,7 +201,7 @@ def plot_shift_accuracy(
     for x, y in zip(shifts, accuracies, strict=True):
         ax.annotate(f"{y:.1%}", (x, y), textcoords="offset points", xytext=(0, 9), ha="center", fontsize=11)
     if baseline is not None:
-        ax.axhline(baseline, color="gray", linestyle="--", label=f"baseline {baseline:.1%}")
+        ax.axhline(baseline, color="gray", linestyle="--", label=f"guessing at random ({baseline:.0%})")
     ax.set(xlabel="shift (pixels)", ylabel="accuracy", ylim=(0, 1.1), xticks=np.unique(shifts))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.xaxis.label.set_size(13)

@@ -16,7 +16,13 @@ import numpy as np
 from ._args import check_array, check_count, check_gray_images, check_labels
 from ._figure import FigureLike, grid_shape, image_grid, new_figure, text_colour
 
-__all__ = ["plot_confusion_matrix", "plot_history", "show_misclassified", "show_probabilities"]
+__all__ = [
+    "learning_rates",
+    "plot_confusion_matrix",
+    "plot_history",
+    "show_misclassified",
+    "show_probabilities",
+]
 
 
 def _history_series(history: Any) -> dict[str, np.ndarray]:
@@ -38,41 +44,84 @@ def _history_series(history: Any) -> dict[str, np.ndarray]:
     return series
 
 
-def plot_history(history: Any, *, learning_rate: Any = None, fig: FigureLike | None = None) -> FigureLike:
+def learning_rates(history: Any, optimizer: Any, per_epoch: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(epochs, rates)``, both ``(per_epoch * epochs + 1,)``: the learning rate that
+    ``optimizer`` used during the ``fit`` that returned ``history``, sampled ``per_epoch`` times an
+    epoch; ``epochs`` runs from 0 (the start of that fit) to its number of epochs.
+
+    A schedule is read back from the optimizer's settings, so the rates are the ones it used.
+    """
+    import keras
+
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        raise TypeError(
+            f"optimizer must be a Keras optimizer (model.optimizer), got {type(optimizer).__name__}"
+        )
+    steps = (getattr(history, "params", None) or {}).get("steps")
+    if not steps:
+        raise ValueError(
+            "to draw the learning rate, pass the History that model.fit returned (it knows the steps)"
+        )
+    epochs = len(history.history["loss"])
+    start = int(optimizer.iterations) - steps * epochs  # the optimizer counts steps over every fit
+    x = np.linspace(0, epochs, per_epoch * epochs + 1)
+    rate = optimizer.get_config()["learning_rate"]
+    if not isinstance(rate, dict):  # a fixed learning rate
+        return x, np.full(len(x), float(rate))
+    schedule = keras.optimizers.schedules.deserialize(rate)
+    return x, np.array([float(schedule(start + round(e * steps))) for e in x])
+
+
+def _curve_panel(ax: Any, epochs: np.ndarray, series: dict[str, np.ndarray], key: str, label: str) -> None:
+    """One log-scale panel: training and validation ``label`` per epoch, last values written in."""
+    error = key == "accuracy"  # drawn as the error rate, 1 - accuracy
+    show = (lambda v: f"{v:.2%}") if error else (lambda v: f"{v:.3f}")
+    for name, marker in (("", "o-"), ("val_", "s-")):
+        if f"{name}{key}" in series:
+            values = 1 - series[f"{name}{key}"] if error else series[f"{name}{key}"]
+            line = ax.plot(epochs, values, marker, label="validation" if name else "training")[0]
+            ax.annotate(
+                show(values[-1]),
+                (epochs[-1], values[-1]),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=11,
+                color=line.get_color(),
+            )
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))  # 1, 2, 3, 5 x 10^k
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: f"{v:.1%}".replace(".0%", "%") if error else f"{v:g}")
+    )
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set(xlabel="epoch", ylabel=f"{label} (log scale)", xticks=epochs[:: max(1, len(epochs) // 15)])
+    ax.set_xlim(0.5, epochs[-1] + 0.12 * len(epochs) + 0.5)  # room for the last values
+    ax.set_title(label, fontsize=14)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
+
+
+def plot_history(history: Any, *, optimizer: Any = None, fig: FigureLike | None = None) -> FigureLike:
     """Plot loss and error rate (1 - accuracy) per epoch, training vs validation, on log scales.
 
     ``history`` is the ``keras.callbacks.History`` that ``fit`` returns (or its ``.history``
     dict) with ``loss`` and ``accuracy``, and ``val_`` versions if a validation set was used.
-    Log scales keep the first epoch from flattening the rest. ``learning_rate``, the rate
-    sampled at evenly spaced steps from the start to the end of training ``(samples,)``, adds
-    a third panel drawn against epochs.
-    Used in "How training went".
+    Log scales keep the first epoch from flattening the rest; the last values are written in.
+    With ``optimizer`` (``model.optimizer``) a third panel draws the learning rate it used
+    (see ``learning_rates``). Used in "How training went".
     """
     series = _history_series(history)
-    rates = None
-    if learning_rate is not None:
-        rates = check_array("learning_rate", learning_rate, ndim=(1,), shape_hint="(steps,)")
-    fig = new_figure(fig, 15 if rates is not None else 11, 4.4)
+    rates = None if optimizer is None else learning_rates(history, optimizer)
+    fig = new_figure(fig, 16 if rates is not None else 11.5, 4.6)
     axes = fig.subplots(1, 3 if rates is not None else 2)
     epochs = np.arange(1, len(series["loss"]) + 1)
-    panels = (("loss", "loss", lambda v: v), ("accuracy", "error rate (1 - accuracy)", lambda v: 1 - v))
-    for ax, (key, label, transform) in zip(axes, panels, strict=False):
-        ax.plot(epochs, transform(series[key]), "o-", label="training")
-        if f"val_{key}" in series:
-            ax.plot(epochs, transform(series[f"val_{key}"]), "s-", label="validation")
-        ax.set_yscale("log")
-        ax.set(xlabel="epoch", ylabel=label + " (log scale)", xticks=epochs[:: max(1, len(epochs) // 15)])
-        ax.set_title(label, fontsize=14)
-        ax.grid(alpha=0.3, which="both")
-        ax.legend()
-    for ax, label in zip(axes, (lambda v: f"{v:g}", lambda v: f"{v:.1%}".replace(".0%", "%")), strict=False):
-        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))  # ticks at 1, 2, 5 x 10^k
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _, label=label: label(v)))
-        ax.yaxis.set_minor_formatter(NullFormatter())
+    _curve_panel(axes[0], epochs, series, "loss", "loss")
+    _curve_panel(axes[1], epochs, series, "accuracy", "error rate, 1 − accuracy")
     if rates is not None:
-        axes[2].plot(np.linspace(0, len(epochs), len(rates)), rates, color="tab:green")
+        axes[2].plot(*rates, color="tab:green")
         axes[2].set(xlabel="epoch (0 = start of training)", ylabel="learning rate", ylim=(0, None))
-        axes[2].set_title("learning rate at each step", fontsize=14)
+        axes[2].set_title("learning rate during training", fontsize=14)
         axes[2].grid(alpha=0.3)
     return fig
 
@@ -113,7 +162,7 @@ def plot_confusion_matrix(
     ax.set(xticks=range(k), yticks=range(k), xlabel="predicted digit", ylabel="true digit")
     correct = f": {int(np.trace(matrix))} of {int(matrix.sum())} correct" if counts else ""
     ax.set_title(f"Confusion matrix{correct}", fontsize=14)
-    fig.colorbar(image, ax=ax, shrink=0.8, label="value (log scale)")
+    fig.colorbar(image, ax=ax, shrink=0.8, label=("count" if counts else "value") + " (log scale)")
     return fig
 
 
@@ -155,21 +204,25 @@ def show_misclassified(
     return fig
 
 
-def show_probabilities(images: Any, probabilities: Any, *, fig: FigureLike | None = None) -> FigureLike:
+def show_probabilities(
+    images: Any, probabilities: Any, labels: Any = None, *, fig: FigureLike | None = None
+) -> FigureLike:
     """Show each image ``(m, h, w)`` or ``(m, h, w, 1)`` above a bar chart of its probabilities.
 
     ``probabilities`` is ``(m, classes)``, from ``model.predict``; up to 20 images, five a row.
-    The most likely class is orange and named in the title with its probability.
+    The most likely class is orange and named in the title with its probability; with the true
+    ``labels`` ``(m,)`` (or one-hot), the title gives them too.
     """
     images = check_gray_images("images", images)
     probabilities = check_array("probabilities", probabilities, ndim=(2,), shape_hint="(m, classes)")
     if len(images) != len(probabilities):
         raise ValueError(f"images has {len(images)} entries but probabilities has {len(probabilities)}")
+    if labels is not None:
+        labels = check_labels("labels", labels, len(images))
     m = check_count("the number of images", len(images), maximum=20, what="images this figure can show")
-    k = probabilities.shape[1]
     cols = min(m, 5)
     rows = -(-m // cols)
-    fig = new_figure(fig, 2.6 * cols, 4.6 * rows)
+    fig = new_figure(fig, 2.6 * cols, 4.7 * rows)
     axes = fig.subplots(2 * rows, cols, squeeze=False)
     for i in range(rows * cols):
         picture, bars = axes[2 * (i // cols), i % cols], axes[2 * (i // cols) + 1, i % cols]
@@ -180,13 +233,19 @@ def show_probabilities(images: Any, probabilities: Any, *, fig: FigureLike | Non
         picture.imshow(images[i], cmap="gray")
         picture.set(xticks=[], yticks=[])
         best = int(probabilities[i].argmax())
-        picture.set_title(f"says {best} ({probabilities[i, best]:.0%})", fontsize=13)
-        colours = ["tab:orange" if c == best else "tab:blue" for c in range(k)]
-        bars.bar(range(k), probabilities[i], color=colours)
-        bars.set(ylim=(0, 1), xticks=range(k))
-        bars.tick_params(labelsize=10)
-        if i % cols:
-            bars.set_yticks([])
-        else:
-            bars.set_ylabel("probability")
+        truth = "" if labels is None else f"true {int(labels[i])}, "
+        picture.set_title(f"{truth}says {best} ({probabilities[i, best]:.0%})", fontsize=13)
+        _probability_bars(bars, probabilities[i], best, first=i % cols == 0)
     return fig
+
+
+def _probability_bars(ax: Any, probabilities: np.ndarray, best: int, *, first: bool) -> None:
+    """Bars of one image's class probabilities, the most likely one orange."""
+    k = len(probabilities)
+    ax.bar(range(k), probabilities, color=["tab:orange" if c == best else "tab:blue" for c in range(k)])
+    ax.set(ylim=(0, 1), xticks=range(k))
+    ax.tick_params(labelsize=10)
+    if first:
+        ax.set_ylabel("probability")
+    else:
+        ax.set_yticks([])

@@ -19,7 +19,7 @@ variables to create and which call to complete:
                                                           # your layers here
                                                       ]
                                                   )
-    model.compile(loss=<a>, optimizer=<b>)    ->  model.compile(loss=..., optimizer=...)
+    model.compile(loss=<a>, metrics=[<c>])    ->  model.compile(loss=..., metrics=[...])
 
 Outputs and execution counts are cleared; everything else is kept as it is. A marker line
 that is not exactly one of the two (``## BEGIN SOLUTION``, an indented marker, a nested or
@@ -60,16 +60,22 @@ class Block:
 def _call_skeleton(call: ast.Call, prefix: str) -> str:
     """Return ``prefix`` + the call with every argument's value replaced by ``...``.
 
-    A list or tuple literal argument becomes an empty one with a comment inside.
+    A list or tuple literal positional argument becomes an empty list with a comment inside;
+    a list keyword argument becomes ``[...]``.
     """
     if any(isinstance(arg, (ast.List, ast.Tuple)) for arg in call.args):
         lines = [f"{prefix}{ast.unparse(call.func)}(", "    ["]
         lines.append(f"        {_SKELETON_LIST}")
         lines.append("    ]" + ("," if call.keywords else ""))
-        lines += [f"    {kw.arg}=...," for kw in call.keywords]
+        lines += [f"    {_keyword_skeleton(kw)}," for kw in call.keywords]
         return "\n".join([*lines, ")"])
-    arguments = ["..."] * len(call.args) + [f"{kw.arg}=..." for kw in call.keywords]
+    arguments = ["..."] * len(call.args) + [_keyword_skeleton(kw) for kw in call.keywords]
     return f"{prefix}{ast.unparse(call.func)}({', '.join(arguments)})"
+
+
+def _keyword_skeleton(keyword: ast.keyword) -> str:
+    """``name=...``, or ``name=[...]`` where the answer is a list (e.g. ``metrics=["accuracy"]``)."""
+    return f"{keyword.arg}=[...]" if isinstance(keyword.value, ast.List) else f"{keyword.arg}=..."
 
 
 def skeleton(code: str) -> str:

@@ -49,7 +49,7 @@ def test_skeletons_keep_the_shape_of_the_code():
         "    ]\n)"
     )
     assert skeleton("model.compile(loss='mse', optimizer=keras.optimizers.Adam(0.1), metrics=['acc'])") == (
-        "model.compile(loss=..., optimizer=..., metrics=...)"
+        "model.compile(loss=..., optimizer=..., metrics=[...])"
     )
     assert skeleton("for i in range(3):\n    print(i)") == ""  # other statements: the hint says it all
 
@@ -116,7 +116,7 @@ def test_exercise_leaks_no_solution_and_names_every_variable():
         assert re.search(rf"\b{name}\b", todos), name
     # At least the seed's skeletons: model = ...Sequential([ ]) and model.compile(loss=..., optimizer=...)
     assert "model = keras.Sequential(\n    [\n" in text
-    assert "model.compile(loss=..., optimizer=..., metrics=...)" in text
+    assert "model.compile(loss=..., optimizer=..., metrics=[...])" in text
     assert "x_train = ...\nx_test = ..." in text and "y_train = ...\ny_test = ..." in text
 
 

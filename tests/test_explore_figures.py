@@ -104,7 +104,7 @@ def test_plot_shift_accuracy_labels_every_point():
     line = ax.get_lines()[0]
     assert list(line.get_xdata()) == [-2, 0, 2] and list(line.get_ydata()) == [0.75, 0.99, 0.8]
     assert sorted(t.get_text() for t in ax.texts) == ["75.0%", "80.0%", "99.0%"]
-    assert ax.get_lines()[1].get_ydata()[0] == 0.1 and "baseline 10.0%" in [
+    assert ax.get_lines()[1].get_ydata()[0] == 0.1 and "guessing at random (10%)" in [
         t.get_text() for t in ax.get_legend().get_texts()
     ]
     assert ax.get_xlabel() == "shift (pixels)"

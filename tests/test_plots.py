@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cnn_helpers import (
     grid_shape,
+    learning_rates,
     plot_confusion_matrix,
     plot_history,
     show_feature_maps,
@@ -237,21 +238,40 @@ def test_plot_history_draws_loss_and_error_rate_on_log_scales():
     assert loss_ax.get_xlabel() == "epoch"
 
 
-def test_plot_history_with_a_real_history_and_the_learning_rate():
+def _fitted(optimizer, epochs=2):
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
-    model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    model.compile(loss="categorical_crossentropy", optimizer=optimizer, metrics=["accuracy"])
     x = np.random.default_rng(0).random((32, 4))
-    history = model.fit(x, np.eye(2)[(x[:, 0] > 0.5).astype(int)], epochs=2, validation_split=0.25, verbose=0)
-    fig = plot_history(history, learning_rate=[0.001, 0.005, 0.002, 0.0])
-    assert len(fig.axes) == 3
+    y = np.eye(2)[(x[:, 0] > 0.5).astype(int)]
+    return model, model.fit(x, y, epochs=epochs, batch_size=8, validation_split=0.25, verbose=0)
+
+
+def test_plot_history_with_a_real_history_and_the_learning_rate_used():
+    schedule = keras.optimizers.schedules.CosineDecay(0.001, 3, warmup_target=0.01, warmup_steps=3)
+    model, history = _fitted(keras.optimizers.Adam(schedule))  # 3 steps an epoch, 2 epochs
+    fig = plot_history(history, optimizer=model.optimizer)
+    assert len(fig.axes) == 3 and fig.axes[2].get_title() == "learning rate during training"
     rate = fig.axes[2].get_lines()[0]
-    assert list(rate.get_xdata()) == [0, 2 / 3, 4 / 3, 2] and list(rate.get_ydata()) == [
-        0.001,
-        0.005,
-        0.002,
-        0,
-    ]
+    assert list(rate.get_xdata()) == [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2]
+    expected = [float(schedule(round(e * 3))) for e in rate.get_xdata()]
+    np.testing.assert_allclose(rate.get_ydata(), expected)
+    assert max(rate.get_ydata()) == pytest.approx(0.01, rel=1e-6) and rate.get_ydata()[-1] == pytest.approx(0)
+
+
+def test_learning_rates_follow_the_optimizer_actually_used():
+    model, history = _fitted("adam")  # a student who kept Adam's fixed rate sees a flat line
+    epochs, rates = learning_rates(history, model.optimizer)
+    assert list(epochs) == list(np.linspace(0, 2, 9)) and np.allclose(rates, 0.001)
+    schedule = keras.optimizers.schedules.PolynomialDecay(0.01, 12, end_learning_rate=0.0)
+    model, _ = _fitted(keras.optimizers.SGD(schedule))
+    history = model.fit(np.zeros((24, 4)), np.eye(2)[np.zeros(24, int)], epochs=2, batch_size=8, verbose=0)
+    _, rates = learning_rates(history, model.optimizer)  # a second fit: its steps are 6 to 12
+    np.testing.assert_allclose(rates[[0, -1]], [float(schedule(6)), 0.0], atol=1e-7)
+    with pytest.raises(ValueError, match="pass the History that model.fit returned"):
+        learning_rates(history.history, model.optimizer)
+    with pytest.raises(TypeError, match=r"optimizer must be a Keras optimizer \(model.optimizer\), got str"):
+        learning_rates(history, "adam")
 
 
 def test_plot_history_without_validation():
@@ -268,8 +288,8 @@ def test_plot_history_refuses_bad_histories():
         plot_history({"loss": [1.0]})
     with pytest.raises(TypeError, match="History or a dict"):
         plot_history([1, 2])
-    with pytest.raises(ValueError, match="learning_rate must be shaped"):
-        plot_history(_history(), learning_rate=[[0.1]])
+    with pytest.raises(ValueError, match="pass the History that model.fit returned"):
+        plot_history(_history(), optimizer=keras.optimizers.Adam())
 
 
 def test_plot_confusion_matrix_counts():
@@ -361,6 +381,10 @@ def test_show_probabilities(digits):
     probs = np.eye(10)[[3, 1]] * 0.8 + 0.02
     fig = show_probabilities(images[:2], probs)
     assert [ax.get_title() for ax in fig.axes[:2]] == ["says 3 (82%)", "says 1 (82%)"]
+    fig = show_probabilities(images[:2], probs, labels=[3, 7])
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["true 3, says 3 (82%)", "true 7, says 1 (82%)"]
+    with pytest.raises(ValueError, match="labels has 1 entries but there are 2 images"):
+        show_probabilities(images[:2], probs, labels=[3])
     with pytest.raises(ValueError, match="images has 3 entries but probabilities has 2"):
         show_probabilities(images[:3], probs)
 
