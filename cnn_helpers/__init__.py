@@ -12,7 +12,7 @@ import_tensorflow_quietly()
 from ._figure import grid_shape  # noqa: E402
 from .architecture import plot_architecture  # noqa: E402
 from .attribution import as_model_batch, digit_probabilities, occlusion_map, saliency_map  # noqa: E402
-from .checks import NotReadyError, check_compiled, check_images, check_labels, check_model  # noqa: E402
+from .checks import NotReadyError, check_images, check_labels  # noqa: E402
 from .data import MNIST_SHA256, MNIST_SHAPES, MnistFileError, load_mnist  # noqa: E402
 from .drawing import image_file_to_drawing, mnist_style, render_strokes, show_digit_response  # noqa: E402
 from .explore import (  # noqa: E402
@@ -37,6 +37,7 @@ from .lesson import (  # noqa: E402
     show_pooling,
     show_rgb_convolution,
 )
+from .model_checks import check_compiled, check_model  # noqa: E402
 from .plots import show_feature_maps, show_filters, show_images  # noqa: E402
 from .results import (  # noqa: E402
     learning_rates,

@@ -23,7 +23,9 @@ def check_count(name: str, value: Any, *, maximum: int | None = None, what: str 
 
 def check_positive(name: str, value: Any) -> float:
     """Return ``value`` as a float if it is a positive, finite number; else raise naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < math.inf:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive finite number, got {type(value).__name__} {value!r}")
+    if not 0 < value < math.inf:
         raise ValueError(f"{name} must be a positive finite number, got {value!r}")
     return float(value)
 
@@ -64,7 +66,7 @@ def check_gray_images(name: str, images: Any) -> np.ndarray:
     return images
 
 
-def check_labels(name: str, labels: Any, count: int) -> np.ndarray:
+def class_numbers(name: str, labels: Any, count: int) -> np.ndarray:
     """Return ``labels`` ``(m,)`` or one-hot ``(m, classes)`` as class numbers ``(m,)``; ``m == count``."""
     labels = check_array(name, labels, ndim=(1, 2), shape_hint="(m,) or one-hot (m, classes)")
     if len(labels) != count:
@@ -97,3 +99,40 @@ def check_built_model(model: Any) -> tuple[int | None, ...]:
         raise ValueError(
             f"model {model.name!r} has no input shape yet: start it with keras.Input(shape)"
         ) from err
+
+
+# --------------------------------------------------------------------------- a student's work
+class NotReadyError(ValueError):
+    """A part of the exercise is not ready yet; the message says what is wrong and how to fix it."""
+
+    def _render_traceback_(self) -> list[str]:
+        """What Jupyter shows: the message alone. The mistake is in the cell above, not in a traceback."""
+        return [f"\x1b[1;31m{type(self).__name__}\x1b[0m: {self}"]
+
+
+def not_ready(message: str) -> None:
+    """Raise ``NotReadyError(message)``, its own frame hidden from the traceback."""
+    __tracebackhide__ = True  # IPython and pytest show the student's cell, not this frame
+    raise NotReadyError(message) from None
+
+
+def student_array(name: str, value: Any, fix: str) -> np.ndarray:
+    """Return ``value`` as a non-empty numeric array, or fail saying what it is instead."""
+    __tracebackhide__ = True
+    if value is Ellipsis or value is None:
+        not_ready(
+            f"{name} is still {'...' if value is Ellipsis else 'None'}: replace it with your code ({fix})."
+        )
+    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
+        value = value.numpy()
+    try:
+        array = np.asarray(value) if isinstance(value, (np.ndarray, list, tuple)) else None
+    except ValueError:  # a ragged list
+        array = None
+    if array is None or not np.issubdtype(array.dtype, np.number) or array.dtype == bool:
+        not_ready(
+            f"{name} should be a NumPy array of numbers, but it is a {type(value).__name__}. Fix: {fix}."
+        )
+    if array.size == 0:
+        not_ready(f"{name} is empty, shape {array.shape}: did a slice select nothing? Fix: {fix}.")
+    return array

@@ -133,3 +133,13 @@ def show_as_png(output: Any, fig: FigureLike) -> FigureLike:
     }
     output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
     return fig
+
+
+def probability_bars(ax: Axes, probabilities: np.ndarray) -> int:
+    """Draw class probabilities ``(classes,)`` as bars, the most likely orange; return that class."""
+    best = int(np.argmax(probabilities))
+    k = len(probabilities)
+    ax.bar(range(k), probabilities, color=["tab:orange" if c == best else "tab:blue" for c in range(k)])
+    ax.set(ylim=(0, 1), xticks=range(k))
+    ax.tick_params(labelsize=10)
+    return best

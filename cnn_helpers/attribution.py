@@ -23,6 +23,10 @@ def as_model_batch(model: Any, image: Any) -> np.ndarray:
     float32, shaped ``(1, h, w, 1)`` for the lesson's model (``(1,) + model input shape``).
     """
     expected = check_built_model(model)[1:]
+    if len(expected) != 3 or expected[2] != 1:
+        raise ValueError(
+            f"model must take grayscale images, keras.Input(shape=(h, w, 1)); this one takes {expected}"
+        )
     image = check_array("image", image, ndim=(2, 3, 4), shape_hint="(h, w), (h, w, 1) or (1, h, w, 1)")
     if (image.ndim == 4 and image.shape[0] != 1) or (image.ndim > 2 and image.shape[-1] != 1):
         raise ValueError(

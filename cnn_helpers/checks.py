@@ -1,11 +1,11 @@
-"""Checks of a student's work, called in the cell right after each part of the exercise.
+"""Checks of a student's data, called in the cell right after each part of the exercise:
+the images (``check_images``) and the labels (``check_labels``); the model's are in
+``model_checks``.
 
 Each check prints one line of what it verified, or raises ``NotReadyError`` with a message
 in the student's terms: what is wrong and how to fix it, before the mistake reaches
-``fit``; Jupyter shows that message alone, without a traceback. The checks read arrays and
-the model's settings only (no TensorFlow op runs on the student's data), so a wrong shape
-can never crash the kernel. Any model that fits the task passes: other filter counts, other
-layers, another optimizer.
+``fit``; Jupyter shows that message alone, without a traceback. The checks read arrays only
+(no TensorFlow op runs on the student's data), so a wrong shape can never crash the kernel.
 """
 
 from __future__ import annotations
@@ -14,37 +14,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["NotReadyError", "check_compiled", "check_images", "check_labels", "check_model"]
+from ._args import NotReadyError, not_ready, student_array
 
-_ONE_HOT_LOSSES = {"categorical_crossentropy", "categorical_focal_crossentropy", "kl_divergence"}
-_SPARSE_LOSSES = {"sparse_categorical_crossentropy"}
-_ACCURACY = {"accuracy", "acc", "categorical_accuracy", "sparse_categorical_accuracy"}
-
-
-class NotReadyError(ValueError):
-    """A part of the exercise is not ready yet; the message says what is wrong and how to fix it."""
-
-    def _render_traceback_(self) -> list[str]:
-        """What Jupyter shows: the message alone. The mistake is in the cell above, not in a traceback."""
-        return [f"\x1b[1;31m{type(self).__name__}\x1b[0m: {self}"]
-
-
-def _fail(message: str) -> None:
-    __tracebackhide__ = True  # IPython and pytest show the student's cell, not this frame
-    raise NotReadyError(message) from None
-
-
-def _array(name: str, value: Any, fix: str) -> np.ndarray:
-    """Return ``value`` as a numeric array, or fail saying it is still a placeholder or not numbers."""
-    __tracebackhide__ = True
-    if value is Ellipsis or value is None:
-        _fail(f"{name} is still {'...' if value is Ellipsis else 'None'}: replace it with your code ({fix}).")
-    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
-        value = value.numpy()
-    array = np.asarray(value) if isinstance(value, (np.ndarray, list, tuple)) else None
-    if array is None or not np.issubdtype(array.dtype, np.number) or array.dtype == bool:
-        _fail(f"{name} should be a NumPy array of numbers, but it is a {type(value).__name__}. Fix: {fix}.")
-    return array
+__all__ = ["NotReadyError", "check_images", "check_labels"]
 
 
 def _image_problem(name: str, x: np.ndarray, shape: tuple[int, ...]) -> str | None:
@@ -90,15 +62,15 @@ def check_images(x_train: Any, x_test: Any, *, shape: tuple[int, int, int] = (28
     """
     __tracebackhide__ = True
     fix = "scale the pixels to [0, 1] and add a channel axis"
-    train = _array("x_train", x_train, fix)
+    train = student_array("x_train", x_train, fix)
     problem = _image_problem("x_train", train, shape)
     if problem:
-        _fail(problem)
-    test = _array("x_test", x_test, "prepare test_images exactly like train_images")
+        not_ready(problem)
+    test = student_array("x_test", x_test, "prepare test_images exactly like train_images")
     problem = _image_problem("x_test", test, shape)
     if problem or test.dtype != train.dtype:
         detail = problem or f"x_test is {test.dtype} but x_train is {train.dtype}."
-        _fail(f"x_test is not prepared like x_train: {detail} Apply the same steps to test_images.")
+        not_ready(f"x_test is not prepared like x_train: {detail} Apply the same steps to test_images.")
     print(
         f"images ready: x_train {train.shape} {train.dtype} in [0, 1], "
         f"x_test {test.shape} {test.dtype} in [0, 1]"
@@ -135,117 +107,10 @@ def check_labels(
     """
     __tracebackhide__ = True
     for name, y, x in (("y_train", y_train, x_train), ("y_test", y_test, x_test)):
-        array = _array(name, y, f"one-hot encode the labels with keras.utils.to_categorical(..., {classes})")
+        array = student_array(
+            name, y, f"one-hot encode the labels with keras.utils.to_categorical(..., {classes})"
+        )
         problem = _label_problem(name, array, classes, None if x is None else len(x))
         if problem:
-            _fail(problem)
+            not_ready(problem)
     print(f"labels ready: y_train {np.shape(y_train)} and y_test {np.shape(y_test)}, one-hot")
-
-
-def _output_activation(model: Any) -> str:
-    """The name of the activation the model ends with (``"softmax"``, ``"linear"``, ...)."""
-    last = model.layers[-1]
-    if type(last).__name__ == "Softmax":
-        return "softmax"
-    activation = getattr(last, "activation", None)
-    return getattr(activation, "__name__", str(activation))
-
-
-def check_model(model: Any, *, input_shape: tuple[int, ...] = (28, 28, 1), classes: int = 10) -> None:
-    """Check the model: starts from ``keras.Input(shape=input_shape)``, a ``Conv2D`` with at
-    least 8 filters first (the lesson draws 8), and ends in ``classes`` softmax outputs.
-
-    Used right after "Build the model"; prints one line when it is ready.
-    """
-    __tracebackhide__ = True
-    import keras
-
-    if model is Ellipsis or not isinstance(model, keras.Model):
-        _fail(f"model should be a Keras model, e.g. keras.Sequential([...]); it is {type(model).__name__}.")
-    if not model.layers:
-        _fail("model has no layers yet: list keras.Input(shape=input_shape) and the layers inside the [ ].")
-    if not model.built or not model.inputs:
-        _fail(
-            "model does not start with keras.Input, so it has no input shape yet: put "
-            "keras.Input(shape=input_shape) first in the list. Without it, the filters and the "
-            "feature-map model below cannot be built before training."
-        )
-    got = tuple(model.inputs[0].shape[1:])
-    if got != tuple(input_shape):
-        _fail(
-            f"model expects images shaped {got}, but they are {input_shape}: keras.Input(shape=input_shape)."
-        )
-    first = model.layers[0]
-    if not isinstance(first, keras.layers.Conv2D):
-        _fail(
-            f"the first layer is a {type(first).__name__}, but this lesson looks at the first layer's "
-            "filters (show_filters(model.layers[0], 8)): make the first layer after keras.Input a Conv2D."
-        )
-    if first.filters < 8:
-        _fail(f"the first Conv2D has {first.filters} filters; the next cells draw 8 of them: use 8 or more.")
-    output = tuple(model.outputs[0].shape[1:])
-    if output != (classes,):
-        _fail(
-            f"the model's output is shaped {output}, not one vector of {classes} per image: end with "
-            f"keras.layers.Dense({classes}, activation='softmax') (after a Flatten)."
-        )
-    activation = _output_activation(model)
-    if activation != "softmax":
-        _fail(
-            f"the last layer's activation is {activation!r}: add activation='softmax' so that the "
-            f"{classes} outputs are probabilities that add up to 1."
-        )
-    print(
-        f"model ready: {input_shape} images in, {first.filters} filters in the first Conv2D, "
-        f"{classes} softmax outputs, {model.count_params():,} weights"
-    )
-
-
-def _loss_name(loss: Any) -> str:
-    if isinstance(loss, str):
-        return loss
-    config = loss.get_config() if hasattr(loss, "get_config") else {}
-    return config.get("name") or getattr(loss, "__name__", type(loss).__name__)
-
-
-def check_compiled(model: Any, y_train: Any) -> None:
-    """Check that the model is compiled with a loss that fits the labels ``y_train`` and
-    ``metrics=["accuracy"]``. Any optimizer will do. Used right after "Compile the model".
-    """
-    __tracebackhide__ = True
-    if not getattr(model, "compiled", False):
-        _fail("model is not compiled yet: call model.compile(loss=..., optimizer=..., metrics=['accuracy']).")
-    labels = _array("y_train", y_train, "one-hot encode the labels")
-    name = _loss_name(model.loss)
-    one_hot = labels.ndim == 2 and labels.shape[1] > 1
-    if name in _SPARSE_LOSSES and one_hot:
-        _fail(
-            f"loss {name!r} expects class numbers, but y_train is one-hot {labels.shape}: "
-            "use loss='categorical_crossentropy'."
-        )
-    if name in _ONE_HOT_LOSSES and not one_hot:
-        _fail(
-            f"loss {name!r} expects one-hot labels, but y_train holds class numbers {labels.shape}: "
-            "one-hot encode them, or use loss='sparse_categorical_crossentropy'."
-        )
-    if name not in _ONE_HOT_LOSSES | _SPARSE_LOSSES:
-        _fail(
-            f"loss {name!r} does not fit a classifier with {labels.shape[-1]} classes: "
-            "use loss='categorical_crossentropy' (for one-hot labels)."
-        )
-    if (
-        getattr(model.loss, "get_config", dict)().get("from_logits")
-        and _output_activation(model) == "softmax"
-    ):
-        _fail("from_logits=True expects raw scores, but the model ends with softmax: drop from_logits=True.")
-    metrics = model.get_compile_config().get("metrics") or []
-    names = {m if isinstance(m, str) else m.get("config", {}).get("name") for m in metrics}
-    if not names & _ACCURACY:
-        _fail(
-            "compile has no accuracy metric: add metrics=['accuracy'], so that training reports "
-            "accuracy and the training curves below can be drawn."
-        )
-    print(
-        f"compiled: loss {name} fits y_train {labels.shape}, optimizer {type(model.optimizer).__name__}, "
-        "metric accuracy"
-    )

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ._args import check_array, check_count, check_positive
-from ._figure import FigureLike, clean, new_figure
+from ._figure import FigureLike, clean, new_figure, probability_bars
 from .attribution import as_model_batch, digit_probabilities
 from .plots import show_feature_maps
 
@@ -109,7 +109,7 @@ def image_file_to_drawing(data: Any) -> np.ndarray:
             picture.thumbnail((560, 560))
             paper = Image.new("RGBA", picture.size, "white")
             gray = Image.alpha_composite(paper, picture.convert("RGBA")).convert("L")
-    except (UnidentifiedImageError, OSError) as err:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as err:
         raise ValueError(f"could not read the file as an image (PNG or JPG expected): {err}") from err
     image = np.asarray(gray, np.float32) / 255
     border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
@@ -145,15 +145,9 @@ def show_digit_response(
     ax.imshow(image, cmap="gray")
     ax.set_title(f"the digit, {image.shape[0]}x{image.shape[1]}", fontsize=13)
     clean(ax)
-    best = int(probabilities.argmax())
     bars = middle.subplots()
-    bars.bar(
-        range(len(probabilities)),
-        probabilities,
-        color=["tab:orange" if c == best else "tab:blue" for c in range(len(probabilities))],
-    )
-    bars.set(ylim=(0, 1), xticks=range(len(probabilities)), xlabel="class", ylabel="probability")
-    bars.tick_params(labelsize=11)
+    best = probability_bars(bars, probabilities)
+    bars.set(xlabel="class", ylabel="probability")
     bars.set_title(f"says {best} (p = {probabilities[best]:.2f})", fontsize=14)
     show_feature_maps(maps, n_maps, title=f"layer {conv.name!r}", fig=right)
     return fig

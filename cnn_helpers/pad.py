@@ -11,12 +11,12 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from ._args import check_gray_images, check_labels, check_positive
+from ._args import check_gray_images, check_positive, class_numbers
 from ._figure import FigureLike, show_as_png
 from .attribution import digit_probabilities
 from .drawing import image_file_to_drawing, mnist_style, render_strokes, show_digit_response
 
-__all__ = ["DrawingPad"]
+__all__ = ["DrawingPad", "ShownAsWidget"]
 
 
 def _canvas_available() -> bool:
@@ -30,7 +30,16 @@ def _canvas_available() -> bool:
     return True
 
 
-class DrawingPad:
+class ShownAsWidget:
+    """Shows ``self.widget`` when the object is a cell's value (the interactive tools' base)."""
+
+    widget: widgets.Widget
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+class DrawingPad(ShownAsWidget):
     """Draw a digit with the mouse; the model's answer and first feature maps appear on release.
 
     ``.canvas`` (an ipycanvas ``Canvas``, CSS class ``cnn-drawing-pad``) records strokes in
@@ -41,8 +50,6 @@ class DrawingPad:
     ``fallback_images`` ``(m, 28, 28)`` (at most 100) and ``.upload`` (``cnn-pad-upload``) for a
     PNG/JPG photo of a digit feed the same path.
     """
-
-    widget: widgets.Widget
 
     def __init__(
         self,
@@ -80,7 +87,7 @@ class DrawingPad:
         images = check_gray_images("fallback_images", images)
         if images.shape[1:] != (28, 28) or len(images) > 100:
             raise ValueError(f"fallback_images must be up to 100 digits (m, 28, 28), got {images.shape}")
-        return images, None if labels is None else check_labels("fallback_labels", labels, len(images))
+        return images, None if labels is None else class_numbers("fallback_labels", labels, len(images))
 
     def _build_canvas(self) -> widgets.Widget:
         from ipycanvas import Canvas
@@ -189,7 +196,3 @@ class DrawingPad:
         self.figure = show_as_png(self.output, show_digit_response(self.model, image))
         self.text = self.prediction_label.value = f"prediction: {best} ({self.probabilities[best]:.0%})"
         return self.text
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        """Show ``.widget`` when the pad is a cell's value."""
-        return self.widget._repr_mimebundle_(**kwargs)

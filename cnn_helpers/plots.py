@@ -14,7 +14,7 @@ from typing import Any
 from matplotlib.axes import Axes
 import numpy as np
 
-from ._args import check_array, check_count, check_gray_images, check_labels, check_positive
+from ._args import check_array, check_count, check_gray_images, check_positive, class_numbers
 from ._figure import FigureLike, clean, grid_shape, image_grid, new_figure, symmetric_limit
 
 __all__ = ["show_feature_maps", "show_filters", "show_images"]
@@ -36,7 +36,7 @@ def show_images(
     images = check_gray_images("images", images)
     n = check_count("n", n, maximum=len(images), what="images")
     if labels is not None:
-        labels = check_labels("labels", labels, len(images))
+        labels = class_numbers("labels", labels, len(images))
     rows, cols = grid_shape(n, max_cols=6)
     fig = new_figure(fig, 2.2 * cols, 2.3 * rows + (0.4 if title else 0))
     shown = images[:n]

@@ -13,8 +13,8 @@ from matplotlib.colors import LogNorm
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 import numpy as np
 
-from ._args import check_array, check_count, check_gray_images, check_labels
-from ._figure import FigureLike, grid_shape, image_grid, new_figure, text_colour
+from ._args import check_array, check_count, check_gray_images, class_numbers
+from ._figure import FigureLike, grid_shape, image_grid, new_figure, probability_bars, text_colour
 
 __all__ = [
     "learning_rates",
@@ -57,11 +57,15 @@ def learning_rates(history: Any, optimizer: Any, per_epoch: int = 4) -> tuple[np
         raise TypeError(
             f"optimizer must be a Keras optimizer (model.optimizer), got {type(optimizer).__name__}"
         )
-    steps = (getattr(history, "params", None) or {}).get("steps")
-    if not steps:
+    per_epoch = check_count("per_epoch", per_epoch)
+    params = getattr(history, "params", None)
+    if params is None:
         raise ValueError(
             "to draw the learning rate, pass the History that model.fit returned (it knows the steps)"
         )
+    steps = params.get("steps")
+    if not steps:
+        raise ValueError("this History does not know its steps per epoch: give fit a steps_per_epoch")
     epochs = len(history.history["loss"])
     start = int(optimizer.iterations) - steps * epochs  # the optimizer counts steps over every fit
     x = np.linspace(0, epochs, per_epoch * epochs + 1)
@@ -177,7 +181,7 @@ def show_misclassified(
     fewer mistakes than ``n``, all of them are shown and the title says so.
     """
     images = check_gray_images("images", images)
-    labels = check_labels("labels", labels, len(images))
+    labels = class_numbers("labels", labels, len(images))
     probabilities = check_array("probabilities", probabilities, ndim=(2,), shape_hint="(m, classes)")
     if len(probabilities) != len(images):
         raise ValueError(f"probabilities has {len(probabilities)} rows but there are {len(images)} images")
@@ -218,7 +222,7 @@ def show_probabilities(
     if len(images) != len(probabilities):
         raise ValueError(f"images has {len(images)} entries but probabilities has {len(probabilities)}")
     if labels is not None:
-        labels = check_labels("labels", labels, len(images))
+        labels = class_numbers("labels", labels, len(images))
     m = check_count("the number of images", len(images), maximum=20, what="images this figure can show")
     cols = min(m, 5)
     rows = -(-m // cols)
@@ -235,17 +239,9 @@ def show_probabilities(
         best = int(probabilities[i].argmax())
         truth = "" if labels is None else f"true {int(labels[i])}, "
         picture.set_title(f"{truth}says {best} ({probabilities[i, best]:.0%})", fontsize=13)
-        _probability_bars(bars, probabilities[i], best, first=i % cols == 0)
+        probability_bars(bars, probabilities[i])
+        if i % cols:
+            bars.set_yticks([])
+        else:
+            bars.set_ylabel("probability")
     return fig
-
-
-def _probability_bars(ax: Any, probabilities: np.ndarray, best: int, *, first: bool) -> None:
-    """Bars of one image's class probabilities, the most likely one orange."""
-    k = len(probabilities)
-    ax.bar(range(k), probabilities, color=["tab:orange" if c == best else "tab:blue" for c in range(k)])
-    ax.set(ylim=(0, 1), xticks=range(k))
-    ax.tick_params(labelsize=10)
-    if first:
-        ax.set_ylabel("probability")
-    else:
-        ax.set_yticks([])

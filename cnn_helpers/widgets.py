@@ -19,30 +19,21 @@ from ._args import check_array
 from ._figure import FigureLike, show_as_png
 from .explore import kernel_from_values
 from .lesson import conv2d_by_hand, show_convolution_steps, show_kernel_outputs
-from .pad import DrawingPad
+from .pad import DrawingPad, ShownAsWidget
 
 __all__ = ["KERNEL_PRESETS", "ConvolutionStepper", "DrawingPad", "KernelEditor"]
 
 #: The kernel editor's preset buttons: name -> 3x3 kernel.
 KERNEL_PRESETS = {
-    "vertical edge": [[1, 0, -1], [1, 0, -1], [1, 0, -1]],
-    "horizontal edge": [[1, 1, 1], [0, 0, 0], [-1, -1, -1]],
-    "blur": [[1 / 9] * 3] * 3,
-    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
-    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+    "vertical edge": ((1, 0, -1), (1, 0, -1), (1, 0, -1)),
+    "horizontal edge": ((1, 1, 1), (0, 0, 0), (-1, -1, -1)),
+    "blur": ((1 / 9,) * 3,) * 3,
+    "sharpen": ((0, -1, 0), (-1, 5, -1), (0, -1, 0)),
+    "identity": ((0, 0, 0), (0, 1, 0), (0, 0, 0)),
 }
 
 
-class _Shown:
-    """Shows ``self.widget`` when the object is a cell's value."""
-
-    widget: widgets.Widget
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
-
-
-class ConvolutionStepper(_Shown):
+class ConvolutionStepper(ShownAsWidget):
     """Step a ``(kh, kw)`` kernel over a small ``(h, w)`` image (at most 12x12), one output pixel at a time.
 
     ``.slider`` (CSS class ``cnn-stepper``) picks the output position in reading order; each
@@ -84,7 +75,7 @@ class ConvolutionStepper(_Shown):
         return self.figure
 
 
-class KernelEditor(_Shown):
+class KernelEditor(ShownAsWidget):
     """Edit a 3x3 kernel in nine number boxes and see its feature map of an ``(h, w)`` digit live.
 
     ``.boxes`` (nine ``FloatText``, in a grid with CSS class ``cnn-kernel-boxes``) hold the kernel
@@ -93,11 +84,11 @@ class KernelEditor(_Shown):
     ``.message`` (``cnn-kernel-message``) the kernel or what is wrong with it.
     """
 
-    def __init__(self, image: Any, kernel: Any = KERNEL_PRESETS["vertical edge"]) -> None:
+    def __init__(self, image: Any, kernel: Any = None) -> None:
         self.image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
         if min(self.image.shape) < 3:
             raise ValueError(f"image {self.image.shape} is smaller than the 3x3 kernel")
-        start = kernel_from_values(kernel)
+        start = kernel_from_values(KERNEL_PRESETS["vertical edge"] if kernel is None else kernel)
         box_layout = widgets.Layout(width="5.5em")
         self.boxes = [widgets.FloatText(value=float(v), step=0.1, layout=box_layout) for v in start.flat]
         grid = widgets.GridBox(self.boxes, layout=widgets.Layout(grid_template_columns="repeat(3, 6em)"))

@@ -202,13 +202,6 @@ def render_exercise(solution: Path) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def write_exercise(solution: Path, exercise: Path | None = None) -> Path:
-    """Write the exercise of the ``solution`` notebook; return where it went."""
-    exercise = Path(exercise) if exercise is not None else exercise_path(Path(solution))
-    exercise.write_text(render_exercise(Path(solution)), encoding="utf-8")
-    return exercise
-
-
 def main(argv: list[str] | None = None) -> int:
     """The ``cnn-exercise`` command."""
     parser = argparse.ArgumentParser(

@@ -8,6 +8,7 @@ matplotlib.use("Agg")  # tests never need a screen
 
 import cnn_helpers  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 
@@ -15,7 +16,9 @@ import pytest  # noqa: E402
 def no_pyplot_figures_left():
     """Helpers never leave figures registered with pyplot, on success or on error."""
     yield
-    assert plt.get_fignums() == [], "a helper left a figure open in pyplot"
+    left = plt.get_fignums()
+    plt.close("all")  # so that one leak fails one test, not every test after it
+    assert left == [], "a helper left a figure open in pyplot"
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +48,10 @@ def test_digits(mnist):
     """The first 30 test digits as floats in [0, 1], ``(30, 28, 28)``, and their labels ``(30,)``."""
     (_, _), (x_test, y_test) = mnist
     return x_test[:30].astype("float32") / 255, y_test[:30]
+
+
+@pytest.fixture
+def digits():
+    """Twelve random 28x28 uint8 "digits" ``(12, 28, 28)`` and their labels 0, 1, ..., 9, 0, 1."""
+    rng = np.random.default_rng(0)
+    return rng.integers(0, 256, size=(12, 28, 28), dtype=np.uint8), np.arange(12) % 10

@@ -9,7 +9,7 @@ from typing import Any
 def titles(fig: Any) -> list[str]:
     """Every axes title and every (sub)figure's suptitle of ``fig``."""
     return [ax.get_title() for ax in fig.axes] + [
-        sub._suptitle.get_text() for sub in [fig, *fig.subfigs] if sub._suptitle is not None
+        sub.get_suptitle() for sub in [fig, *fig.subfigs] if sub.get_suptitle()
     ]
 
 

@@ -110,3 +110,16 @@ def test_occlusion_refuses_bad_patches_and_models(small_model):
     logits.layers[-1].set_weights([np.full((64, 3), -1.0, "float32"), np.zeros(3, "float32")])
     with pytest.raises(ValueError, match="end it with a softmax"):
         saliency_map(logits, np.ones((8, 8)))
+
+
+@pytest.mark.parametrize(
+    "inputs", [keras.Input((784,)), keras.Input((28, 28, 3))], ids=["flat input", "colour input"]
+)
+def test_models_that_do_not_take_grayscale_images_are_refused_clearly(inputs):
+    model = keras.Sequential([inputs, keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+    with pytest.raises(
+        ValueError, match=r"model must take grayscale images, keras.Input\(shape=\(h, w, 1\)\)"
+    ):
+        saliency_map(model, np.zeros((28, 28)))
+    with pytest.raises(ValueError, match="model must take grayscale images"):
+        digit_probabilities(model, np.zeros((28, 28)))

@@ -13,15 +13,12 @@ import re
 import struct
 
 from cnn_instructor.attachments import sync_attachments
+from cnn_instructor.slides import lesson_notebooks
 import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted(
-    p
-    for p in (ROOT / "notebooks").glob("*.ipynb")
-    if not p.stem.endswith("_exercise") and ".executed" not in p.name
-)
+NOTEBOOKS = lesson_notebooks(ROOT / "notebooks")
 LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
 
 
@@ -78,6 +75,7 @@ def test_every_figure_is_shown_once_at_projector_resolution(notebook):
             data = base64.b64decode(png)
             width = struct.unpack(">I", data[16:20])[0]
             chunk = data.find(b"pHYs")  # pixels per metre, written by matplotlib from the figure's dpi
+            assert chunk > 0, "a figure without its resolution"
             dots_per_metre = struct.unpack(">I", data[chunk + 4 : chunk + 8])[0]
             assert dots_per_metre / 39.37 >= 100, f"figure at {dots_per_metre / 39.37:.0f} dpi: {cell.source}"
             assert width >= 700, f"figure only {width} px wide: {cell.source}"
@@ -199,3 +197,14 @@ def test_check_cells_follow_each_exercise_step(lesson):
         if "### BEGIN SOLUTION" in source:
             following = sources[i + 1]
             assert re.match(r"check_(images|labels|model|compiled)\(", following), following
+
+
+def test_the_colab_cell_installs_this_version_and_only_on_colab(notebook):
+    import tomllib
+
+    _, nb = notebook
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    first = _code(nb)[0].source
+    assert 'if "google.colab" in sys.modules:' in first
+    assert f'"{project["name"]}=={project["version"]}"' in first
+    assert _code(nb)[0].outputs == []  # outside Colab it does nothing
