@@ -23,6 +23,7 @@ import os
 from pathlib import Path
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -159,8 +160,14 @@ def jupyterlab_server(
         ]
         log_file = tmp_path / "jupyterlab.log"
         with open(log_file, "wb") as log:
-            process = subprocess.Popen(
-                command, cwd=root, env=environment, stdin=subprocess.DEVNULL, stdout=log, stderr=log
+            process = subprocess.Popen(  # its own process group: its kernels are stopped with it
+                command,
+                cwd=root,
+                env=environment,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
             )
         server = LabServer(f"http://127.0.0.1:{port}/", token, root, log_file, process)
         try:
@@ -193,13 +200,15 @@ def _wait_until_up(server: LabServer, timeout: float) -> None:
 
 
 def _stop(process: subprocess.Popen) -> None:
-    # SIGTERM: the server shuts its kernels down, then exits; SIGKILL if it takes too long.
+    # SIGTERM: the server shuts its kernels down, then exits; if it takes too long, SIGKILL to the
+    # whole process group, kernels included.
     if process.poll() is None:
         process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
 
 

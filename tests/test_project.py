@@ -79,7 +79,9 @@ def test_one_spelling_of_keras():
         for folder in ("cnn_helpers", "cnn_instructor", "tests", "benchmarks", "notebooks")
         for path in (ROOT / folder).rglob("*")
         if path.suffix in (".py", ".ipynb")
-        and "tf.keras" in path.read_text(encoding="utf-8")
+        and re.search(
+            r"tf\.keras|tensorflow\.keras|from tensorflow import keras", path.read_text(encoding="utf-8")
+        )
         and path.name != "test_project.py"
     ]
     assert offenders == [], "use `import keras` and keras.*, not tf.keras"
@@ -131,3 +133,40 @@ def test_stderr_is_restored_when_the_import_fails(tmp_path):
     )
     result = _python(code)
     assert "still visible: no TensorFlow here" in result.stderr
+
+
+def test_environment_yml_pip_section_is_a_valid_requirements_file(tmp_path):
+    # conda hands the pip entries to `pip install -r` from the file's folder; an option that a
+    # requirements file does not allow (--no-deps, say) fails every conda and Binder build.
+    text = (ROOT / "environment.yml").read_text()
+    lines = re.findall(r"^      - (.+?)(?:\s+#.*)?$", text.split("  - pip:\n", 1)[1], re.MULTILINE)
+    assert lines, "environment.yml has a pip section"
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("\n".join(lines) + "\n")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--no-deps",
+            "--quiet",
+            "-r",
+            str(requirements),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_ci_installs_the_versions_the_notebooks_were_executed_with():
+    constraints = (ROOT / ".ci" / "constraints.txt").read_text()
+    pins = dict(re.findall(r"^([\w.-]+)==(\S+)$", constraints, re.MULTILINE))
+    from importlib.metadata import version
+
+    for name in ("tensorflow", "keras", "numpy", "matplotlib", "nbval", "jupyterlab"):
+        assert version(name) == pins[name], f"{name}: installed {version(name)}, CI pins {pins[name]}"
+    assert "-c .ci/constraints.txt" in (ROOT / ".ci" / "run").read_text()
