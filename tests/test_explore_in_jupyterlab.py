@@ -75,15 +75,15 @@ def _edit_a_kernel(page: Page) -> None:
     boxes = page.locator(".cnn-kernel-boxes input")
     expect(boxes).to_have_count(9)
     message, output = page.locator(".cnn-kernel-message"), page.locator(".cnn-kernel-output")
-    # The notebook sets the horizontal-edge kernel for its printed line.
-    expect(message).to_have_text("kernel rows: 1 1 1 | 0 0 0 | -1 -1 -1", timeout=WIDGET_TIMEOUT)
+    # The notebook sets a top-edge kernel for its printed line.
+    expect(message).to_have_text("kernel rows: -1 -1 -1 | 0 0 0 | 1 1 1", timeout=WIDGET_TIMEOUT)
     before_src = _png_src(output)
 
     middle = boxes.nth(4)
     middle.scroll_into_view_if_needed()
     middle.fill("5")
     middle.press("Enter")
-    expect(message).to_have_text("kernel rows: 1 1 1 | 0 5 0 | -1 -1 -1", timeout=WIDGET_TIMEOUT)
+    expect(message).to_have_text("kernel rows: -1 -1 -1 | 0 5 0 | 1 1 1", timeout=WIDGET_TIMEOUT)
     expect(output.locator("img")).not_to_have_attribute("src", before_src, timeout=WIDGET_TIMEOUT)
     _png_src(output)
 
