@@ -7,7 +7,6 @@ Lengths are in inches, so that the drawing keeps its proportions next to the tex
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import math
 from typing import Any
 
@@ -16,101 +15,21 @@ from matplotlib.patches import Rectangle
 import numpy as np
 
 from ._args import check_array
-from ._figure import FigureLike, new_figure
+from ._figure import DPI, FigureLike, describe, new_figure
+from ._stages import DEPTH_STEP, Stage, read_stages, sentence, shape_text
 
 __all__ = ["plot_architecture"]
 
 INPUT_SIDE = 1.6  # inches: the largest map; the others are to scale
-DEPTH_STEP = 0.08  # inches between two planes of a stack
 BAR_WIDTH, BAR_MAX, BAR_MIN = 0.22, 2.0, 0.2  # inches: vectors (BAR_MAX for 1,024 values or the largest)
 GAP = 0.55  # inches: the least space between two stages
 CHAR = 0.085  # inches: about the width of a character at font size 12
-COLOURS = {"input": "#e3e3e3", "conv": "#c6dbef", "pool": "#fdd9b5", "vector": "#c7e9c0"}
+# Light enough for black text, apart under the common colour-vision deficiencies (ΔE' >= 10 in
+# CAM02-UCS, tests/test_accessibility.py); the kinds are also told apart by the arrows' labels.
+COLOURS = {"input": "#f0f0f0", "conv": "#d0b1f0", "pool": "#efae77", "vector": "#acc6be"}
 RGB = ("#f4b6b6", "#b6e0b6", "#b6c8f4")  # the planes of a colour input
-WINDOW = "#d62728"
-ACTIVATIONS = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "linear": ""}
-NAMES = dict(Flatten="flatten", BatchNormalization="batch norm", GlobalAveragePooling2D="global avg-pool")
-
-
-@dataclass
-class _Stage:
-    """One drawn stage: an output ``shape`` without the batch axis, and the operations leading to it."""
-
-    name: str
-    shape: tuple[int, ...]
-    kind: str = "input"  # or "conv", "pool", "vector", "other": sets the colour
-    ops: list[str] = field(default_factory=list)  # the lines of the arrow label
-    window: tuple[int, int] | None = None  # the kernel or pool window that made it, if any
-    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # front plane or bar: x, y, width, height
-    planes: int = 1
-
-    @property
-    def extent(self) -> tuple[float, float]:
-        """Return the width and height (inches) of the whole stack."""
-        return self.box[2] + (self.planes - 1) * DEPTH_STEP, self.box[3] + (self.planes - 1) * DEPTH_STEP
-
-    @property
-    def centre(self) -> float:
-        """Return the x (inches) of the middle of the stack."""
-        return self.box[0] + self.extent[0] / 2
-
-
-def _activation(layer: Any) -> str:
-    """Return ``"+ ReLU"``-like text for the layer's activation, or ``""`` if it is linear."""
-    name = layer.get_config().get("activation", "linear")
-    if not isinstance(name, str):  # a serialized custom function
-        name = getattr(layer.activation, "__name__", "custom")
-    name = ACTIVATIONS.get(name, name)
-    return f"+ {name}" if name else ""
-
-
-def _describe(layer: Any) -> tuple[str, list[str], tuple[int, int] | None]:
-    """Return a layer's kind, the lines of its arrow label, and its window ``(h, w)`` if it has one."""
-    import keras
-
-    config = layer.get_config()
-    if isinstance(layer, keras.layers.Conv2D):
-        (kh, kw), stride = config["kernel_size"], config["strides"][0]
-        strided = f"stride {stride}" if stride != 1 else ""
-        return "conv", [f"conv {kh}×{kw}", strided, _activation(layer)], (kh, kw)
-    if isinstance(layer, (keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)):
-        (ph, pw), stride = config["pool_size"], config["strides"][0]
-        mode = "max" if isinstance(layer, keras.layers.MaxPooling2D) else "avg"
-        return "pool", [f"{mode}-pool {ph}×{pw}", f"stride {stride}" if stride != ph else ""], (ph, pw)
-    if isinstance(layer, keras.layers.Dense):
-        return "vector", ["dense", _activation(layer)], None
-    if isinstance(layer, keras.layers.Dropout):
-        return "other", [f"dropout {config['rate']:g}"], None
-    if isinstance(layer, keras.layers.Activation):
-        return "other", [_activation(layer)[2:] or "linear"], None
-    return "other", [NAMES.get(type(layer).__name__, type(layer).__name__)], None
-
-
-def _stages(model: Any) -> list[_Stage]:
-    """Read the stages from the model; a layer that keeps the shape (dropout, ...) joins the next arrow."""
-    import keras
-
-    try:
-        stages = [_Stage("input", tuple(model.inputs[0].shape[1:]))]
-        layers = [(layer, tuple(layer.output.shape[1:])) for layer in model.layers]
-    except (AttributeError, ValueError, IndexError) as err:
-        raise ValueError("model has no known shapes yet: start it with keras.Input(shape=...)") from err
-    unknown = [shape for shape in [stages[0].shape] + [shape for _, shape in layers] if None in shape]
-    if unknown:
-        raise ValueError(f"model {model.name!r} has unknown sizes {unknown[0]}: give keras.Input fixed sizes")
-    pending: list[str] = []
-    for layer, shape in layers:
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
-        kind, lines, window = _describe(layer)
-        pending += [line for line in lines if line]
-        if shape != stages[-1].shape or hasattr(layer, "kernel") or kind == "pool":
-            kind = "vector" if len(shape) != 3 else kind
-            stages.append(_Stage(layer.name, shape, kind, pending, window))
-            pending = []
-    if pending:  # e.g. a final dropout
-        stages.append(_Stage(layers[-1][0].name, stages[-1].shape, stages[-1].kind, pending))
-    return stages
+WINDOW = "#b2182b"  # dark red, at least 3:1 against every plane colour (WCAG's non-text contrast)
+COLUMN_PX, MIN_PX = 1000, 12  # text at least 12 px tall when the figure is shown 1,000 px wide
 
 
 def _check_image(image: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -124,17 +43,12 @@ def _check_image(image: Any, shape: tuple[int, ...]) -> np.ndarray:
     return image
 
 
-def _shape_text(shape: tuple[int, ...]) -> str:
-    """Return ``26×26×16`` for a map, ``1,200`` for a vector."""
-    return f"{shape[0]:,}" if len(shape) == 1 else "×".join(map(str, shape))
+def _text_width(*lines: str, size: float = 12) -> float:
+    """Return roughly how wide (inches) the longest of ``lines`` is at font size ``size``."""
+    return CHAR * size / 12 * max(len(line) for line in lines)
 
 
-def _text_width(*lines: str) -> float:
-    """Return roughly how wide (inches) the longest of ``lines`` is at font size 12."""
-    return CHAR * max(len(line) for line in lines)
-
-
-def _size(stage: _Stage, side: float, bar_unit: float) -> None:
+def _size(stage: Stage, side: float, bar_unit: float) -> None:
     """Set the stage's front plane (or bar) size in inches, and its number of planes."""
     if len(stage.shape) != 3:
         stage.box = (0.0, 0.0, BAR_WIDTH, max(BAR_MIN, bar_unit * math.sqrt(math.prod(stage.shape))))
@@ -144,8 +58,9 @@ def _size(stage: _Stage, side: float, bar_unit: float) -> None:
     stage.box = (0.0, 0.0, max(0.1, side * width), max(0.1, side * height))
 
 
-def _layout(stages: list[_Stage]) -> tuple[float, float, float, float]:
-    """Size the stages and place them left to right, centred on y = 0, with room for their labels.
+def _layout(stages: list[Stage], size: float) -> tuple[float, float, float, float]:
+    """Size the stages and place them left to right, centred on y = 0, with room for their labels
+    at font size ``size``.
 
     Return the limits (inches) of the drawing with its labels: left, right, bottom, top.
     """
@@ -157,21 +72,29 @@ def _layout(stages: list[_Stage]) -> tuple[float, float, float, float]:
         _size(stage, side, bar_unit)
         if i:
             before = stages[i - 1]
-            labels = [_text_width(s.name, _shape_text(s.shape)) for s in (before, stage)]
+            labels = [_text_width(s.name, shape_text(s.shape), size=size) for s in (before, stage)]
             centre += max(
                 (before.extent[0] + stage.extent[0]) / 2 + GAP,
                 sum(labels) / 2 + 0.2,
-                _text_width("", *stage.ops) + 0.3,
+                _text_width("", *stage.ops, size=size) + 0.3,
             )
         width, height = stage.extent
         stage.box = (centre - width / 2, -height / 2, stage.box[2], stage.box[3])
     top = max(stage.extent[1] for stage in stages) / 2
-    bottom = -top - 0.45 - 0.21 * max(len(stage.ops) for stage in stages)
-    ends = [max(s.extent[0] / 2 + 0.3, _text_width(s.name, _shape_text(s.shape)) / 2 + 0.1) for s in stages]
-    return stages[0].centre - ends[0], stages[-1].centre + max(ends[-1], 0.6), bottom, top + 0.8
+    bottom = -top - 0.45 - 0.21 * size / 12 * max(len(stage.ops) for stage in stages)
+    ends = [
+        max(s.extent[0] / 2 + 0.3, _text_width(s.name, shape_text(s.shape), size=size) / 2 + 0.1)
+        for s in stages
+    ]
+    return (
+        stages[0].centre - ends[0],
+        stages[-1].centre + max(ends[-1], 0.6),
+        bottom,
+        top + 0.5 + 0.3 * size / 12,
+    )
 
 
-def _draw_stage(ax: Axes, stage: _Stage, image: np.ndarray | None) -> None:
+def _draw_stage(ax: Axes, stage: Stage, image: np.ndarray | None) -> None:
     """Draw a stage as a stack of planes, back to front, or as a bar; ``image`` on the front plane."""
     left, bottom, width, height = stage.box
     for k in reversed(range(stage.planes)):
@@ -187,38 +110,40 @@ def _draw_stage(ax: Axes, stage: _Stage, image: np.ndarray | None) -> None:
         ax.imshow(shown, cmap="gray", extent=extent, zorder=3, interpolation="nearest", gid="input-image")
 
 
-def _point(stage: _Stage, row: float, col: float) -> tuple[float, float]:
+def _point(stage: Stage, row: float, col: float) -> tuple[float, float]:
     """Return where pixel corner ``(row, col)`` of the stage's front plane is, in inches."""
     x, y, width, height = stage.box
     return x + col * width / stage.shape[1], y + height - row * height / stage.shape[0]
 
 
-def _draw_window(ax: Axes, source: _Stage, target: _Stage) -> None:
+def _draw_window(ax: Axes, source: Stage, target: Stage) -> None:
     """Outline ``target.window`` on ``source``'s front plane, lines from its corners to the unit it makes."""
     (kh, kw), (h, w) = target.window, source.shape[:2]
     row, col = round(0.25 * max(h - kh, 0)), round(0.25 * max(w - kw, 0))
     (x0, y1), (x1, y0) = _point(source, row, col), _point(source, row + kh, col + kw)
-    ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec=WINDOW, lw=2, zorder=5, gid="window"))
+    ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec=WINDOW, lw=2.5, zorder=5, gid="window"))
     unit_row = min(int((row + kh / 2) * target.shape[0] / h), target.shape[0] - 1)
     unit_col = min(int((col + kw / 2) * target.shape[1] / w), target.shape[1] - 1)
     (ux0, uy1), (ux1, uy0) = _point(target, unit_row, unit_col), _point(target, unit_row + 1, unit_col + 1)
     ax.add_patch(Rectangle((ux0, uy0), ux1 - ux0, uy1 - uy0, fc=WINDOW, ec=WINDOW, zorder=5, gid="unit"))
     for x, y in ((x0, y0), (x0, y1), (x1, y0), (x1, y1)):
-        ax.plot([x, (ux0 + ux1) / 2], [y, (uy0 + uy1) / 2], color=WINDOW, lw=0.9, zorder=4, gid="window-line")
+        line = {"color": WINDOW, "lw": 1.2, "linestyle": (0, (4, 2)), "zorder": 4, "gid": "window-line"}
+        ax.plot([x, (ux0 + ux1) / 2], [y, (uy0 + uy1) / 2], **line)  # dashed: not a plane's edge
 
 
-def _draw_labels(ax: Axes, stages: list[_Stage], top: float) -> None:
+def _draw_labels(ax: Axes, stages: list[Stage], top: float, size: float) -> None:
     """Write each stage's name and shape above it; below, arrows from stage to stage, named by operation."""
     arrow = {"arrowstyle": "-|>", "lw": 1.5, "color": "#333333", "shrinkA": 0, "shrinkB": 0}
     for i, stage in enumerate(stages):
-        above, shape = {"ha": "center", "va": "bottom"}, _shape_text(stage.shape)
-        ax.text(stage.centre, top + 0.5, stage.name, fontsize=11, color="#555555", gid="name", **above)
-        ax.text(stage.centre, top + 0.15, shape, fontsize=12, weight="bold", gid="shape", **above)
+        above, shape = {"ha": "center", "va": "bottom"}, shape_text(stage.shape)
+        name_y = top + 0.15 + 0.3 * size / 12
+        ax.text(stage.centre, name_y, stage.name, fontsize=size, color="#444444", gid="name", **above)
+        ax.text(stage.centre, top + 0.15, shape, fontsize=size, weight="bold", gid="shape", **above)
         if i:
             start, end, y = stages[i - 1].centre + 0.12, stage.centre - 0.12, -top - 0.2
             ax.annotate("", xy=(end, y), xytext=(start, y), arrowprops=arrow, gid="arrow")
             label = "\n".join(stage.ops)
-            ax.text((start + end) / 2, y - 0.1, label, ha="center", va="top", fontsize=12, gid="operation")
+            ax.text((start + end) / 2, y - 0.1, label, ha="center", va="top", fontsize=size, gid="operation")
 
 
 def plot_architecture(model: Any, *, image: Any = None, fig: FigureLike | None = None) -> FigureLike:
@@ -233,18 +158,27 @@ def plot_architecture(model: Any, *, image: Any = None, fig: FigureLike | None =
 
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    stages = _stages(model)
+    stages = read_stages(model)
     image = None if image is None else _check_image(image, stages[0].shape)
-    left, right, bottom, top = _layout(stages)
-    fig = new_figure(fig, max(13.0, right - left + 0.4), top - bottom + 0.6)
+    size, width = 12.0, 0.0
+    for _ in range(4):  # a wider figure is shown smaller in a 1,000 px column: grow the text to match
+        left, right, bottom, top = _layout(stages, size)
+        width = right - left + 0.4
+        needed = 1.03 * MIN_PX * 72 / DPI * max(1.0, width * DPI / COLUMN_PX)
+        if size >= needed:
+            break
+        size = needed
+    fig = new_figure(fig, width, top - bottom + 1.0)
     ax = fig.add_subplot()
     for i, stage in enumerate(stages):
         _draw_stage(ax, stage, image if i == 0 else None)
         if stage.window and len(stages[i - 1].shape) == 3:
             _draw_window(ax, stages[i - 1], stage)
-    _draw_labels(ax, stages, max(stage.extent[1] for stage in stages) / 2)
+    _draw_labels(ax, stages, max(stage.extent[1] for stage in stages) / 2, size)
     ax.set(xlim=(left, right), ylim=(bottom, top), aspect="equal")
     ax.set_axis_off()
-    title = f"{model.name}: the output of each layer (height×width×channels), and the operation that makes it"
-    ax.set_title(title, fontsize=14)
-    return fig
+    title = (
+        f"{model.name}: the output of each layer (height×width×channels),\nand the operation that makes it"
+    )
+    ax.set_title(title, fontsize=max(14, size + 1))
+    return describe(fig, sentence(model.name, stages))

@@ -14,7 +14,7 @@ import numpy as np
 from ._args import check_array, check_built_model, check_count, check_int
 from .explore import conv_output_size
 
-__all__ = ["as_model_batch", "digit_probabilities", "occlusion_map", "saliency_map"]
+__all__ = ["as_model_batch", "class_scores", "digit_probabilities", "occlusion_map", "saliency_map"]
 
 
 def as_model_batch(model: Any, image: Any) -> np.ndarray:
@@ -68,22 +68,74 @@ def digit_probabilities(model: Any, image: Any) -> np.ndarray:
     return probabilities[0].astype(np.float32)
 
 
-def saliency_map(model: Any, image: Any, class_index: int | None = None) -> np.ndarray:
-    """Return ``|d log p(class) / d pixel|`` ``(h, w)`` float32, the largest over channels.
+def class_scores(model: Any, image: Any) -> np.ndarray:
+    """Return the model's class scores before its softmax, the logits ``(classes,)``, for one image.
 
-    ``class_index`` defaults to the predicted class; the model must end with a softmax.
-    Used in "What does the model look at?".
+    Read from a model that ends in ``Dense(classes, activation="softmax")`` (the layers before it,
+    then its kernel and bias without the softmax) or in a ``Softmax`` / ``Activation("softmax")``
+    layer (what goes into it); any other ending is refused. Used by ``saliency_map``.
+    """
+    return np.asarray(_logits(model, as_model_batch(model, image)))[0].astype(np.float32)
+
+
+def _softmax_end(model: Any) -> tuple[Any, Any]:
+    """Return ``(features, last)``: the model up to its last layer's input, and that layer; or raise."""
+    import keras
+
+    last = model.layers[-1] if model.layers else None
+    activation = getattr(last, "activation", None)
+    softmax = isinstance(last, keras.layers.Softmax) or (
+        isinstance(last, (keras.layers.Dense, keras.layers.Activation))
+        and getattr(activation, "__name__", "") == "softmax"
+    )
+    if not softmax:
+        kind = type(last).__name__ if last is not None else "no layer"
+        raise ValueError(
+            f"cannot read the class scores before the softmax: the model must end in "
+            f'Dense(classes, activation="softmax") or a Softmax layer, this one ends in {kind} '
+            "(end it with a softmax)"
+        )
+    try:
+        features = keras.Model(model.inputs[0], last.input)
+    except (AttributeError, ValueError) as err:  # a last layer used more than once, or not in a graph
+        raise ValueError(f"cannot read what goes into the last layer {last.name!r}: {err}") from err
+    return features, last
+
+
+def _logits(model: Any, batch: Any) -> Any:
+    """The logits ``(m, classes)`` of a batch, a tf tensor (differentiable): see ``class_scores``."""
+    import keras
+    import tensorflow as tf
+
+    check_built_model(model)
+    features, last = _softmax_end(model)
+    x = features(batch, training=False)
+    if isinstance(last, keras.layers.Dense):
+        x = tf.matmul(x, last.kernel)
+        if last.use_bias:
+            x = x + last.bias
+    return x
+
+
+def saliency_map(model: Any, image: Any, class_index: int | None = None) -> np.ndarray:
+    """Return ``|d z(class) / d pixel|`` ``(h, w)`` float32, the largest over channels.
+
+    ``z`` is the class score before the softmax (the logit; Simonyan et al. 2014), read as
+    ``class_scores`` does, so that a confident prediction (p = 1.00) does not flatten the map: the
+    gradient of p or of log p vanishes there, the logit's does not. ``class_index`` defaults to
+    the predicted class. Used in "What does the model look at?".
     """
     import tensorflow as tf
 
     x = tf.convert_to_tensor(as_model_batch(model, image))
     class_index = _check_class(model, class_index)
+    _softmax_end(model)  # refuse a model whose end cannot be read, before any work
     with tf.GradientTape() as tape:
         tape.watch(x)
-        probabilities = model(x, training=False)
-        chosen = _check_probabilities(probabilities.numpy(), class_index)
-        log_p = tf.math.log(probabilities[0, chosen] + 1e-30)
-    gradient = np.abs(tape.gradient(log_p, x).numpy()[0])
+        logits = _logits(model, x)
+        chosen = int(np.argmax(logits[0])) if class_index is None else class_index
+        score = logits[0, chosen]
+    gradient = np.abs(tape.gradient(score, x).numpy()[0])
     return (gradient.max(axis=-1) if gradient.ndim == 3 else gradient).astype(np.float32)
 
 

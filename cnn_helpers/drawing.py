@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ._args import check_array, check_count, check_positive
-from ._figure import FigureLike, clean, new_figure, probability_bars
+from ._figure import FigureLike, clean, describe, new_figure, probability_bars
 from .attribution import as_model_batch, digit_probabilities
 from .plots import show_feature_maps
 
@@ -150,4 +150,11 @@ def show_digit_response(
     bars.set(xlabel="class", ylabel="probability")
     bars.set_title(f"says {best} (p = {probabilities[best]:.2f})", fontsize=14)
     show_feature_maps(maps, n_maps, title=f"layer {conv.name!r}", fig=right)
+    second = int(np.argsort(probabilities)[-2])
+    describe(
+        fig,
+        f"A {image.shape[0]}x{image.shape[1]} digit; the model says {best} with probability "
+        f"{probabilities[best]:.2f} (next: {second}, {probabilities[second]:.2f}); beside it the first "
+        f"{n_maps} feature maps of layer {conv.name!r}.",
+    )
     return fig

@@ -1,7 +1,9 @@
 """Figures of the exploratory notebook ``cnn_mnist_explore.ipynb``, by part: 1. kernels side by side
-(Filters are learned), 2. padding and stride, 3. receptive fields, 4. accuracy on shifted digits,
-5. saliency and occlusion maps (Where the model looks). Like every helper, each checks its arguments
-first, draws on a new figure (or the ``fig=`` you pass) and returns it.
+(Filters are learned), 3. receptive fields, 4. accuracy on shifted digits. Part 2's figures are in
+``padding`` and part 5's saliency and occlusion maps (Where the model looks) in
+``attribution_figures``; ``show_padding_stride`` and ``show_saliency`` are re-exported here. Like
+every helper, each checks its arguments first, draws on a new figure (or the ``fig=`` you pass),
+describes it in words (its alt text) and returns it.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 import numpy as np
 
-from ._args import check_array, check_count, check_gray_images
-from ._figure import FigureLike, clean, matrix, new_figure, outline, symmetric_limit
-from .explore import conv_output_size
+from ._args import check_array
+from ._figure import FigureLike, clean, describe, matrix, new_figure, outline, symmetric_limit
+from .attribution_figures import show_saliency
+from .padding import show_padding_stride
 
 __all__ = [
     "plot_shift_accuracy",
@@ -52,64 +55,15 @@ def show_kernels(
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="weight")
     if title:
         fig.suptitle(title, fontsize=14)
-    return fig
-
-
-def _convolve(image: np.ndarray, kernel: np.ndarray, padding: str | int, stride: int) -> np.ndarray:
-    """Return ``tf.nn.conv2d`` of ``image`` ``(h, w)`` with ``kernel`` ``(kh, kw)``, as Keras pads."""
-    import tensorflow as tf
-
-    pad = padding.upper() if isinstance(padding, str) else [[0, 0], [padding] * 2, [padding] * 2, [0, 0]]
-    x, k = image[None, :, :, None].astype(np.float32), kernel[:, :, None, None].astype(np.float32)
-    return tf.nn.conv2d(x, k, strides=stride, padding=pad)[0, :, :, 0].numpy()
-
-
-def _check_settings(settings: Any, image_shape: tuple, kernel_shape: tuple) -> list[tuple[Any, Any]]:
-    """Return ``settings`` as 1 to 6 ``(padding, stride)`` pairs that Keras accepts for these shapes."""
-    try:
-        pairs = [(padding, stride) for padding, stride in settings]
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"settings must be (padding, stride) pairs, got {settings!r}") from err
-    if not 1 <= len(pairs) <= 6:
-        raise ValueError(f"settings must hold 1 to 6 (padding, stride) pairs, got {len(pairs)}")
-    for padding, stride in pairs:
-        for n, k in zip(image_shape, kernel_shape, strict=True):
-            conv_output_size(n, k, padding=padding, stride=stride)  # raises on a bad setting
-    return pairs
-
-
-def show_padding_stride(
-    image: Any,
-    kernel: Any,
-    settings: Any = (("valid", 1), ("same", 1), ("valid", 2), ("same", 2)),
-    *,
-    fig: FigureLike | None = None,
-) -> FigureLike:
-    """Show an image ``(h, w)`` and its convolution with ``kernel`` ``(kh, kw)`` under each setting.
-
-    ``settings`` are ``(padding, stride)`` pairs, padding ``"valid"``, ``"same"`` or an int, as in
-    Keras; each title gives the output shape. The outputs share one colour scale.
-    Used in "Padding and stride".
-    """
-    image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
-    kernel = check_array("kernel", kernel, ndim=(2,), shape_hint="(kh, kw)")
-    pairs = _check_settings(settings, image.shape, kernel.shape)
-    outputs = [_convolve(image, kernel, padding, stride) for padding, stride in pairs]
-    limit = symmetric_limit(*outputs)
-    fig = new_figure(fig, 3.3 * (1 + len(pairs)) + 1, 4.2)
-    axes = fig.subplots(1, 1 + len(pairs))
-    axes[0].imshow(image, cmap="gray")
-    axes[0].set_title(
-        f"input {image.shape[0]}x{image.shape[1]}\nkernel {kernel.shape[0]}x{kernel.shape[1]}", fontsize=13
+    rows = {n: " | ".join(" ".join(f"{v:.2g}" for v in row) for row in k) for n, k in arrays.items()}
+    describe(
+        fig,
+        (f"{title}: " if title else "")
+        + f"{len(arrays)} kernel{'s' * (len(arrays) != 1)} on one colour scale "
+        + f"from {-limit:.2g} to {limit:.2g}, "
+        + "; ".join(f"{n} with rows {r}" for n, r in rows.items())
+        + ".",
     )
-    for ax, out, (padding, stride) in zip(axes[1:], outputs, pairs, strict=True):
-        shown = ax.imshow(out, cmap="RdBu_r", vmin=-limit, vmax=limit)
-        ax.set_title(
-            f"padding={padding!r}, stride={stride}\noutput {out.shape[0]}x{out.shape[1]}", fontsize=13
-        )
-    for ax in axes:
-        clean(ax)
-    fig.colorbar(shown, ax=list(axes[1:]), shrink=0.8, label="output value")
     return fig
 
 
@@ -172,24 +126,46 @@ def show_receptive_field(
     )
     axes[0].set_title(f"input {image.shape[0]}x{image.shape[1]}: what one unit sees", fontsize=13)
     clean(axes[0])
+    describe(
+        fig,
+        f"A {image.shape[0]}x{image.shape[1]} digit with {len(boxes)} receptive field"
+        f"{'s' * (len(boxes) != 1)} outlined: "
+        + "; ".join(
+            f"{name}, {size}x{size} pixels from row {top}, column {left}"
+            for name, (top, left, size) in boxes.items()
+        )
+        + (
+            f". Beside it, the {fmap.shape[0]}x{fmap.shape[1]} feature map with unit {tuple(unit)} outlined."
+            if fmap is not None
+            else "."
+        ),
+    )
     return fig
 
 
 def plot_shift_accuracy(
-    shifts: Any, accuracies: Any, *, baseline: float | None = None, fig: FigureLike | None = None
+    shifts: Any,
+    accuracies: Any,
+    *,
+    intact: Any = None,
+    baseline: float | None = None,
+    fig: FigureLike | None = None,
 ) -> FigureLike:
     """Plot accuracy ``(k,)`` against shift in pixels ``(k,)``, each point labelled with its value.
 
-    ``baseline``, the accuracy of guessing at random in [0, 1] (0.1 for ten classes), is drawn as a
-    dashed line.
-    Used in "Shifted digits".
+    ``intact`` ``(k,)``, the accuracy on the digits whose ink stayed inside the image
+    (``ShiftAccuracy.accuracy_intact``), is drawn dashed with square markers; ``baseline``, the
+    accuracy of guessing at random in [0, 1] (0.1 for ten classes), dotted. Used in "Shifts".
     """
     shifts = check_array("shifts", shifts, ndim=(1,), shape_hint="(k,)")
-    accuracies = check_array("accuracies", accuracies, ndim=(1,), shape_hint="(k,)")
-    if len(shifts) != len(accuracies):
-        raise ValueError(f"shifts has {len(shifts)} values but accuracies has {len(accuracies)}")
-    if np.any(accuracies < 0) or np.any(accuracies > 1):
-        raise ValueError("accuracies must be fractions in [0, 1]")
+    lines = {"all digits": check_array("accuracies", accuracies, ndim=(1,), shape_hint="(k,)")}
+    if intact is not None:
+        lines["digits left intact"] = check_array("intact", intact, ndim=(1,), shape_hint="(k,)")
+    for name, values in zip(("accuracies", "intact"), lines.values(), strict=False):
+        if len(values) != len(shifts):
+            raise ValueError(f"shifts has {len(shifts)} values but {name} has {len(values)}")
+        if np.any(values < 0) or np.any(values > 1):
+            raise ValueError(f"{name} must be fractions in [0, 1]")
     if baseline is not None and (
         isinstance(baseline, bool) or not isinstance(baseline, numbers.Real) or not 0 <= baseline <= 1
     ):
@@ -197,11 +173,25 @@ def plot_shift_accuracy(
     order = np.argsort(shifts, kind="stable")
     fig = new_figure(fig, 8, 4.8)
     ax = fig.add_subplot()
-    ax.plot(shifts[order], accuracies[order], "o-", linewidth=2.5, markersize=8, label="test accuracy")
-    for x, y in zip(shifts, accuracies, strict=True):
-        ax.annotate(f"{y:.1%}", (x, y), textcoords="offset points", xytext=(0, 9), ha="center", fontsize=11)
+    series = list(lines.values())
+    for index, ((name, values), style) in enumerate(zip(lines.items(), ("o-", "s--"), strict=False)):
+        ax.plot(
+            shifts[order], values[order], style, linewidth=2.5, markersize=8, label=f"test accuracy, {name}"
+        )
+        others = [other for j, other in enumerate(series) if j != index]
+        for i, (x, y) in enumerate(zip(shifts, values, strict=True)):
+            # each label beside its own point: the higher of two values above, the lower below
+            above = all(y > other[i] or (y == other[i] and index == 0) for other in others)
+            ax.annotate(
+                f"{y:.1%}",
+                (x, y),
+                textcoords="offset points",
+                xytext=(0, 9 if above else -17),
+                ha="center",
+                fontsize=11,
+            )
     if baseline is not None:
-        ax.axhline(baseline, color="gray", linestyle="--", label=f"guessing at random ({baseline:.0%})")
+        ax.axhline(baseline, color="gray", linestyle=":", label=f"guessing at random ({baseline:.0%})")
     ax.set(xlabel="shift (pixels)", ylabel="accuracy", ylim=(0, 1.1), xticks=np.unique(shifts))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.xaxis.label.set_size(13)
@@ -211,41 +201,14 @@ def plot_shift_accuracy(
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=11)
     ax.set_title("Accuracy on shifted test digits", fontsize=14)
-    return fig
-
-
-def show_saliency(
-    images: Any, maps: Any, titles: Any, *, map_name: str = "saliency", fig: FigureLike | None = None
-) -> FigureLike:
-    """Show each digit ``(m, h, w)`` above its map ``(m, h', w')`` (saliency or occlusion).
-
-    Each map has its own colour scale (zero is dark; negative values, if any, blue); a map the
-    size of its image carries the digit's outline. Up to 8 digits, ``titles`` one per digit,
-    e.g. ``"true 4, said 9 (p = 0.62)"``. Used in "What does the model look at?".
-    """
-    images = check_gray_images("images", images)
-    maps = check_array("maps", maps, ndim=(3,), shape_hint="(m, h', w')")
-    strings = isinstance(titles, (list, tuple)) and all(isinstance(t, str) for t in titles)
-    if not strings or len(titles) != len(images):
-        raise TypeError(f"titles must be a list of {len(images)} strings, one per image")
-    m = check_count("the number of images", len(images), maximum=8, what="images this figure can show")
-    if len(maps) != m:
-        raise ValueError(f"maps has {len(maps)} maps but there are {m} images")
-    fig = new_figure(fig, 2.5 * m + 0.8, 5.6)
-    axes = fig.subplots(2, m, squeeze=False)
-    for i in range(m):
-        axes[0, i].imshow(images[i], cmap="gray")
-        axes[0, i].set_title(titles[i], fontsize=12)
-        low, high = float(maps[i].min()), float(maps[i].max())
-        if low < 0:
-            limit = symmetric_limit(maps[i])
-            axes[1, i].imshow(maps[i], cmap="RdBu_r", vmin=-limit, vmax=limit)
-        else:
-            axes[1, i].imshow(maps[i], cmap="inferno", vmin=0, vmax=high or 1.0)
-        if maps[i].shape == images[i].shape and np.ptp(images[i]) > 0:
-            level = float(images[i].min() + images[i].max()) / 2
-            axes[1, i].contour(images[i], levels=[level], colors="white", linewidths=0.8, alpha=0.6)
-        clean(axes[0, i])
-        clean(axes[1, i])
-    axes[1, 0].set_ylabel(f"{map_name}\n(own scale)", fontsize=12)
+    first, last = order[0], order[-1]
+    describe(
+        fig,
+        "Accuracy on shifted test digits: "
+        + "; ".join(
+            f"{name}, {values[first]:.1%} at {shifts[first]:g} pixels, {values[last]:.1%} at {shifts[last]:g}"
+            for name, values in lines.items()
+        )
+        + (f"; guessing at random gives {baseline:.0%}." if baseline is not None else "."),
+    )
     return fig

@@ -10,7 +10,19 @@ from typing import Any
 import numpy as np
 
 from ._args import check_array, check_count
-from ._figure import FigureLike, clean, matrix, new_figure, outline, symmetric_limit
+from ._figure import (
+    DIVERGING,
+    FigureLike,
+    clean,
+    describe,
+    mark_negative,
+    matrix,
+    new_figure,
+    outline,
+    signed_colorbar,
+    symmetric_limit,
+)
+from ._words import listing, number
 
 __all__ = [
     "conv2d_by_hand",
@@ -82,6 +94,16 @@ def _check_positions(positions: Any, out_shape: tuple[int, ...]) -> list[tuple[i
     return pairs
 
 
+def _rows(values: np.ndarray) -> str:
+    """A small matrix in words, row by row: ``"1 0 -1; 1 0 -1"``."""
+    return "; ".join(" ".join(number(v, 3) for v in row) for row in values)
+
+
+def _span(values: np.ndarray) -> str:
+    """``"from -2.5 to 3"``."""
+    return f"from {number(values.min(), 3)} to {number(values.max(), 3)}"
+
+
 def show_convolution_steps(
     image: Any, kernel: Any, positions: Any = ((0, 0), (2, 1), (2, 3)), *, fig: FigureLike | None = None
 ) -> FigureLike:
@@ -99,7 +121,7 @@ def show_convolution_steps(
     out = conv2d_by_hand(image, kernel)
     positions = _check_positions(positions, out.shape)
     kh, kw = kernel.shape
-    fig = new_figure(fig, 15, 3.8 * len(positions) + 0.5)
+    fig = new_figure(fig, 10, 2.9 * len(positions) + 0.5)
     axes = fig.subplots(len(positions), 4, squeeze=False)
     image_limits = (float(image.min()), float(image.max()))
     for row, (r, c) in enumerate(positions):
@@ -107,15 +129,24 @@ def show_convolution_steps(
         matrix(axes[row, 0], image, "input", cmap="gray", limits=image_limits)
         outline(axes[row, 0], r, c, kh, kw, "tab:orange")
         limit = symmetric_limit(kernel)
-        matrix(axes[row, 1], kernel, "kernel", cmap="RdBu_r", limits=(-limit, limit))
+        matrix(axes[row, 1], kernel, "kernel", cmap=DIVERGING, limits=(-limit, limit))
         limit = symmetric_limit(products)
-        title = f"window x kernel, sum = {products.sum():g}"
-        matrix(axes[row, 2], products, title, cmap="RdBu_r", limits=(-limit, limit))
+        title = f"window × kernel\nsum = {products.sum():g}"
+        matrix(axes[row, 2], products, title, cmap=DIVERGING, limits=(-limit, limit))
         limit = symmetric_limit(out)
-        matrix(axes[row, 3], out, f"output[{r}, {c}] = {out[r, c]:g}", cmap="RdBu_r", limits=(-limit, limit))
+        matrix(
+            axes[row, 3], out, f"output[{r}, {c}]\n= {out[r, c]:g}", cmap=DIVERGING, limits=(-limit, limit)
+        )
         outline(axes[row, 3], r, c, 1, 1, "tab:orange")
-    fig.suptitle("Convolution, one output pixel at a time (valid padding, stride 1)", fontsize=15)
-    return fig
+    fig.suptitle("Convolution, one output pixel at a time (valid padding, stride 1)", fontsize=14)
+    steps = listing(f"output[{r}, {c}] = {number(out[r, c], 3)}" for r, c in positions)
+    return describe(
+        fig,
+        f"Convolution, one output pixel at a time: a {image.shape[0]}x{image.shape[1]} input and a "
+        f"{kh}x{kw} kernel (rows {_rows(kernel)}) give a {out.shape[0]}x{out.shape[1]} output (valid "
+        f"padding, stride 1). For each step the window is outlined on the input, multiplied by the "
+        f"kernel cell by cell, and summed: {steps}.",
+    )
 
 
 def show_kernel_outputs(image: Any, kernels: dict[str, Any], *, fig: FigureLike | None = None) -> FigureLike:
@@ -129,18 +160,25 @@ def show_kernel_outputs(image: Any, kernels: dict[str, Any], *, fig: FigureLike 
         raise TypeError("kernels must be a non-empty dict of name -> (kh, kw) kernel")
     outputs = {name: conv2d_by_hand(image, k) for name, k in kernels.items()}
     limit = symmetric_limit(*outputs.values())
-    fig = new_figure(fig, 3.8 * (1 + len(outputs)) + 1, 4.4)
+    fig = new_figure(fig, 2.9 * (1 + len(outputs)) + 1.2, 3.8)
     axes = fig.subplots(1, 1 + len(outputs), squeeze=False)[0]
     axes[0].imshow(image, cmap="gray")
     axes[0].set_title(f"input {image.shape[0]}x{image.shape[1]}", fontsize=13)
     shown = None
     for ax, (name, out) in zip(axes[1:], outputs.items(), strict=True):
-        shown = ax.imshow(out, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        shown = ax.imshow(out, cmap=DIVERGING, vmin=-limit, vmax=limit)
+        mark_negative(ax, out, shown)
         ax.set_title(f"{name} {out.shape[0]}x{out.shape[1]}", fontsize=13)
     for ax in axes:
         clean(ax)
-    fig.colorbar(shown, ax=list(axes[1:]), shrink=0.8, label="output value")
-    return fig
+    signed_colorbar(fig, shown, list(axes[1:]), "output value", shrink=0.8)
+    each = listing(f"{name} {out.shape[0]}x{out.shape[1]} {_span(out)}" for name, out in outputs.items())
+    strongest = max(outputs, key=lambda name: float(np.abs(outputs[name]).max()))
+    return describe(
+        fig,
+        f"A {image.shape[0]}x{image.shape[1]} input and what each kernel makes of it, on one colour "
+        f"scale (red positive, blue and dotted negative): {each}; the strongest response is {strongest}'s.",
+    )
 
 
 def _rgb_channels_rows(fig: FigureLike, grid: Any, image: np.ndarray, kernel: np.ndarray) -> None:
@@ -149,10 +187,10 @@ def _rgb_channels_rows(fig: FigureLike, grid: Any, image: np.ndarray, kernel: np
     limit = symmetric_limit(*per_channel)
     names, cmaps = ("red", "green", "blue"), ("Reds", "Greens", "Blues")
     for c in range(3):
-        title = f"input: {names[c]} channel"
+        title = f"input: {names[c]}\nchannel"
         matrix(fig.add_subplot(grid[0, c]), image[..., c], title, cmap=cmaps[c], limits=(0, image.max() or 1))
-        title = f"{names[c]} * kernel[:, :, {c}]"
-        matrix(fig.add_subplot(grid[1, c]), per_channel[c], title, cmap="RdBu_r", limits=(-limit, limit))
+        title = f"{names[c]} *\nkernel[:, :, {c}]"
+        matrix(fig.add_subplot(grid[1, c]), per_channel[c], title, cmap=DIVERGING, limits=(-limit, limit))
 
 
 def show_rgb_convolution(
@@ -170,22 +208,29 @@ def show_rgb_convolution(
     if max(image.shape[:2]) > 10:
         raise ValueError(f"image {image.shape} is too large to print its numbers; use at most 10x10")
     total = conv2d_by_hand(image, kernel, bias)
-    fig = new_figure(fig, 14, 11)
+    fig = new_figure(fig, 10, 9)
     grid = fig.add_gridspec(3, 4)
     _rgb_channels_rows(fig, grid, image, kernel)
     rgb = fig.add_subplot(grid[0, 3])
     rgb.imshow(image / (float(image.max()) or 1.0))
-    rgb.set_title("the RGB image", fontsize=13)
+    rgb.set_title("the RGB image", fontsize=12)
     clean(rgb)
     note = fig.add_subplot(grid[1, 3])
     note.set_axis_off()
     text = f"one filter =\n3 kernel slices\n+ 1 bias\n\nbias = {bias:g}"
-    note.text(0.5, 0.5, text, ha="center", va="center", fontsize=14)
+    note.text(0.5, 0.5, text, ha="center", va="center", fontsize=13)
     limit = symmetric_limit(total)
     title = "sum of the three + bias = ONE feature map"
-    matrix(fig.add_subplot(grid[2, 1:3]), total, title, cmap="RdBu_r", limits=(-limit, limit))
-    fig.suptitle("An RGB convolution: one 3x3x3 filter gives one output map", fontsize=15)
-    return fig
+    matrix(fig.add_subplot(grid[2, 1:3]), total, title, cmap=DIVERGING, limits=(-limit, limit))
+    fig.suptitle("An RGB convolution: one 3x3x3 filter gives one output map", fontsize=14)
+    (h, w), (kh, kw), (oh, ow) = image.shape[:2], kernel.shape[:2], total.shape
+    values = f"rows {_rows(total)}" if total.size <= 16 else _span(total)
+    return describe(
+        fig,
+        f"An RGB convolution: a {h}x{w}x3 image, one {kh}x{kw}x3 filter and bias {number(bias, 3)}. Each "
+        f"colour channel, convolved with its own {kh}x{kw} kernel slice, gives a {oh}x{ow} map; the sum "
+        f"of the three maps plus the bias is one {oh}x{ow} feature map, {values}.",
+    )
 
 
 def show_pooling(feature_map: Any, size: int = 2, *, fig: FigureLike | None = None) -> FigureLike:
@@ -198,7 +243,7 @@ def show_pooling(feature_map: Any, size: int = 2, *, fig: FigureLike | None = No
     pooled = {mode: pool2d_by_hand(fmap, size, mode) for mode in ("max", "avg")}
     numbers = max(fmap.shape) <= 12
     limits = (float(fmap.min()), float(fmap.max()))
-    fig = new_figure(fig, 14, 5)
+    fig = new_figure(fig, 10, 4.4)
     axes = fig.subplots(1, 3, width_ratios=[2, 1, 1])
     title = f"feature map {fmap.shape[0]}x{fmap.shape[1]}"
     matrix(axes[0], fmap, title, cmap="viridis", limits=limits, numbers=numbers)
@@ -207,8 +252,18 @@ def show_pooling(feature_map: Any, size: int = 2, *, fig: FigureLike | None = No
             for c in range(0, pooled["max"].shape[1] * size, size):
                 outline(axes[0], r, c, size, size, "white")
     out_h, out_w = pooled["max"].shape
-    title = f"max pooling {size}x{size} -> {out_h}x{out_w}"
+    title = f"max pooling {size}x{size}\n-> {out_h}x{out_w}"
     matrix(axes[1], pooled["max"], title, cmap="viridis", limits=limits, numbers=numbers)
-    title = f"average pooling -> {out_h}x{out_w}"
+    title = f"average pooling\n-> {out_h}x{out_w}"
     matrix(axes[2], pooled["avg"], title, cmap="viridis", limits=limits, numbers=numbers)
-    return fig
+
+    def values(array: np.ndarray) -> str:
+        return f"rows {_rows(array)}" if array.size <= 16 else _span(array)
+
+    return describe(
+        fig,
+        f"A {fmap.shape[0]}x{fmap.shape[1]} feature map ({values(fmap) if numbers else _span(fmap)}) "
+        f"pooled with {size}x{size} windows moving by {size}, to {out_h}x{out_w}: max pooling keeps "
+        f"each window's largest value ({values(pooled['max'])}), average pooling their mean "
+        f"({values(pooled['avg'])}).",
+    )

@@ -83,7 +83,7 @@ def check_model(model: Any, *, input_shape: tuple[int, ...] = (28, 28, 1), class
         not_ready(problem)
     print(
         f"model ready: {input_shape} images in, {model.layers[0].filters} filters in the first Conv2D, "
-        f"{classes} softmax outputs, {model.count_params():,} weights"
+        f"{classes} softmax outputs, {model.count_params():,} parameters"
     )
 
 

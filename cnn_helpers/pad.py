@@ -31,24 +31,34 @@ def _canvas_available() -> bool:
 
 
 class ShownAsWidget:
-    """Shows ``self.widget`` when the object is a cell's value (the interactive tools' base)."""
+    """Shows ``self.widget`` when the object is a cell's value (the interactive tools' base).
+
+    Its ``text/plain``, what a page without a kernel (GitHub, an HTML export) shows in place of
+    the widget, is one plain sentence, ``plain_text()``, not the widget's ``repr``.
+    """
 
     widget: widgets.Widget
 
+    def plain_text(self) -> str:
+        """One sentence for readers without a kernel: what the tool is, and what the figure shows."""
+        raise NotImplementedError
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self.widget._repr_mimebundle_(**kwargs)
+        return {**self.widget._repr_mimebundle_(**kwargs), "text/plain": self.plain_text()}
 
 
 class DrawingPad(ShownAsWidget):
-    """Draw a digit with the mouse; the model's answer and first feature maps appear on release.
+    """Draw a digit with the mouse, or pick or upload one; the model's answer and first feature maps.
 
     ``.canvas`` (an ipycanvas ``Canvas``, CSS class ``cnn-drawing-pad``) records strokes in
     ``.strokes``; ``.clear_button`` (``cnn-pad-clear``) wipes them. On release: ``render_strokes``
     -> ``mnist_style`` -> ``show_digit_response`` into ``.output`` (``cnn-pad-output``), and
-    ``.prediction_label`` (``cnn-prediction``) reads e.g. ``prediction: 7 (93%)``. Without
-    ipycanvas, on Colab, or with ``use_canvas=False``: ``.picker`` (``cnn-pad-picker``) over
-    ``fallback_images`` ``(m, 28, 28)`` (at most 100) and ``.upload`` (``cnn-pad-upload``) for a
-    PNG/JPG photo of a digit feed the same path.
+    ``.prediction_label`` (``cnn-prediction``) reads e.g. ``prediction: 7 (93%)``. Beside the
+    canvas, for the keyboard (and alone without ipycanvas, on Colab, or with ``use_canvas=False``):
+    ``.picker`` (a slider, ``cnn-pad-picker``; ``.show_button``, ``cnn-pad-show``, shows the digit it
+    is on) over ``fallback_images`` ``(m, 28, 28)`` (at most 100) and
+    ``.upload`` (``cnn-pad-upload``) for a PNG/JPG photo of a digit feed the same path.
+    ``draw(strokes)`` draws strokes from code; ``snapshot()`` is the figure shown last.
     """
 
     def __init__(
@@ -70,11 +80,21 @@ class DrawingPad(ShownAsWidget):
         self.figure: FigureLike | None = None
         self.image: np.ndarray | None = None
         self.probabilities: np.ndarray | None = None
-        self.canvas = self.clear_button = self.picker = self.upload = None
+        self.canvas = self.clear_button = self.picker = self.show_button = self.upload = None
         self._pen = False  # the mouse button is down
+        self.source = "nothing yet"  # what the figure shows, for plain_text()
         self.output = widgets.Output().add_class("cnn-pad-output")
         self.prediction_label = widgets.Label().add_class("cnn-prediction")
-        controls = self._build_canvas() if self.uses_canvas else self._build_fallback()
+        choices = self._build_choices()
+        if self.uses_canvas:
+            canvas = self._build_canvas()  # after the controls: ipycanvas keeps every key, Tab too
+            controls = widgets.HBox([widgets.VBox([self.clear_button, *choices]), canvas])
+        else:
+            controls = widgets.HBox(choices)
+            if self.images is None:
+                self.prediction_label.value = "upload a photo of a digit (dark on light paper is fine)"
+            else:
+                self.pick(0)  # shows the first digit at once
         self.widget = widgets.VBox([controls, self.prediction_label, self.output])
         self.text = self.prediction_label.value
 
@@ -106,24 +126,27 @@ class DrawingPad(ShownAsWidget):
         self.clear_button = widgets.Button(description="Clear", icon="eraser").add_class("cnn-pad-clear")
         self.clear_button.on_click(lambda _button: self.clear())
         self.clear()
-        return widgets.HBox([self.canvas, self.clear_button])
+        return self.canvas
 
-    def _build_fallback(self) -> widgets.Widget:
+    def _build_choices(self) -> list[widgets.Widget]:
+        """The picker of ``fallback_images`` (if any) and the upload: keyboard-usable, no drawing."""
         self.upload = widgets.FileUpload(accept="image/*", multiple=False, description="photo of a digit")
         self.upload.add_class("cnn-pad-upload").observe(self._on_upload, names="value")
         if self.images is None:
-            self.prediction_label.value = "upload a photo of a digit (dark on light paper is fine)"
-            return widgets.HBox([self.upload])
+            return [self.upload]
         options = [
             (f"#{i}" + ("" if self.labels is None else f": a {int(self.labels[i])}"), i)
             for i in range(len(self.images))
         ]
-        self.picker = widgets.Dropdown(options=options, value=0, description="test digit").add_class(
-            "cnn-pad-picker"
-        )
-        self.picker.observe(lambda change: self.pick(change["new"]), names="value")
-        self.pick(0)
-        return widgets.HBox([self.picker, self.upload])
+        # A slider, not a Dropdown: JupyterLab takes a collapsed Dropdown's arrow keys for itself
+        # (ipywidgets issue 3912); a slider's handle keeps them. "show" picks the digit it is on.
+        self.picker = widgets.SelectionSlider(
+            options=options, value=0, description="test digit", continuous_update=False
+        ).add_class("cnn-pad-picker")
+        self.picker.observe(lambda change: self.pick(change["new"]), "value")
+        self.show_button = widgets.Button(description="show this digit").add_class("cnn-pad-show")
+        self.show_button.on_click(lambda _button: self.pick(self.picker.value))
+        return [self.picker, self.show_button, self.upload]
 
     def pen_down(self, x: float, y: float) -> None:
         """Start a stroke at canvas point ``(x, y)`` (mouse button pressed)."""
@@ -154,13 +177,41 @@ class DrawingPad(ShownAsWidget):
         self.canvas.fill_rect(0, 0, 280, 280)
         self.canvas.fill_style = "white"
         self.output.outputs = ()
+        self.figure, self.source = None, "nothing yet"
         self.text = self.prediction_label.value = (
-            "draw a digit: hold the mouse button down, let go to see the answer"
+            "draw a digit: hold the mouse button down, let go to see the answer; "
+            "or pick a test digit or upload a photo (keyboard: Tab to them)"
         )
 
     def predict(self) -> str:
         """Show the model's answer for the strokes drawn so far; return the prediction text."""
+        self.source = f"a drawing of {len(self.strokes)} stroke{'s' * (len(self.strokes) != 1)}"
         return self._answer(lambda: mnist_style(render_strokes(self.strokes, size=280, width=self.pen_width)))
+
+    def draw(self, strokes: Any) -> str:
+        """Draw ``strokes`` (a list of lists of ``(x, y)`` points on the 280x280 pad) as if by mouse,
+        replacing what was drawn; return the prediction text."""
+        render_strokes(strokes)  # checks them
+        if self.canvas is not None:
+            self.clear()
+        self.strokes = [[(float(x), float(y)) for x, y in stroke] for stroke in strokes]
+        for stroke in self.strokes if self.canvas is not None else ():
+            self.canvas.fill_circle(*stroke[0], self.pen_width / 2)
+            for a, b in zip(stroke, stroke[1:], strict=False):
+                self.canvas.stroke_line(*a, *b)
+        return self.predict()
+
+    def snapshot(self) -> FigureLike:
+        """The figure shown last, with its alt text: what a reader without a kernel sees."""
+        if self.figure is None:
+            raise ValueError("nothing to show yet: draw a digit, pick one or upload a photo first")
+        return self.figure
+
+    def plain_text(self) -> str:
+        return (
+            f"Drawing pad (interactive, now showing the model's answer for {self.source}): open this "
+            "notebook in JupyterLab to draw a digit with the mouse, or pick a test digit or upload a photo."
+        )
 
     def pick(self, index: int) -> str:
         """Show the model's answer for fallback digit ``index``; return the prediction text."""
@@ -173,10 +224,12 @@ class DrawingPad(ShownAsWidget):
         ):
             raise ValueError(f"index must be an int in [0, {len(self.images) - 1}], got {index!r}")
         image = self.images[index].astype(np.float32)
+        self.source = f"test digit #{index}"
         return self._answer(lambda: image / 255 if image.max() > 1 else image)
 
     def load_file(self, data: Any) -> str:
         """Show the model's answer for the bytes of a PNG/JPG photo of a digit; return the text."""
+        self.source = "an uploaded photo"
         return self._answer(lambda: mnist_style(image_file_to_drawing(data)))
 
     def _on_upload(self, change: dict) -> None:

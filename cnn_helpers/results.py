@@ -1,5 +1,5 @@
-"""Pictures of training and of a trained model's answers: training curves, confusion matrix,
-the most confident mistakes, predicted probabilities.
+"""Pictures of a trained model's answers: confusion matrix, the most confident mistakes, predicted
+probabilities (and, from ``curves``, the training curves).
 
 Like every helper, each checks its arguments first, draws on a new figure (or the ``fig=``
 you pass) and returns it.
@@ -10,11 +10,20 @@ from __future__ import annotations
 from typing import Any
 
 from matplotlib.colors import LogNorm
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 import numpy as np
 
 from ._args import check_array, check_count, check_gray_images, class_numbers
-from ._figure import FigureLike, grid_shape, image_grid, new_figure, probability_bars, text_colour
+from ._figure import (
+    FigureLike,
+    describe,
+    grid_shape,
+    image_grid,
+    new_figure,
+    probability_bars,
+    text_colour,
+)
+from ._words import listing, percent, plural
+from .curves import learning_rates, plot_history
 
 __all__ = [
     "learning_rates",
@@ -23,111 +32,6 @@ __all__ = [
     "show_misclassified",
     "show_probabilities",
 ]
-
-
-def _history_series(history: Any) -> dict[str, np.ndarray]:
-    """Return the per-epoch series of a History (or its dict), checked to have one length."""
-    logs = getattr(history, "history", history)
-    if not isinstance(logs, dict):
-        raise TypeError(f"history must be a keras History or a dict, got {type(history).__name__}")
-    for key in ("loss", "accuracy"):
-        if key not in logs:
-            raise ValueError(f"history has no {key!r}: compile the model with metrics=['accuracy']")
-    keys = [k for k in ("loss", "accuracy", "val_loss", "val_accuracy") if k in logs]
-    series = {k: check_array(f"history[{k!r}]", logs[k], ndim=(1,), shape_hint="(epochs,)") for k in keys}
-    for key, values in series.items():
-        if len(values) != len(series["loss"]):
-            raise ValueError(
-                f"history[{key!r}] has {len(values)} values but history['loss'] has {len(series['loss'])}: "
-                "give one value per epoch for every series"
-            )
-    return series
-
-
-def learning_rates(history: Any, optimizer: Any, per_epoch: int = 4) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(epochs, rates)``, both ``(per_epoch * epochs + 1,)``: the learning rate that
-    ``optimizer`` used during the ``fit`` that returned ``history``, sampled ``per_epoch`` times an
-    epoch; ``epochs`` runs from 0 (the start of that fit) to its number of epochs.
-
-    A schedule is read back from the optimizer's settings, so the rates are the ones it used.
-    """
-    import keras
-
-    if not isinstance(optimizer, keras.optimizers.Optimizer):
-        raise TypeError(
-            f"optimizer must be a Keras optimizer (model.optimizer), got {type(optimizer).__name__}"
-        )
-    per_epoch = check_count("per_epoch", per_epoch)
-    params = getattr(history, "params", None)
-    if params is None:
-        raise ValueError(
-            "to draw the learning rate, pass the History that model.fit returned (it knows the steps)"
-        )
-    steps = params.get("steps")
-    if not steps:
-        raise ValueError("this History does not know its steps per epoch: give fit a steps_per_epoch")
-    epochs = len(history.history["loss"])
-    start = int(optimizer.iterations) - steps * epochs  # the optimizer counts steps over every fit
-    x = np.linspace(0, epochs, per_epoch * epochs + 1)
-    rate = optimizer.get_config()["learning_rate"]
-    if not isinstance(rate, dict):  # a fixed learning rate
-        return x, np.full(len(x), float(rate))
-    schedule = keras.optimizers.schedules.deserialize(rate)
-    return x, np.array([float(schedule(start + round(e * steps))) for e in x])
-
-
-def _curve_panel(ax: Any, epochs: np.ndarray, series: dict[str, np.ndarray], key: str, label: str) -> None:
-    """One log-scale panel: training and validation ``label`` per epoch, last values written in."""
-    error = key == "accuracy"  # drawn as the error rate, 1 - accuracy
-    show = (lambda v: f"{v:.2%}") if error else (lambda v: f"{v:.3f}")
-    for name, marker in (("", "o-"), ("val_", "s-")):
-        if f"{name}{key}" in series:
-            values = 1 - series[f"{name}{key}"] if error else series[f"{name}{key}"]
-            line = ax.plot(epochs, values, marker, label="validation" if name else "training")[0]
-            ax.annotate(
-                show(values[-1]),
-                (epochs[-1], values[-1]),
-                xytext=(6, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=11,
-                color=line.get_color(),
-            )
-    ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))  # 1, 2, 3, 5 x 10^k
-    ax.yaxis.set_major_formatter(
-        FuncFormatter(lambda v, _: f"{v:.1%}".replace(".0%", "%") if error else f"{v:g}")
-    )
-    ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.set(xlabel="epoch", ylabel=f"{label} (log scale)", xticks=epochs[:: max(1, len(epochs) // 15)])
-    ax.set_xlim(0.5, epochs[-1] + 0.12 * len(epochs) + 0.5)  # room for the last values
-    ax.set_title(label, fontsize=14)
-    ax.grid(alpha=0.3, which="both")
-    ax.legend()
-
-
-def plot_history(history: Any, *, optimizer: Any = None, fig: FigureLike | None = None) -> FigureLike:
-    """Plot loss and error rate (1 - accuracy) per epoch, training vs validation, on log scales.
-
-    ``history`` is the ``keras.callbacks.History`` that ``fit`` returns (or its ``.history``
-    dict) with ``loss`` and ``accuracy``, and ``val_`` versions if a validation set was used.
-    Log scales keep the first epoch from flattening the rest; the last values are written in.
-    With ``optimizer`` (``model.optimizer``) a third panel draws the learning rate it used
-    (see ``learning_rates``). Used in "How training went".
-    """
-    series = _history_series(history)
-    rates = None if optimizer is None else learning_rates(history, optimizer)
-    fig = new_figure(fig, 16 if rates is not None else 11.5, 4.6)
-    axes = fig.subplots(1, 3 if rates is not None else 2)
-    epochs = np.arange(1, len(series["loss"]) + 1)
-    _curve_panel(axes[0], epochs, series, "loss", "loss")
-    _curve_panel(axes[1], epochs, series, "accuracy", "error rate, 1 − accuracy")
-    if rates is not None:
-        axes[2].plot(*rates, color="tab:green")
-        axes[2].set(xlabel="epoch (0 = start of training)", ylabel="learning rate", ylim=(0, None))
-        axes[2].set_title("learning rate during training", fontsize=14)
-        axes[2].grid(alpha=0.3)
-    return fig
 
 
 def plot_confusion_matrix(
@@ -167,7 +71,26 @@ def plot_confusion_matrix(
     correct = f": {int(np.trace(matrix))} of {int(matrix.sum())} correct" if counts else ""
     ax.set_title(f"Confusion matrix{correct}", fontsize=14)
     fig.colorbar(image, ax=ax, shrink=0.8, label=("count" if counts else "value") + " (log scale)")
-    return fig
+    return describe(fig, _confusion_sentence(matrix, counts, values_format))
+
+
+def _confusion_sentence(matrix: np.ndarray, counts: bool, values_format: str) -> str:
+    """The alt text of a confusion matrix: how many correct, and the most common mistakes."""
+    k = len(matrix)
+    off = matrix - np.diag(np.diag(matrix))
+    order = [
+        tuple(int(v) for v in np.unravel_index(i, off.shape))
+        for i in np.argsort(-off, axis=None, kind="stable")
+    ]
+    worst = [(t, p) for t, p in order if off[t, p] > 0][:3]
+    show = (lambda v: f"{int(v):,}") if counts else (lambda v: format(v, values_format))
+    mistakes = listing(f"{t} read as {p} ({show(off[t, p])})" for t, p in worst)
+    text = f"Confusion matrix of {k} classes, true class by row, predicted by column"
+    if counts:
+        total = int(matrix.sum())
+        correct = int(np.trace(matrix))
+        text += f": {correct:,} of {total:,} correct ({percent(correct / total if total else 0)})"
+    return text + (f"; the most common mistakes: {mistakes}." if worst else "; no mistakes.")
 
 
 def show_misclassified(
@@ -193,7 +116,7 @@ def show_misclassified(
     if len(order) == 0:
         fig = new_figure(fig, 6, 1.5)
         fig.text(0.5, 0.5, f"No mistakes among these {len(images)} images", ha="center", fontsize=15)
-        return fig
+        return describe(fig, f"No mistakes among these {len(images):,} images.")
     rows, cols = grid_shape(len(order), max_cols=6)
     fig = new_figure(fig, 2.3 * cols, 2.5 * rows + 0.6)
     for ax, index in zip(image_grid(fig, len(order), max_cols=6), order, strict=True):
@@ -205,7 +128,14 @@ def show_misclassified(
         )
     shown = f"The {len(order)} most confident mistakes" if len(order) < len(wrong) else "All the mistakes"
     fig.suptitle(f"{shown} ({len(wrong)} in {len(images)} images)", fontsize=14)
-    return fig
+    each = [
+        f"#{i} true {int(labels[i])} read as {predicted[i]} (p = {probabilities[i, predicted[i]]:.2f})"
+        for i in order
+    ]
+    return describe(
+        fig,
+        f"{shown} ({len(wrong):,} in {len(images):,} images), most confident first: {'; '.join(each)}.",
+    )
 
 
 def show_probabilities(
@@ -226,7 +156,7 @@ def show_probabilities(
     m = check_count("the number of images", len(images), maximum=20, what="images this figure can show")
     cols = min(m, 5)
     rows = -(-m // cols)
-    fig = new_figure(fig, 2.6 * cols, 4.7 * rows)
+    fig = new_figure(fig, 2.0 * cols, 3.9 * rows)
     axes = fig.subplots(2 * rows, cols, squeeze=False)
     for i in range(rows * cols):
         picture, bars = axes[2 * (i // cols), i % cols], axes[2 * (i // cols) + 1, i % cols]
@@ -237,11 +167,25 @@ def show_probabilities(
         picture.imshow(images[i], cmap="gray")
         picture.set(xticks=[], yticks=[])
         best = int(probabilities[i].argmax())
-        truth = "" if labels is None else f"true {int(labels[i])}, "
-        picture.set_title(f"{truth}says {best} ({probabilities[i, best]:.0%})", fontsize=13)
+        truth = "" if labels is None else f"true {int(labels[i])},\n"
+        picture.set_title(f"{truth}says {best} ({probabilities[i, best]:.0%})", fontsize=12)
         probability_bars(bars, probabilities[i])
         if i % cols:
-            bars.set_yticks([])
+            bars.set_yticklabels([])
         else:
-            bars.set_ylabel("probability")
-    return fig
+            bars.set_ylabel("probability", fontsize=12)
+    return describe(fig, _probability_sentence(probabilities, labels))
+
+
+def _probability_sentence(probabilities: np.ndarray, labels: np.ndarray | None) -> str:
+    """The alt text of ``show_probabilities``: each image's answer, and its runner-up if it has one."""
+    answers = []
+    for i, p in enumerate(probabilities):
+        first, second = np.argsort(-p, kind="stable")[:2]
+        truth = "" if labels is None else f"true {int(labels[i])}, "
+        runner = f", then {second} ({p[second]:.0%})" if p[second] >= 0.05 else ""
+        answers.append(f"{truth}says {first} ({p[first]:.0%}){runner}")
+    return (
+        f"{plural(len(probabilities), 'image')}, each above a bar chart of the probability it gives each "
+        f"class, the most likely bar hatched: {'; '.join(answers)}."
+    ).replace("%)", " %)")

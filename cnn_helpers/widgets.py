@@ -1,11 +1,15 @@
-"""Interactive widgets of the exploratory notebook ``cnn_mnist_explore.ipynb``, part 6 (Play): step
-the window of a convolution, edit a kernel; the drawing pad is ``pad.DrawingPad``, re-exported here,
-so that the notebook imports all three from this module.
+"""Interactive widgets of the exploratory notebook ``cnn_mnist_explore.ipynb``: step the window of a
+convolution, edit a kernel; re-exported here, so that the notebook imports every tool from this
+module: the drawing pad (``pad.DrawingPad``), the padding and stride tool
+(``padding_tool.PaddingStrideTool``) and the linked view of one unit (``unit_widget.UnitExplorer``).
 
 Each widget is a small class whose ``.widget`` is the ipywidgets box to show; an instance shows
-that box when it is a cell's last expression. The logic lives in plain methods (``redraw``,
+that box when it is a cell's last expression, and a page without a kernel shows one plain
+sentence instead (``plain_text()``). ``snapshot()`` returns the current setting as an ordinary
+figure with alt text, for readers without a kernel. The logic lives in plain methods (``redraw``,
 ``predict``, ...) that return what they put on screen and keep it (``.figure``, ``.text``), so it
 runs and is tested without a browser. Figures go into ``ipywidgets.Output`` areas as PNG images.
+Every control is usable by keyboard (Tab to it; arrow keys, typing or Enter).
 """
 
 from __future__ import annotations
@@ -16,12 +20,27 @@ import ipywidgets as widgets
 import numpy as np
 
 from ._args import check_array
-from ._figure import FigureLike, show_as_png
+from ._figure import FigureLike, alt_text, describe, show_as_png
 from .explore import kernel_from_values
 from .lesson import conv2d_by_hand, show_convolution_steps, show_kernel_outputs
 from .pad import DrawingPad, ShownAsWidget
+from .padding_tool import PaddingStrideTool
+from .unit_widget import UnitExplorer
 
-__all__ = ["KERNEL_PRESETS", "ConvolutionStepper", "DrawingPad", "KernelEditor"]
+__all__ = [
+    "KERNEL_PRESETS",
+    "ConvolutionStepper",
+    "DrawingPad",
+    "KernelEditor",
+    "PaddingStrideTool",
+    "UnitExplorer",
+]
+
+
+def _described(fig: FigureLike, sentence: str) -> FigureLike:
+    """``fig`` with ``sentence`` as its alt text, unless the helper that drew it gave it one."""
+    return fig if alt_text(fig) else describe(fig, sentence)
+
 
 #: The kernel editor's preset buttons: name -> 3x3 kernel.
 KERNEL_PRESETS = {
@@ -71,8 +90,25 @@ class ConvolutionStepper(ShownAsWidget):
         row, col = self.position
         self.text = f"output[{row}, {col}] = sum of window x kernel = {self.result[row, col]:g}"
         self.label.value = self.text
-        self.figure = show_as_png(self.output, show_convolution_steps(self.image, self.kernel, [(row, col)]))
+        (h, w), (kh, kw), (oh, ow) = self.image.shape, self.kernel.shape, self.result.shape
+        fig = _described(
+            show_convolution_steps(self.image, self.kernel, [(row, col)]),
+            f"Convolution at output position ({row}, {col}): the {kh}x{kw} window on the {h}x{w} input "
+            f"at rows {row} to {row + kh - 1}, columns {col} to {col + kw - 1}, times the kernel, sums to "
+            f"{self.result[row, col]:g}, the value of output[{row}, {col}] of the {oh}x{ow} output.",
+        )
+        self.figure = show_as_png(self.output, fig)
         return self.figure
+
+    def snapshot(self) -> FigureLike:
+        """The figure of the current position, with its alt text: what a reader without a kernel sees."""
+        return self.figure
+
+    def plain_text(self) -> str:
+        return (
+            f"Convolution stepper (interactive, now at position {self.position}): open this notebook in "
+            "JupyterLab to move the window."
+        )
 
 
 class KernelEditor(ShownAsWidget):
@@ -132,5 +168,26 @@ class KernelEditor(ShownAsWidget):
             self.message.value = str(err)
             return self.figure
         self.message.value = "kernel rows: " + " | ".join(" ".join(f"{v:g}" for v in row) for row in kernel)
-        self.figure = show_as_png(self.output, show_kernel_outputs(self.image, {"your kernel": kernel}))
+        self._shown = self.message.value.removeprefix("kernel rows: ")
+        out = conv2d_by_hand(self.image, kernel)
+        fig = _described(
+            show_kernel_outputs(self.image, {"your kernel": kernel}),
+            f"A {self.image.shape[0]}x{self.image.shape[1]} digit and its {out.shape[0]}x{out.shape[1]} "
+            f"feature map under the 3x3 kernel with {self.message.value}: values from {out.min():.2f} "
+            f"to {out.max():.2f}.",
+        )
+        self.figure = show_as_png(self.output, fig)
         return self.figure
+
+    def snapshot(self) -> FigureLike:
+        """The figure of the current kernel, with its alt text: what a reader without a kernel sees."""
+        if self.figure is None:
+            raise ValueError(f"nothing to show: {self.message.value}")
+        return self.figure
+
+    def plain_text(self) -> str:
+        kernel = self._shown
+        return (
+            f"Kernel editor (interactive, now with the kernel rows {kernel}): open this notebook in "
+            "JupyterLab to type a kernel's nine numbers or pick a preset."
+        )

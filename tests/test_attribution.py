@@ -1,8 +1,9 @@
-"""Where the model looks: class probabilities, saliency maps against finite differences, occlusion maps."""
+"""Where the model looks: class probabilities, logits, saliency maps against finite differences and an
+oracle, occlusion maps."""
 
 from __future__ import annotations
 
-from cnn_helpers.attribution import digit_probabilities, occlusion_map, saliency_map
+from cnn_helpers.attribution import class_scores, digit_probabilities, occlusion_map, saliency_map
 from cnn_helpers.explore import receptive_field
 import keras
 import numpy as np
@@ -34,10 +35,21 @@ def _one_pixel_model(row, col):
     return model
 
 
-def test_saliency_map_is_the_gradient_of_log_p(small_model):
+def _logit_model(model):
+    """The same weights as ``model`` with its last Dense layer's softmax removed: it outputs the logits."""
+    config = model.get_config()
+    config["layers"][-1]["config"]["activation"] = "linear"
+    plain = keras.Sequential.from_config(config)
+    plain.set_weights(model.get_weights())
+    return plain
+
+
+def test_saliency_map_is_the_gradient_of_the_logit(small_model):
     image = np.random.default_rng(0).uniform(0, 1, (8, 8)).astype("float32")
     probabilities = digit_probabilities(small_model, image)
     assert probabilities.shape == (4,) and abs(probabilities.sum() - 1) < 1e-5
+    logits = _logit_model(small_model)
+    np.testing.assert_allclose(class_scores(small_model, image), logits(image[None, ..., None])[0], rtol=1e-5)
     for class_index in (None, 2):
         chosen = int(probabilities.argmax()) if class_index is None else class_index
         saliency = saliency_map(small_model, image, class_index)
@@ -47,11 +59,65 @@ def test_saliency_map_is_the_gradient_of_log_p(small_model):
         for k, (r, c) in enumerate(np.ndindex(8, 8)):
             bumps[2 * k, r, c] += eps
             bumps[2 * k + 1, r, c] -= eps
-        log_p = np.log(small_model.predict(bumps[..., None], verbose=0)[:, chosen].astype("float64"))
-        numeric = np.abs(log_p[0::2] - log_p[1::2]).reshape(8, 8) / (2 * eps)
+        z = logits.predict(bumps[..., None], verbose=0)[:, chosen].astype("float64")
+        numeric = np.abs(z[0::2] - z[1::2]).reshape(8, 8) / (2 * eps)
         np.testing.assert_allclose(saliency, numeric, rtol=0.05, atol=2e-3)
     for shaped in (image[..., None], image[None, ..., None]):
         np.testing.assert_allclose(saliency_map(small_model, shaped, 2), saliency)
+
+
+def _saturated_model():
+    """Flatten + Dense(10, softmax) on 28x28, its class 3 so far ahead that p(3) is 1.0 in float32."""
+    model = keras.Sequential(
+        [keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(10, activation="softmax")]
+    )
+    weights = np.random.default_rng(1).normal(0, 0.05, (784, 10)).astype("float32")
+    bias = np.zeros(10, "float32")
+    bias[3] = 200.0  # a logit margin of about 200: exp(-200) underflows to 0 in float32
+    model.layers[-1].set_weights([weights, bias])
+    return model, weights
+
+
+def test_saliency_map_of_a_saturated_linear_model_is_its_weight_column():
+    """The oracle: the logit of class c is x . W[:, c] + b[c], so its gradient is W[:, c], exactly."""
+    import tensorflow as tf
+
+    model, weights = _saturated_model()
+    image = np.random.default_rng(2).uniform(0, 1, (28, 28)).astype("float32")
+    assert digit_probabilities(model, image)[3] == np.float32(1.0)  # saturated
+    saliency = saliency_map(model, image)  # the predicted class, 3
+    np.testing.assert_array_equal(saliency, np.abs(weights[:, 3]).reshape(28, 28))
+    np.testing.assert_array_equal(saliency_map(model, image, 5), np.abs(weights[:, 5]).reshape(28, 28))
+
+    # What the old saliency_map computed, the gradient of log p, collapses there: the winning
+    # class's part is exactly 0 and the rest is smaller than any weight by many orders.
+    x = tf.convert_to_tensor(image[None, :, :, None])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        log_p = tf.math.log(model(x)[0, 3] + 1e-30)
+    old = np.abs(tape.gradient(log_p, x).numpy()[0, :, :, 0])
+    assert old.max() < 1e-6 * np.abs(weights[:, 3]).min()
+    assert not np.allclose(old, np.abs(weights[:, 3]).reshape(28, 28))
+
+
+@pytest.mark.parametrize("ending", ["Softmax layer", "Activation layer"])
+def test_class_scores_are_read_before_a_softmax_layer(ending):
+    last = layers.Softmax() if ending == "Softmax layer" else layers.Activation("softmax")
+    model = keras.Sequential([keras.Input((6, 6, 1)), layers.Flatten(), layers.Dense(3), last])
+    weights = np.arange(108, dtype="float32").reshape(36, 3) / 100
+    model.layers[1].set_weights([weights, np.array([1.0, 0.0, -1.0], "float32")])
+    image = np.linspace(0, 1, 36, dtype="float32").reshape(6, 6)
+    np.testing.assert_allclose(class_scores(model, image), image.ravel() @ weights + [1, 0, -1], rtol=1e-5)
+    np.testing.assert_allclose(saliency_map(model, image, 1), np.abs(weights[:, 1]).reshape(6, 6), rtol=1e-6)
+
+
+def test_a_model_whose_end_cannot_be_read_is_refused():
+    for last in (layers.Dense(3, activation="sigmoid"), layers.Dense(3), layers.Activation("relu")):
+        model = keras.Sequential([keras.Input((6, 6, 1)), layers.Flatten(), last])
+        with pytest.raises(ValueError, match="cannot read the class scores before the softmax"):
+            saliency_map(model, np.zeros((6, 6)))
+        with pytest.raises(ValueError, match=f"this one ends in {type(last).__name__}"):
+            class_scores(model, np.zeros((6, 6)))
 
 
 def test_saliency_map_sees_the_one_pixel_that_matters():

@@ -5,10 +5,13 @@ brute force, shifts, the kernel editor's numbers.
 from __future__ import annotations
 
 from cnn_helpers.explore import (
+    ShiftAccuracy,
     conv_output_size,
+    ink_cut_off,
     kernel_from_values,
     receptive_field,
     receptive_field_box,
+    shift_accuracy,
     shift_images,
 )
 import keras
@@ -214,6 +217,62 @@ def test_shift_images_refuses_bad_input():
 
 
 # --- the kernel editor's numbers --------------------------------------------------------------
+
+
+def test_ink_cut_off_is_exact():
+    images = np.zeros((3, 6, 6), "float32")
+    images[0, 2, 2] = 1.0  # in the middle
+    images[1, 0, 3] = 1e-6  # a faint pixel on the top row still counts
+    images[2, 3, 5] = 1.0  # on the right column
+    assert ink_cut_off(images, 0, 0).tolist() == [False, False, False]
+    assert ink_cut_off(images, 0, -1).tolist() == [False, True, False]  # up
+    assert ink_cut_off(images, 1, 0).tolist() == [False, False, True]  # right
+    assert ink_cut_off(images[..., None], -2, 2).tolist() == [False, False, False]  # left and down
+    assert ink_cut_off(images, 3, 3).tolist() == [False, True, True]
+
+
+class _InkCounter:
+    """A stand-in model: says 1 when the image holds its whole ink (1.0), else 0; records its batches."""
+
+    def __init__(self):
+        self.batches = []
+
+    def predict(self, batch, *, batch_size, verbose):
+        self.batches.append((batch.shape, batch_size, verbose))
+        whole = np.isclose(batch.sum(axis=(1, 2, 3)), 1.0)
+        return np.stack([~whole, whole], axis=1).astype("float32")
+
+
+def test_shift_accuracy_splits_cut_off_and_intact_digits():
+    images = np.zeros((4, 6, 6), "float32")
+    images[0, 2, 2] = images[1, 0, 3] = images[2, 3, 5] = images[3, 3, 3] = 1.0
+    model = _InkCounter()
+    result = shift_accuracy(model, images, np.ones(4, int), shifts=[0, 1], batch_size=7)
+    assert isinstance(result, ShiftAccuracy)
+    assert model.batches == [((4, 6, 6, 1), 7, 0), ((16, 6, 6, 1), 7, 0)]  # one copy unshifted, four moved
+    assert result.pixels.tolist() == [0, 1]
+    # Shifted by 1: #1 loses its ink moving up, #2 moving right; the 14 others keep it and are read.
+    assert result.count_cut.tolist() == [0, 2] and result.count_intact.tolist() == [4, 14]
+    np.testing.assert_allclose(result.cut_off, [0, 2 / 16])
+    np.testing.assert_allclose(result.accuracy, [1, 14 / 16])
+    assert np.isnan(result.accuracy_cut[0]) and result.accuracy_cut[1] == 0
+    np.testing.assert_allclose(result.accuracy_intact, [1, 1])
+    table = str(result).splitlines()
+    assert table[1].split()[:4] == ["0", "100.0%", "0.0%", "-"] and "0.0% of 2" in table[2]
+    one_hot = shift_accuracy(model, images[..., None], np.eye(2)[np.ones(4, int)], shifts=[1])
+    np.testing.assert_allclose(one_hot.accuracy, [14 / 16])
+
+
+def test_shift_accuracy_refuses_bad_input():
+    images = np.zeros((2, 6, 6))
+    with pytest.raises(ValueError, match="shifts must be whole numbers of pixels >= 0"):
+        shift_accuracy(_InkCounter(), images, [0, 1], shifts=[-1])
+    with pytest.raises(ValueError, match="shifts must be whole numbers"):
+        shift_accuracy(_InkCounter(), images, [0, 1], shifts=[0.5])
+    with pytest.raises(ValueError, match="labels has 3 entries but there are 2 images"):
+        shift_accuracy(_InkCounter(), images, [0, 1, 2])
+    with pytest.raises(ValueError, match="must have one channel"):
+        shift_accuracy(_InkCounter(), np.zeros((2, 6, 6, 3)), [0, 1])
 
 
 def test_kernel_from_values_accepts_flat_and_nested():

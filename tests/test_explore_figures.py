@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cnn_helpers._figure import alt_text
 from cnn_helpers.explore import conv_output_size
 from cnn_helpers.explore_figures import (
     plot_shift_accuracy,
@@ -15,6 +16,7 @@ from helpers import titles
 from matplotlib.figure import Figure
 import numpy as np
 import pytest
+from readability import assert_readable
 
 
 def test_show_kernels_shares_one_symmetric_scale():
@@ -108,6 +110,43 @@ def test_plot_shift_accuracy_labels_every_point():
         t.get_text() for t in ax.get_legend().get_texts()
     ]
     assert ax.get_xlabel() == "shift (pixels)"
+
+
+def test_plot_shift_accuracy_draws_the_intact_digits_dashed_and_says_its_numbers():
+    fig = plot_shift_accuracy([0, 1, 4], [0.99, 0.98, 0.84], intact=[0.99, 0.985, 0.862], baseline=0.1)
+    (ax,) = fig.axes
+    everything, intact, baseline = ax.get_lines()
+    assert (everything.get_linestyle(), everything.get_marker()) == ("-", "o")
+    assert (intact.get_linestyle(), intact.get_marker()) == ("--", "s")  # not by colour alone
+    assert baseline.get_linestyle() == ":" and list(intact.get_ydata()) == [0.99, 0.985, 0.862]
+    assert "86.2%" in [t.get_text() for t in ax.texts]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend[:2] == ["test accuracy, all digits", "test accuracy, digits left intact"]
+    text = alt_text(fig)
+    assert "all digits, 99.0% at 0 pixels, 84.0% at 4" in text and "digits left intact" in text
+    assert "86.2% at 4" in text and "guessing at random gives 10%" in text
+    assert_readable(fig)
+    with pytest.raises(ValueError, match="shifts has 3 values but intact has 2"):
+        plot_shift_accuracy([0, 1, 4], [0.9] * 3, intact=[0.9, 0.9])
+
+
+def test_the_explore_figures_say_what_they_show(test_digits):
+    image = test_digits[0][0]
+    kernels = show_kernels({"learned": np.eye(3), "true": -np.eye(3)})
+    assert "2 kernels on one colour scale from -1 to 1" in alt_text(kernels)
+    assert "learned with rows 1 0 0 | 0 1 0 | 0 0 1" in alt_text(kernels)
+    settings = show_padding_stride(image, np.ones((3, 3)), (("valid", 1), ("same", 2)))
+    assert "padding 'valid' and stride 1 give 26x26; padding 'same' and stride 2 give 14x14" in alt_text(
+        settings
+    )
+    boxes = show_receptive_field(image, {"unit": (6, 4, 8)}, feature_map=np.ones((11, 11)), unit=(3, 2))
+    assert "unit, 8x8 pixels from row 6, column 4" in alt_text(boxes)
+    assert "11x11 feature map with unit (3, 2)" in alt_text(boxes)
+    maps = show_saliency(test_digits[0][:2], np.stack([np.eye(28), 2 * np.eye(28)]), ["#0: a 7", "#1:\na 2"])
+    assert alt_text(maps) == (
+        "2 digits, each above its saliency map on its own colour scale: #0: a 7, saliency up to 1; "
+        "#1: a 2, saliency up to 2."
+    )
 
 
 @pytest.mark.parametrize(

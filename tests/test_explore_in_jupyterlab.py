@@ -6,6 +6,12 @@ then, as a student would: the convolution stepper's slider is moved with the key
 sum and figure follow; a number of the kernel editor is typed in and its feature map is redrawn;
 a vertical stroke is drawn on the drawing pad with the mouse: it shows on the pad, the model
 reads a 1 and its figure appears; Clear wipes it all. Nothing may ask the network for anything.
+
+The tools the notebook does not hold yet (the padding and stride tool, the unit explorer) run in
+a small notebook this test writes (``TOOLS_NOTEBOOK``: a small model trained in seconds, then each
+tool and its snapshot figure), driven by the keyboard alone: arrow keys move between cells, Tab
+reaches a control, arrow keys change it, Shift+Tab leaves it; no mouse click. The drawing pad's
+picker beside its canvas is driven the same way.
 """
 
 from __future__ import annotations
@@ -159,5 +165,148 @@ def test_explore_widgets_respond_in_jupyterlab(tmp_path, mnist_file):
         _edit_a_kernel(page)
         _draw_a_digit(page)
         assert error_outputs(page) == []
+
+    assert refused == [], f"requests that left loopback: {refused}"
+
+
+# ----- the new tools, by keyboard alone ----------------------------------------------------------
+
+TOOLS_NOTEBOOK = [
+    """import keras
+import numpy as np
+from cnn_helpers import load_mnist
+from cnn_helpers.widgets import DrawingPad, PaddingStrideTool, UnitExplorer
+
+keras.utils.set_random_seed(0)
+(x_train, y_train), (x_test, y_test) = load_mnist()
+model = keras.Sequential([
+    keras.Input((28, 28, 1)),
+    keras.layers.Conv2D(8, 3, activation="relu"),
+    keras.layers.MaxPooling2D(2),
+    keras.layers.Conv2D(8, 3, activation="relu"),
+    keras.layers.Flatten(),
+    keras.layers.Dense(10, activation="softmax"),
+])
+model.compile("adam", "sparse_categorical_crossentropy")
+model.fit(x_train[:3000, ..., None] / 255, y_train[:3000], epochs=1, batch_size=64, verbose=0)""",
+    "padding_tool = PaddingStrideTool(n=7, k=3, p=1, s=2)\npadding_tool",
+    "padding_tool.snapshot()",
+    "explorer = UnitExplorer(model, x_test[0] / 255, layer=0, channel=0, row=8, col=8)\nexplorer",
+    "explorer.snapshot()",
+    "pad = DrawingPad(model, fallback_images=x_test[:10], fallback_labels=y_test[:10])\npad",
+]
+
+_ACTIVE_CELL_HOLDS = (
+    """(selector) => !!document.querySelector('.jp-Notebook-cell.jp-mod-active')?.querySelector(selector)"""
+)
+_FOCUS_IN = """(selector) => !!document.activeElement?.closest(selector)"""
+_SNAPSHOTS = """(count) => [...document.querySelectorAll(
+    ".jp-OutputArea-output[data-mime-type='image/png'] img")]
+    .filter(img => !img.closest(".widget-output")).length === count"""
+
+
+def _go_to_cell_with(page: Page, selector: str) -> None:
+    """Shift+Tab out of any widget (Escape does not leave one), ArrowUp to the first cell, then
+    ArrowDown to the cell holding ``selector``: JupyterLab's command mode moves between cells."""
+    for _ in range(20):
+        if not page.evaluate(_FOCUS_IN, ".jp-OutputArea"):
+            break
+        page.keyboard.press("Shift+Tab")
+    else:
+        raise AssertionError("Shift+Tab does not leave the widgets")
+    for _ in range(len(TOOLS_NOTEBOOK)):
+        page.keyboard.press("ArrowUp")
+    for _ in range(len(TOOLS_NOTEBOOK)):
+        if page.evaluate(_ACTIVE_CELL_HOLDS, selector):
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"no cell holds {selector}")
+
+
+def _tab_to(page: Page, selector: str, presses: int = 12) -> None:
+    """Press Tab until the focused element is inside ``selector``."""
+    seen = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate(_FOCUS_IN, selector):
+            return
+        seen.append(
+            page.evaluate("() => `${document.activeElement?.tagName}.${document.activeElement?.className}`")
+        )
+    raise AssertionError(f"{presses} Tabs did not reach {selector}; focus went to {seen}")
+
+
+def _changes_figure(page: Page, output: Locator, key: str, label: Locator, expected: str | re.Pattern) -> str:
+    """Press ``key``: ``label`` comes to read ``expected`` and ``output`` shows another PNG; its src."""
+    before = _png_src(output)
+    page.keyboard.press(key)
+    expect(label).to_contain_text(expected, timeout=WIDGET_TIMEOUT)
+    expect(output.locator("img")).not_to_have_attribute("src", before, timeout=WIDGET_TIMEOUT)
+    return _png_src(output)
+
+
+def _padding_tool_by_keyboard(page: Page) -> None:
+    formula, output = page.locator(".cnn-padding-formula"), page.locator(".cnn-padding-output")
+    expect(formula).to_contain_text("⌊(7 + 2·1 − 3) / 2⌋ + 1 = ⌊6 / 2⌋ + 1 = 4", timeout=WIDGET_TIMEOUT)
+    _go_to_cell_with(page, ".cnn-padding-n")
+    _tab_to(page, ".cnn-padding-n .noUi-handle")
+    _changes_figure(page, output, "ArrowRight", formula, "⌊(8 + 2·1 − 3) / 2⌋ + 1 = ⌊7 / 2⌋ + 1 = 4")
+    _tab_to(page, ".cnn-padding-s .noUi-handle")
+    _changes_figure(page, output, "ArrowLeft", formula, "⌊(8 + 2·1 − 3) / 1⌋ + 1 = ⌊7 / 1⌋ + 1 = 8")
+
+
+def _unit_explorer_by_keyboard(page: Page) -> None:
+    label, output = page.locator(".cnn-unit-label"), page.locator(".cnn-unit-output")
+    expect(label).to_contain_text("channel 0, unit (8, 8)", timeout=WIDGET_TIMEOUT)
+    _go_to_cell_with(page, ".cnn-unit-layer")
+    _tab_to(page, ".cnn-unit-layer button:nth-of-type(2)")  # the second layer's button
+    _changes_figure(page, output, "Space", label, "layer 'max_pooling2d")
+    expect(label).to_contain_text("unit (8, 8)")  # still inside the 13x13 map of the pooling layer
+    _tab_to(page, ".cnn-unit-channel .noUi-handle")
+    _changes_figure(page, output, "ArrowRight", label, "channel 1, unit (8, 8)")
+    expect(label).to_contain_text(re.compile(r"covered: p\(\d\) [\d.]+ -> [\d.]+"))
+
+
+def _pad_picker_by_keyboard(page: Page) -> None:
+    label, output = page.locator(".cnn-prediction"), page.locator(".cnn-pad-output")
+    expect(page.locator("canvas.cnn-drawing-pad")).to_have_count(1)  # the canvas is there, and beside it:
+    expect(label).to_have_text(re.compile(r"^draw a digit"), timeout=WIDGET_TIMEOUT)
+    expect(output.locator("img")).to_have_count(0)
+    _go_to_cell_with(page, ".cnn-pad-picker")
+    _tab_to(page, ".cnn-pad-show")
+    page.keyboard.press("Enter")  # shows test digit #0, where the slider starts
+    expect(label).to_have_text(PREDICTION, timeout=WIDGET_TIMEOUT)
+    first = _png_src(output)
+    for _ in range(4):  # back to the slider's handle
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate(_FOCUS_IN, ".cnn-pad-picker .noUi-handle"):
+            break
+    page.keyboard.press("ArrowRight")  # test digit #1
+    expect(output.locator("img")).not_to_have_attribute("src", first, timeout=WIDGET_TIMEOUT)
+    expect(label).to_have_text(PREDICTION)
+
+
+def test_new_tools_respond_to_the_keyboard_alone_in_jupyterlab(tmp_path, mnist_file):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in TOOLS_NOTEBOOK]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "tools.ipynb")
+
+    with (
+        jupyterlab_server(
+            [tmp_path / "tools.ipynb"], user_settings=NO_WINDOWING, env={"MNIST_NPZ": mnist_file}
+        ) as server,
+        offline_page(allowed_origin=server.origin, width=1400, height=900) as (page, refused),
+    ):
+        open_notebook(page, server, "tools.ipynb", timeout=120)
+        run_all_cells(page, timeout=300)
+        assert error_outputs(page) == []
+        # Each snapshot cell shows an ordinary PNG image, outside any widget.
+        page.wait_for_function(_SNAPSHOTS, arg=2, timeout=WIDGET_TIMEOUT)
+        _padding_tool_by_keyboard(page)
+        _unit_explorer_by_keyboard(page)
+        _pad_picker_by_keyboard(page)
+        assert error_outputs(page) == []
+        assert page.evaluate("() => document.activeElement?.tagName") != "BODY"  # focus never lost
 
     assert refused == [], f"requests that left loopback: {refused}"

@@ -81,7 +81,7 @@ def test_show_convolution_steps():
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 2 * 4
     out = conv2d_by_hand(image, kernel)
-    assert f"output[3, 3] = {out[3, 3]:g}" in _texts(fig)
+    assert f"output[3, 3]\n= {out[3, 3]:g}" in _texts(fig)
     picture = fig.axes[0].get_images()[0]
     assert picture.get_cmap().name == "gray"  # bright pixels drawn bright: large values are white
     colours = {t.get_text(): t.get_color() for t in fig.axes[0].texts}
@@ -119,6 +119,6 @@ def test_show_rgb_convolution_sums_the_channels():
 def test_show_pooling_titles_follow_the_input():
     fig = show_pooling(np.arange(36, dtype=float).reshape(6, 6))
     titles = [ax.get_title() for ax in fig.axes]
-    assert titles == ["feature map 6x6", "max pooling 2x2 -> 3x3", "average pooling -> 3x3"]
+    assert titles == ["feature map 6x6", "max pooling 2x2\n-> 3x3", "average pooling\n-> 3x3"]
     with pytest.raises(ValueError, match="feature_map must be shaped"):
         show_pooling(np.zeros((1, 6, 6, 1)))

@@ -9,6 +9,7 @@ import io
 import sys
 import types
 
+from cnn_helpers._figure import alt_text
 import cnn_helpers.pad
 from cnn_helpers.pad import DrawingPad
 from helpers import assert_shows_itself, shown_png, titles
@@ -151,3 +152,39 @@ def test_the_notebook_imports_the_pad_from_widgets():
     from cnn_helpers.widgets import ConvolutionStepper, DrawingPad, KernelEditor  # noqa: F401
 
     assert DrawingPad is cnn_helpers.pad.DrawingPad
+
+
+def test_the_keyboard_alternative_sits_beside_the_canvas(model, mnist):
+    (_, _), (x_test, y_test) = mnist
+    pad = DrawingPad(model, fallback_images=x_test[:10], fallback_labels=y_test[:10], use_canvas=True)
+    assert pad.uses_canvas and pad.picker is not None and pad.upload is not None
+    assert "cnn-pad-show" in pad.show_button._dom_classes
+    assert pad.figure is None  # nothing shown until a digit is picked: the canvas is empty
+    assert pad.text.startswith("draw a digit") and "pick a test digit" in pad.text
+    pad.picker.value = 2  # what the browser sends when an arrow key moves the slider
+    assert pad.text.startswith(f"prediction: {y_test[2]} (") and pad.source == "test digit #2"
+    np.testing.assert_allclose(pad.image, x_test[2] / 255)
+    shown_png(pad.output)
+    pad.clear_button.click()
+    assert pad.figure is None and pad.output.outputs == ()
+    with pytest.raises(ValueError, match="nothing to show yet"):
+        pad.snapshot()
+    pad.show_button.click()  # the digit the slider is on, again
+    assert pad.source == "test digit #2" and pad.snapshot() is pad.figure
+
+
+def test_pad_draws_strokes_from_code_and_describes_the_answer(model):
+    pad = DrawingPad(model, use_canvas=True)
+    text = pad.draw([[(140, 40), (140, 240)]])  # a vertical stroke: a 1
+    assert text.startswith("prediction: 1 (") and pad.strokes == [[(140.0, 40.0), (140.0, 240.0)]]
+    fig = pad.snapshot()
+    assert fig is pad.figure and any(t.startswith("says 1 (p = ") for t in titles(fig))
+    assert "the model says 1 with probability" in alt_text(fig)
+    assert pad._repr_mimebundle_()["text/plain"] == (
+        "Drawing pad (interactive, now showing the model's answer for a drawing of 1 stroke): open this "
+        "notebook in JupyterLab to draw a digit with the mouse, or pick a test digit or upload a photo."
+    )
+    no_canvas = DrawingPad(model, use_canvas=False)
+    assert no_canvas.draw([[(140, 40), (140, 240)]]).startswith("prediction: 1 (")
+    with pytest.raises(TypeError, match="strokes must be a list of strokes"):
+        pad.draw("a one")

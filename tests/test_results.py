@@ -180,7 +180,7 @@ def test_show_probabilities(digits):
     fig = show_probabilities(images[:2], probs)
     assert [ax.get_title() for ax in fig.axes[:2]] == ["says 3 (82%)", "says 1 (82%)"]
     fig = show_probabilities(images[:2], probs, labels=[3, 7])
-    assert [ax.get_title() for ax in fig.axes[:2]] == ["true 3, says 3 (82%)", "true 7, says 1 (82%)"]
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["true 3,\nsays 3 (82%)", "true 7,\nsays 1 (82%)"]
     with pytest.raises(ValueError, match="labels has 1 entries but there are 2 images"):
         show_probabilities(images[:2], probs, labels=[3])
     with pytest.raises(ValueError, match="images has 3 entries but probabilities has 2"):

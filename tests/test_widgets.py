@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from cnn_helpers import conv2d_by_hand
 from cnn_helpers import widgets as cnn_widgets
+from cnn_helpers._figure import alt_text
 from cnn_helpers.widgets import KERNEL_PRESETS, ConvolutionStepper, KernelEditor
 from helpers import assert_shows_itself, shown_png, titles
 import numpy as np
 import pytest
 
 # --- ConvolutionStepper -----------------------------------------------------------------------
+
+
+def _said(fig):
+    """The figure's titles, each on one line (a helper may wrap a long title)."""
+    return [" ".join(t.split()) for t in titles(fig)]
 
 
 IMAGE = np.arange(36, dtype=float).reshape(6, 6) % 7
@@ -23,14 +29,14 @@ def test_stepper_starts_at_the_first_position_and_follows_the_slider():
         "cnn-stepper" in stepper.slider._dom_classes and "cnn-stepper-output" in stepper.output._dom_classes
     )
     assert (stepper.slider.min, stepper.slider.max, stepper.position) == (0, 15, (0, 0))
-    assert f"output[0, 0] = {expected[0, 0]:g}" in titles(stepper.figure)
+    assert f"output[0, 0] = {expected[0, 0]:g}" in _said(stepper.figure)
     assert (
         stepper.label.value == stepper.text == f"output[0, 0] = sum of window x kernel = {expected[0, 0]:g}"
     )
     first = shown_png(stepper.output)
     stepper.slider.value = 7  # row 1, column 3
     assert stepper.position == (1, 3)
-    assert f"output[1, 3] = {expected[1, 3]:g}" in titles(stepper.figure)
+    assert f"output[1, 3] = {expected[1, 3]:g}" in _said(stepper.figure)
     assert f"= {expected[1, 3]:g}" in stepper.label.value
     assert shown_png(stepper.output) != first
     assert_shows_itself(stepper)
@@ -110,3 +116,57 @@ def test_kernel_editor_refuses_bad_input(digit):
         KernelEditor(np.zeros((2, 5)))
     with pytest.raises(ValueError, match="image must be shaped"):
         KernelEditor(np.zeros((1, 28, 28)))
+
+
+# --- Without a kernel: one plain sentence, and the setting as an ordinary figure ----------------
+
+
+def test_stepper_is_a_sentence_and_a_described_figure_without_a_kernel():
+    stepper = ConvolutionStepper(IMAGE, KERNEL)
+    stepper.slider.value = 7  # row 1, column 3
+    expected = conv2d_by_hand(IMAGE, KERNEL)[1, 3]
+    assert stepper._repr_mimebundle_()["text/plain"] == (
+        "Convolution stepper (interactive, now at position (1, 3)): open this notebook in JupyterLab to move "
+        "the window."
+    )
+    fig = stepper.snapshot()
+    assert fig is stepper.figure and f"output[1, 3] = {expected:g}" in _said(fig)
+    text = alt_text(fig)
+    assert "1, 3" in text and f"{expected:g}" in text  # the drawing helper's words, or the stepper's
+    png, metadata = fig._repr_mimebundle_()
+    assert png["image/png"] and metadata["image/png"]["alt"] == text
+    assert stepper.output.outputs[0]["metadata"]["image/png"]["alt"] == text  # the widget's image too
+
+
+def test_kernel_editor_is_a_sentence_and_a_described_figure_without_a_kernel(digit):
+    editor = KernelEditor(digit)
+    editor.set_kernel([[-1, -1, -1], [0, 0, 0], [1, 1, 1]])
+    out = conv2d_by_hand(digit, editor.kernel)
+    assert editor._repr_mimebundle_()["text/plain"] == (
+        "Kernel editor (interactive, now with the kernel rows -1 -1 -1 | 0 0 0 | 1 1 1): open this notebook "
+        "in JupyterLab to type a kernel's nine numbers or pick a preset."
+    )
+    text = alt_text(editor.snapshot())
+    assert text and editor.output.outputs[0]["metadata"]["image/png"]["alt"] == text
+    assert bool(cnn_widgets.alt_text(cnn_widgets.show_kernel_outputs(digit, {"k": editor.kernel}))) or (
+        "rows -1 -1 -1 | 0 0 0 | 1 1 1" in text and f"from {out.min():.2f} to {out.max():.2f}" in text
+    )
+    editor.boxes[0].value = float("nan")  # a bad number: the sentence still names the kernel shown
+    assert editor.plain_text().endswith("with rows -1 -1 -1 | 0 0 0 | 1 1 1.")
+
+
+def test_no_tool_shows_a_widget_repr():
+    stepper, editor = ConvolutionStepper(IMAGE, KERNEL), KernelEditor(np.ones((6, 6)))
+    for tool in (stepper, editor):
+        plain = tool._repr_mimebundle_()["text/plain"]
+        assert "(interactive)" in plain and "Box(" not in plain and "children" not in plain
+        assert plain.count(".") == 1 and plain.endswith(".")  # one sentence
+
+
+def test_a_tool_describes_its_figure_only_where_the_drawing_helper_did_not():
+    from cnn_helpers._figure import describe, new_figure
+
+    bare = new_figure(None, 2, 2)
+    assert alt_text(cnn_widgets._described(bare, "The tool's words.")) == "The tool's words."
+    said = describe(new_figure(None, 2, 2), "The helper's words.")
+    assert alt_text(cnn_widgets._described(said, "The tool's words.")) == "The helper's words."

@@ -1,0 +1,162 @@
+"""The training curves: loss and error rate per epoch, training against validation, and the
+learning rate that the optimizer used. Used in "How training went".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+import numpy as np
+
+from ._args import check_array, check_count
+from ._figure import TRAINING, VALIDATION, FigureLike, describe, new_figure
+from ._words import number, percent, plural
+
+__all__ = ["learning_rates", "plot_history"]
+
+
+def _history_series(history: Any) -> dict[str, np.ndarray]:
+    """Return the per-epoch series of a History (or its dict), checked to have one length."""
+    logs = getattr(history, "history", history)
+    if not isinstance(logs, dict):
+        raise TypeError(f"history must be a keras History or a dict, got {type(history).__name__}")
+    for key in ("loss", "accuracy"):
+        if key not in logs:
+            raise ValueError(f"history has no {key!r}: compile the model with metrics=['accuracy']")
+    keys = [k for k in ("loss", "accuracy", "val_loss", "val_accuracy") if k in logs]
+    series = {k: check_array(f"history[{k!r}]", logs[k], ndim=(1,), shape_hint="(epochs,)") for k in keys}
+    for key, values in series.items():
+        if len(values) != len(series["loss"]):
+            raise ValueError(
+                f"history[{key!r}] has {len(values)} values but history['loss'] has {len(series['loss'])}: "
+                "give one value per epoch for every series"
+            )
+    return series
+
+
+def learning_rates(history: Any, optimizer: Any, per_epoch: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(epochs, rates)``, both ``(per_epoch * epochs + 1,)``: the learning rate that
+    ``optimizer`` used during the ``fit`` that returned ``history``, sampled ``per_epoch`` times an
+    epoch; ``epochs`` runs from 0 (the start of that fit) to its number of epochs.
+
+    A schedule is read back from the optimizer's settings, so the rates are the ones it used.
+    """
+    import keras
+
+    if not isinstance(optimizer, keras.optimizers.Optimizer):
+        raise TypeError(
+            f"optimizer must be a Keras optimizer (model.optimizer), got {type(optimizer).__name__}"
+        )
+    per_epoch = check_count("per_epoch", per_epoch)
+    params = getattr(history, "params", None)
+    if params is None:
+        raise ValueError(
+            "to draw the learning rate, pass the History that model.fit returned (it knows the steps)"
+        )
+    steps = params.get("steps")
+    if not steps:
+        raise ValueError("this History does not know its steps per epoch: give fit a steps_per_epoch")
+    epochs = len(history.history["loss"])
+    start = int(optimizer.iterations) - steps * epochs  # the optimizer counts steps over every fit
+    x = np.linspace(0, epochs, per_epoch * epochs + 1)
+    rate = optimizer.get_config()["learning_rate"]
+    if not isinstance(rate, dict):  # a fixed learning rate
+        return x, np.full(len(x), float(rate))
+    schedule = keras.optimizers.schedules.deserialize(rate)
+    return x, np.array([float(schedule(start + round(e * steps))) for e in x])
+
+
+def _curve_panel(ax: Any, epochs: np.ndarray, series: dict[str, np.ndarray], key: str, label: str) -> None:
+    """One log-scale panel: training and validation ``label`` per epoch, last values written in."""
+    error = key == "accuracy"  # drawn as the error rate, 1 - accuracy
+    show = (lambda v: f"{v:.2%}") if error else (lambda v: f"{v:.3f}")
+    for name, style in (("", TRAINING), ("val_", VALIDATION)):
+        if f"{name}{key}" in series:
+            values = 1 - series[f"{name}{key}"] if error else series[f"{name}{key}"]
+            ax.plot(epochs, values, label="validation" if name else "training", markersize=5, **style)
+            ax.annotate(
+                show(values[-1]),
+                (epochs[-1], values[-1]),
+                xytext=(6, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=11,
+                color=style["color"],
+            )
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 3.0, 5.0)))  # 1, 2, 3, 5 x 10^k
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: f"{v:.1%}".replace(".0%", "%") if error else f"{v:g}")
+    )
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("epoch", fontsize=12)
+    ax.set_ylabel(f"{label} (log scale)", fontsize=12)
+    ax.set(xticks=epochs[:: max(1, len(epochs) // 12)])
+    ax.tick_params(labelsize=11)
+    ax.set_xlim(0.5, epochs[-1] + 0.2 * len(epochs) + 0.5)  # room for the last values
+    ax.set_title(label, fontsize=14)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=11)
+
+
+def _trend(values: np.ndarray, what: str, show: Any) -> str:
+    """``"validation error falls from 2.1 % to 0.60 %"``, with its best epoch if that is not the last."""
+    verb = "falls" if values[-1] < values[0] else "rises" if values[-1] > values[0] else "stays"
+    text = f"{what} {verb} from {show(values[0])} to {show(values[-1])}"
+    best = int(np.argmin(values))
+    if best != len(values) - 1 and values[best] < values[-1]:
+        text += f" (lowest {show(values[best])} at epoch {best + 1})"
+    return text
+
+
+def _rate_words(x: np.ndarray, rates: np.ndarray) -> str:
+    """The learning rate's course in words: constant, or rising for so long, then falling to its end."""
+    peak = int(np.argmax(rates))
+    if np.allclose(rates, rates[0]):
+        return f"the learning rate stays at {number(rates[0])}"
+    end = "zero" if rates[-1] <= 0.01 * rates[peak] else number(rates[-1])
+    if peak == 0:
+        return f"the learning rate falls from {number(rates[0])} to {end}"
+    rise = number(x[peak], 2)
+    epochs = "epoch" if x[peak] == 1 else "epochs"
+    return f"the learning rate rises for {rise} {epochs} to {number(rates[peak])}, then falls to {end}"
+
+
+def plot_history(history: Any, *, optimizer: Any = None, fig: FigureLike | None = None) -> FigureLike:
+    """Plot loss and error rate (1 - accuracy) per epoch, training vs validation, on log scales.
+
+    ``history`` is the ``keras.callbacks.History`` that ``fit`` returns (or its ``.history``
+    dict) with ``loss`` and ``accuracy``, and ``val_`` versions if a validation set was used.
+    Log scales keep the first epoch from flattening the rest; the last values are written in.
+    Training is blue with circles and a solid line, validation orange with squares and dashes.
+    With ``optimizer`` (``model.optimizer``) a panel below draws the learning rate it used
+    (see ``learning_rates``). Used in "How training went".
+    """
+    series = _history_series(history)
+    rates = None if optimizer is None else learning_rates(history, optimizer)
+    fig = new_figure(fig, 10, 7.4 if rates is not None else 4.4)
+    layout = [["loss", "error"], ["rate", "rate"]] if rates is not None else [["loss", "error"]]
+    axes = fig.subplot_mosaic(layout, height_ratios=[1, 0.62] if rates is not None else None)
+    epochs = np.arange(1, len(series["loss"]) + 1)
+    _curve_panel(axes["loss"], epochs, series, "loss", "loss")
+    _curve_panel(axes["error"], epochs, series, "accuracy", "error rate, 1 − accuracy")
+    errors = {k: 1 - v for k, v in series.items() if k.endswith("accuracy")}
+    words = [_trend(errors["accuracy"], "training error", percent)]
+    if "val_accuracy" in errors:
+        words.append(_trend(errors["val_accuracy"], "validation error", percent))
+    if rates is not None:
+        axes["rate"].plot(*rates, color="#1b7837")
+        axes["rate"].set_xlabel("epoch (0 = start of training)", fontsize=12)
+        axes["rate"].set_ylabel("learning rate", fontsize=12)
+        axes["rate"].set(ylim=(0, None))
+        axes["rate"].tick_params(labelsize=11)
+        axes["rate"].set_title("learning rate during training", fontsize=14)
+        axes["rate"].grid(alpha=0.3)
+        words.append(_rate_words(*rates))
+    kinds = "training and validation" if "val_loss" in series else "training"
+    return describe(
+        fig,
+        f"Loss and error rate ({kinds}) over {plural(len(epochs), 'epoch')}, on log scales; "
+        f"{'; '.join(words)}.",
+    )

@@ -1,0 +1,189 @@
+"""One unit of a feature map, seen three ways, for ``cnn_mnist_explore.ipynb``: pick a unit (layer,
+channel, row, col) of your own trained model and see its receptive field on the digit, how much
+covering that field changes the prediction, and how the unit's value moves when the digit shifts
+by one pixel. ``inspect_unit`` computes the numbers, ``show_unit_view`` draws them; the widget is
+``unit_widget.UnitExplorer``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+import weakref
+
+import numpy as np
+
+from ._args import check_int
+from ._figure import FigureLike, clean, describe, matrix, new_figure, outline
+from .attribution import as_model_batch
+from .explore import _layer_index, receptive_field_box, shift_images
+
+__all__ = ["UnitReport", "feature_layers", "inspect_unit", "show_unit_view"]
+
+#: The nine one-pixel shifts, ``(dy, dx)`` in reading order: ``UnitReport.shifted[dy + 1, dx + 1]``.
+SHIFTS = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+
+
+@dataclass
+class UnitReport:
+    """What ``inspect_unit`` found for unit ``(row, col)`` of ``channel`` in layer ``layer``.
+
+    ``value``: the unit's value on the digit; ``feature_map`` ``(h', w')``: its channel's map;
+    ``box``: its receptive field ``(top, left, size)`` on the input (may stick out of it);
+    ``covered``: the part inside the image, ``(top, bottom, left, right)``, bottom/right excluded;
+    ``predicted``, ``p_before``: the model's class and its probability; ``p_after``: that class's
+    probability with the field covered (set to ``fill``); ``new_prediction``, ``p_new``: the
+    answer then; ``shifted`` ``(3, 3)``: the unit's value with the digit moved one pixel,
+    ``shifted[dy + 1, dx + 1]`` for a move of ``dx`` right and ``dy`` down (centre: not moved).
+    """
+
+    layer: str
+    channel: int
+    row: int
+    col: int
+    value: float
+    feature_map: np.ndarray
+    box: tuple[int, int, int]
+    covered: tuple[int, int, int, int]
+    predicted: int
+    p_before: float
+    p_after: float
+    new_prediction: int
+    p_new: float
+    shifted: np.ndarray
+
+    def __str__(self) -> str:
+        top, bottom, left, right = self.covered
+        moves = {"right": self.shifted[1, 2], "left": self.shifted[1, 0]}
+        moves |= {"down": self.shifted[2, 1], "up": self.shifted[0, 1]}
+        return (
+            f"layer {self.layer!r}, channel {self.channel}, unit ({self.row}, {self.col}): "
+            f"value {self.value:.2f}\n"
+            f"receptive field: rows {top}-{bottom - 1}, columns {left}-{right - 1} of the digit\n"
+            f"covered: p({self.predicted}) {self.p_before:.3f} -> {self.p_after:.3f}; "
+            f"the model then says {self.new_prediction} (p = {self.p_new:.3f})\n"
+            "digit moved one pixel: " + ", ".join(f"{name} {v:.2f}" for name, v in moves.items())
+        )
+
+
+def feature_layers(model: Any) -> list[str]:
+    """Names of ``model``'s layers whose units have a receptive field (a map ``(1, h', w', c)``)."""
+    names = []
+    for index, layer in enumerate(model.layers):
+        try:
+            receptive_field_box(model, index, 0, 0)
+        except ValueError:
+            break  # Flatten or Dense: no layer after it has a map either
+        if len(layer.output.shape) == 4:
+            names.append(layer.name)
+    return names
+
+
+_EXTRACTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _extractor(model: Any, index: int) -> Any:
+    """A model from ``model``'s input to the output of its layer ``index``, kept while ``model`` lives."""
+    import keras
+
+    cache = _EXTRACTORS.setdefault(model, {})
+    if index not in cache:
+        cache[index] = keras.Model(model.inputs[0], model.layers[index].output)
+    return cache[index]
+
+
+def inspect_unit(
+    model: Any, image: Any, layer: Any, channel: int, row: int, col: int, *, fill: float = 0.0
+) -> UnitReport:
+    """Return a ``UnitReport`` for unit ``(row, col)`` of ``channel`` in ``layer`` on ``image`` ``(h, w)``.
+
+    ``layer`` is one of ``model.layers``, its index or its name (a Conv2D or pooling layer, see
+    ``feature_layers``); ``model`` ends in a softmax. The receptive field comes from
+    ``receptive_field_box``, clipped to the image, and is covered with ``fill`` (0: black).
+    """
+    batch = as_model_batch(model, image)
+    index = _layer_index(model, layer)
+    name = model.layers[index].name
+    if name not in feature_layers(model):
+        raise ValueError(f"layer {name!r} has no feature map; pick one of {feature_layers(model)}")
+    shape = tuple(model.layers[index].output.shape)
+    channel = check_int("channel", channel, 0, shape[3])
+    top, left, size = receptive_field_box(model, index, row, col)  # checks row and col
+    h, w = batch.shape[1:3]
+    covered = (max(top, 0), min(top + size, h), max(left, 0), min(left + size, w))
+    hidden = batch.copy()
+    hidden[0, covered[0] : covered[1], covered[2] : covered[3]] = fill
+    shifted = np.concatenate([shift_images(batch, dx, dy) for dy, dx in SHIFTS])
+    inputs = np.concatenate([batch, hidden, shifted])
+    probabilities = np.asarray(model(inputs[:2], training=False))
+    maps = np.asarray(_extractor(model, index)(inputs, training=False))[..., channel]
+    predicted, new = int(probabilities[0].argmax()), int(probabilities[1].argmax())
+    return UnitReport(
+        layer=name,
+        channel=channel,
+        row=int(row),
+        col=int(col),
+        value=float(maps[0, row, col]),
+        feature_map=maps[0],
+        box=(top, left, size),
+        covered=covered,
+        predicted=predicted,
+        p_before=float(probabilities[0, predicted]),
+        p_after=float(probabilities[1, predicted]),
+        new_prediction=new,
+        p_new=float(probabilities[1, new]),
+        shifted=maps[2:, row, col].reshape(3, 3),
+    )
+
+
+def show_unit_view(image: Any, report: UnitReport, *, fig: FigureLike | None = None) -> FigureLike:
+    """Draw a ``UnitReport`` in four panels: the digit ``(h, w)`` with the unit's receptive field
+    outlined; its feature map with the unit outlined; the digit with the field covered, and the
+    prediction before and after; the unit's value for each one-pixel shift of the digit, as numbers.
+    """
+    if not isinstance(report, UnitReport):
+        raise TypeError(
+            f"report must be the UnitReport that inspect_unit returned, got {type(report).__name__}"
+        )
+    image = np.asarray(image, np.float32).reshape(np.shape(image)[:2])
+    top, left, size = report.box
+    r0, r1, c0, c1 = report.covered
+    fig = new_figure(fig, 8.6, 8.4)
+    (field, fmap), (cover, moves) = fig.subplots(2, 2)
+    field.imshow(image, cmap="gray")
+    outline(field, top, left, size, size, "tab:orange", linewidth=3.5)
+    field.set_title(f"receptive field: {size}x{size} pixels\n(orange square)", fontsize=13)
+    fmap.imshow(report.feature_map, cmap="viridis")
+    outline(fmap, report.row, report.col, 1, 1, "tab:red", linewidth=3.5)
+    fmap.set_title(
+        f"{report.layer}, channel {report.channel}\nunit ({report.row}, {report.col}) = {report.value:.3g}",
+        fontsize=13,
+    )
+    hidden = image.copy()
+    hidden[r0:r1, c0:c1] = 0.0
+    cover.imshow(hidden, cmap="gray", vmin=float(image.min()), vmax=float(image.max()))
+    outline(cover, r0, c0, r1 - r0, c1 - c0, "tab:orange", linewidth=2)
+    changed = "still" if report.new_prediction == report.predicted else "now"
+    cover.set_title(
+        f"field covered: p({report.predicted}) {report.p_before:.3f} → {report.p_after:.3f}\n"
+        f"{changed} says {report.new_prediction} (p = {report.p_new:.3f})",
+        fontsize=13,
+    )
+    matrix(moves, report.shifted, "unit's value, digit moved\none pixel (centre: not moved)", cmap="Greys")
+    outline(moves, 1, 1, 1, 1, "tab:red", linewidth=2.5)
+    moves.set_xticks([0, 1, 2], ["left", "·", "right"], fontsize=12)
+    moves.set_yticks([0, 1, 2], ["up", "·", "down"], fontsize=12)
+    for ax in (field, fmap, cover):
+        clean(ax)
+    shifted = report.shifted
+    describe(
+        fig,
+        f"Unit ({report.row}, {report.col}) of channel {report.channel} of layer {report.layer} has value "
+        f"{report.value:.3g} on this digit and sees a {size}x{size} square of it, rows {r0} to {r1 - 1}, "
+        f"columns {c0} to {c1 - 1}. Covering that square changes the probability of {report.predicted} "
+        f"from {report.p_before:.3f} to {report.p_after:.3f}; the model then says {report.new_prediction}. "
+        f"With the digit moved one pixel the unit's value is {shifted[1, 2]:.3g} (right), "
+        f"{shifted[1, 0]:.3g} (left), {shifted[2, 1]:.3g} (down), {shifted[0, 1]:.3g} (up); "
+        f"between {shifted.min():.3g} and {shifted.max():.3g} over all nine moves.",
+    )
+    return fig

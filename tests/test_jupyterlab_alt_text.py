@@ -1,0 +1,75 @@
+"""What JupyterLab 4.6 does with a figure's alt text (``metadata["image/png"]["alt"]``), in a real
+JupyterLab in headless Chromium with the network refused. README's "Accessibility" says the same:
+
+- it keeps the alt text: a figure displayed in JupyterLab and saved is stored with it, so the exports
+  (nbconvert's HTML, cnn-slides' page and decks) carry it;
+- it does not show it: its image renderer gives the <img> no alt attribute, so a screen reader in
+  JupyterLab itself gets no description. If a later JupyterLab starts to use it, the last assertion
+  fails: then README and this test should say so.
+"""
+
+from __future__ import annotations
+
+import json
+
+from browser import offline_page
+from labserver import execute_command, jupyterlab_server, open_notebook
+import nbformat
+
+STORED = "A stored figure: a line rising from 1 to 2."
+DRAWN = "A figure drawn in JupyterLab: a line falling from 2 to 1."
+
+
+def test_jupyterlab_keeps_the_alt_text_but_does_not_show_it(tmp_path):
+    stored = nbformat.v4.new_code_cell("# a figure stored with its alt text")
+    stored.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={"image/png": _png(), "text/plain": "<Figure>"},
+            metadata={"image/png": {"alt": STORED}},
+        )
+    ]
+    drawn = nbformat.v4.new_code_cell(
+        "from cnn_helpers._figure import describe, new_figure\n"
+        "fig = new_figure(None, 3, 2)\n"
+        "fig.add_subplot().plot([2, 1])\n"
+        f"describe(fig, {DRAWN!r})"
+    )
+    path = tmp_path / "alt.ipynb"
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(nbformat.v4.new_notebook(cells=[stored, drawn], metadata=kernel), path)
+
+    with (
+        jupyterlab_server([path]) as server,
+        offline_page(allowed_origin=server.origin) as (page, refused),
+    ):
+        open_notebook(page, server, path.name)
+        images = page.locator(".jp-OutputArea-output.jp-RenderedImage img")
+        images.first.wait_for()
+        page.evaluate("() => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = 1; }")
+        execute_command(page, "notebook:run-cell")  # the second cell only: the first keeps its output
+        images.nth(1).wait_for(timeout=120_000)
+        execute_command(page, "docmanager:save")
+        page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty")
+        saved = json.loads((server.root / path.name).read_text(encoding="utf-8"))
+        shown = [images.nth(i).get_attribute("alt") for i in range(images.count())]
+        names = [
+            images.nth(i).evaluate("node => node.getAttribute('aria-label') || node.title") for i in range(2)
+        ]
+
+    assert refused == []
+    outputs = [output for cell in saved["cells"] for output in cell["outputs"]]
+    assert [output["metadata"]["image/png"]["alt"] for output in outputs] == [STORED, DRAWN]  # kept
+    assert shown == [None, None]  # ...but not shown: JupyterLab 4.6 writes no alt attribute
+    assert names == ["", ""]  # nor any other accessible name
+
+
+def _png() -> str:
+    """A small PNG, base64: the figure of a rising line."""
+    import base64
+
+    from cnn_helpers._figure import new_figure, png_bytes
+
+    fig = new_figure(None, 3, 2)
+    fig.add_subplot().plot([1, 2])
+    return base64.b64encode(png_bytes(fig)).decode("ascii")

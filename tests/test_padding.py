@@ -1,0 +1,149 @@
+"""Padding and stride: where the window goes, the formula with its numbers, the figure, and the tool
+driven without a browser (slider values set from Python, as the browser's arrow keys set them).
+"""
+
+from __future__ import annotations
+
+from cnn_helpers._figure import alt_text
+from cnn_helpers.explore import conv_output_size
+from cnn_helpers.padding import output_size_formula, show_padding_windows, window_starts
+from cnn_helpers.widgets import PaddingStrideTool
+from helpers import shown_png
+import keras
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+import numpy as np
+import pytest
+from readability import assert_readable, small_texts
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "p", "s"), [(7, 3, 1, 2), (5, 5, 0, 1), (16, 4, 3, 3), (6, 2, 2, 4), (1, 1, 0, 1)]
+)
+def test_window_starts_are_every_fitting_position_one_stride_apart(n, k, p, s):
+    padded = n + 2 * p
+    brute = [t for t in range(padded) if t + k <= padded and t % s == 0]
+    assert window_starts(n, k, p, s).tolist() == brute
+    x = np.zeros((1, n, n, 1), "float32")
+    keras_size = keras.layers.Conv2D(1, k, strides=s)(keras.layers.ZeroPadding2D(p)(x)).shape[1]
+    assert len(brute) == keras_size == conv_output_size(n, k, padding=p, stride=s)
+
+
+def test_output_size_formula_shows_its_numbers():
+    assert output_size_formula(7, 3, 1, 2) == "⌊(7 + 2·1 − 3) / 2⌋ + 1 = ⌊6 / 2⌋ + 1 = 4"
+    assert output_size_formula(28, 5, 0, 1).endswith("= ⌊23 / 1⌋ + 1 = 24")
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match", "everywhere"),
+    [
+        ((2, 5, 1, 1), ValueError, r"kernel_size=5 is larger than the padded input \(2 \+ 2\*1\)", True),
+        ((8, 3, -1, 1), ValueError, "p must be an int >= 0.*, got -1", True),
+        ((8, 3, 0, 0), ValueError, "s must be an int >= 1.*, got 0", True),
+        ((8, 3.0, 0, 1), TypeError, "k must be an int, got float", True),
+        (
+            (17, 3, 0, 1),
+            ValueError,
+            r"n must be an int >= 1 and <= 16 \(the figure draws up to that\)",
+            False,
+        ),
+        ((8, 3, 4, 1), ValueError, "p must be an int >= 0 and <= 3", False),
+    ],
+)
+def test_padding_functions_refuse_bad_settings(args, error, match, everywhere):
+    for function in (window_starts, output_size_formula, show_padding_windows):
+        if everywhere or function is show_padding_windows:
+            with pytest.raises(error, match=match):
+                function(*args)
+        else:
+            function(*args)  # any size is fine for the numbers: only the figure has limits
+
+
+def _outlines(fig):
+    """The windows outlined on the grid: ``(top, left, size, linestyle)`` of each unfilled rectangle."""
+    grid = fig.axes[0]
+    return [
+        (int(r.get_y()), int(r.get_x()), int(r.get_width()), r.get_linestyle())
+        for r in grid.patches
+        if isinstance(r, Rectangle) and not r.get_fill()
+    ]
+
+
+def test_padding_figure_draws_zeros_windows_and_the_formula():
+    fig = show_padding_windows(7, 3, 1, 2)
+    assert isinstance(fig, Figure)
+    grid, text = fig.axes
+    cells = [r for r in grid.patches if r.get_fill()]
+    hatched = [r for r in cells if r.get_hatch()]
+    assert len(cells) == 81 and len(hatched) == 81 - 49  # the 1-pixel border of 9x9 is padding
+    assert [t.get_text() for t in grid.texts] == ["0"] * 32  # and each padding cell says 0
+    # First window solid, the next one a stride to the right dashed, the last one dotted.
+    assert _outlines(fig) == [(0, 0, 3, "-"), (0, 2, 3, "--"), (6, 6, 3, ":")]
+    (dots,) = grid.get_lines()
+    assert sorted(set(dots.get_xdata())) == [1.5, 3.5, 5.5, 7.5] and len(dots.get_xdata()) == 16
+    shown = text.texts[0].get_text()
+    assert "= ⌊6 / 2⌋ + 1 = 4" in shown and "output 4x4: 16 window positions" in shown
+    assert alt_text(fig).startswith("A 7x7 input with 1 pixel of zero padding on each side (9x9 in all)")
+    assert "the output is 4x4" in alt_text(fig)
+    assert_readable(fig)
+
+
+def test_padding_figure_says_which_rows_no_window_reaches():
+    fig = show_padding_windows(8, 3, 0, 2)  # (8 - 3) mod 2 = 1: the last row and column are skipped
+    assert "the last 1 row and column" in fig.axes[1].texts[0].get_text()
+    assert "The last 1 rows and columns of the padded input are under no window" in alt_text(fig)
+    assert not show_padding_windows(8, 3, 0, 1).axes[1].texts[0].get_text().count("under no window")
+    assert len(_outlines(show_padding_windows(3, 3, 0, 1))) == 1  # one position: one window
+
+
+def test_the_readability_check_can_fail():
+    fig = show_padding_windows(5, 3, 0, 1)
+    fig.axes[1].texts[0].set_fontsize(8)
+    assert small_texts(fig) and small_texts(fig)[0][1] == 8
+
+
+def test_padding_tool_follows_its_sliders():
+    tool = PaddingStrideTool()
+    assert tool.setting == (7, 3, 1, 2)
+    assert {f"cnn-padding-{name}" for name in "nkps"} <= {
+        c for s in tool.sliders.values() for c in s._dom_classes
+    }
+    assert (
+        "cnn-padding-output" in tool.output._dom_classes
+        and "cnn-padding-formula" in tool.formula._dom_classes
+    )
+    assert (
+        tool.text == "output size = ⌊(7 + 2·1 − 3) / 2⌋ + 1 = ⌊6 / 2⌋ + 1 = 4" and "= 4" in tool.formula.value
+    )
+    first = shown_png(tool.output)
+    tool.sliders["p"].value = 0
+    assert tool.text.endswith("= ⌊4 / 2⌋ + 1 = 3") and shown_png(tool.output) != first
+    assert _outlines(tool.figure)[-1] == (4, 4, 3, ":")
+    tool.sliders["s"].value = 1
+    assert tool.text.endswith("= 5") and alt_text(tool.snapshot()).endswith("= 5.")
+    assert tool.snapshot() is tool.figure
+
+
+def test_padding_tool_says_when_no_window_fits():
+    tool = PaddingStrideTool(n=3, k=3, p=0, s=1)
+    tool.sliders["k"].value = 5
+    assert tool.text.startswith("no window fits: kernel_size=5 is larger than the padded input")
+    assert tool.output.outputs == () and tool.figure is None
+    with pytest.raises(ValueError, match="nothing to show: no window fits"):
+        tool.snapshot()
+    tool.sliders["p"].value = 1
+    assert tool.text.endswith("= 1") and tool.figure is not None
+
+
+def test_padding_tool_is_a_plain_sentence_without_a_kernel():
+    tool = PaddingStrideTool(n=5, k=3, p=2, s=1)
+    bundle = tool._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == tool.widget.model_id
+    assert bundle["text/plain"] == (
+        "Padding and stride tool (interactive, now at n = 5, k = 3, p = 2, s = 1): open this notebook in "
+        "JupyterLab to change n, k, p and s."
+    )
+    png, metadata = tool.snapshot()._repr_mimebundle_()
+    assert "image/png" in png and metadata["image/png"]["alt"] == alt_text(tool.figure)
+    with pytest.raises(ValueError, match="n must be an int >= 1 and <= 16"):
+        PaddingStrideTool(n=20)
