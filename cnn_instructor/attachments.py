@@ -7,14 +7,18 @@ re-executed, run
 
     python -m cnn_instructor.attachments notebooks/cnn_mnist.ipynb
 
-to copy that cell's stored PNG into every markdown cell that refers to it. ``--check`` only
-reports, with exit status 1, whether an attachment is missing or out of date.
+to copy that cell's stored PNG into every markdown cell that refers to it, and the figure's alt
+text (its output's ``metadata["image/png"]["alt"]``, which the helpers generate from the data
+they draw) into the markdown image's alt text: ``![<the figure's alt text>](attachment:<name>)``.
+``--check`` only reports, with exit status 1, whether an attachment or its alt text is missing or
+out of date.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+import re
 import sys
 
 import nbformat
@@ -38,9 +42,36 @@ def drawn_figures(notebook: nbformat.NotebookNode) -> dict[str, str]:
     return figures
 
 
+def figure_alts(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """Return ``{attachment name: alt text}`` of the tagged figures whose output carries alt text."""
+    alts: dict[str, str] = {}
+    for cell in notebook.cells:
+        for tag in cell.get("metadata", {}).get("tags", []):
+            if tag.startswith(TAG_PREFIX):
+                for output in cell.get("outputs", []):
+                    alt = output.get("metadata", {}).get("image/png", {}).get("alt")
+                    if alt and "image/png" in output.get("data", {}):
+                        alts[tag[len(TAG_PREFIX) :]] = alt
+    return alts
+
+
+def _markdown_alt(text: str) -> str:
+    """``text`` as the alt of a markdown image: one line, brackets and backslashes escaped."""
+    return re.sub(r"([\\\[\]])", r"\\\1", " ".join(text.split()))
+
+
+def _sync_alt(cell: nbformat.NotebookNode, name: str, alt: str) -> bool:
+    """Give every ``![...](attachment:name)`` of ``cell`` the alt text ``alt``; return whether it changed."""
+    pattern = re.compile(r"!\[((?:[^\]\\]|\\.)*)\]\(attachment:" + re.escape(name) + r"\)")
+    source = pattern.sub(lambda _: f"![{_markdown_alt(alt)}](attachment:{name})", cell.source)
+    changed, cell.source = source != cell.source, source
+    return changed
+
+
 def sync_attachments(notebook: nbformat.NotebookNode) -> list[str]:
-    """Copy each tagged figure into the markdown cells that refer to it; return what changed."""
-    figures = drawn_figures(notebook)
+    """Copy each tagged figure, and its alt text, into the markdown cells that refer to it; return
+    what changed."""
+    figures, alts = drawn_figures(notebook), figure_alts(notebook)
     changed = []
     for number, cell in enumerate(notebook.cells, 1):
         if cell.cell_type != "markdown":
@@ -52,6 +83,8 @@ def sync_attachments(notebook: nbformat.NotebookNode) -> list[str]:
             if attachments.get(name, {}).get("image/png") != png:
                 attachments[name] = {"image/png": png}
                 changed.append(f"cell {number}: {name}")
+            if name in alts and _sync_alt(cell, name, alts[name]):
+                changed.append(f"cell {number}: the alt text of {name}")
     return changed
 
 

@@ -3,8 +3,10 @@
     cnn-slides --output DIR [NOTEBOOK ...]
 
 writes ``DIR/<notebook stem>.slides.html`` for each notebook (by default every lesson notebook
-in ``notebooks/``: not the ``*_exercise`` or ``*.executed`` copies) and one folder,
-``DIR/slides_assets/``, holding everything the decks load:
+in ``notebooks/``: not the ``*_exercise`` or ``*.executed`` copies), ``DIR/<notebook stem>.html``,
+an accessible page of the same notebook for a course website (WCAG 2.1 AA; template
+``cnn_instructor/templates/cnn_html``, figures with their alt text), and one folder,
+``DIR/slides_assets/``, holding everything the decks and pages load:
 
 - reveal.js 4.6.1 (its white theme and that theme's fonts), require.js 2.3.8 and jQuery 3.7.1,
   vendored in ``cnn_instructor/static`` (versions, sources and licences in its THIRD_PARTY.md);
@@ -34,7 +36,7 @@ import re
 import shutil
 import sys
 
-from nbconvert.exporters import SlidesExporter
+from nbconvert.exporters import HTMLExporter, SlidesExporter
 from nbconvert.filters.markdown_mistune import InvalidNotebook
 import nbformat
 from traitlets.config import Config
@@ -43,6 +45,7 @@ ASSETS = "slides_assets"
 STATIC = Path(__file__).resolve().parent / "static"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TEMPLATE = "cnn_slides"
+PAGE_TEMPLATE = "cnn_html"  # the accessible page of each notebook, for a course website
 NOTEBOOKS = Path("notebooks")
 MATHJAX_PACKAGE = "jupyter_server_mathjax"
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full.js"  # the configuration the template asks for
@@ -121,6 +124,16 @@ def make_exporter(assets: str = ASSETS) -> SlidesExporter:
     return SlidesExporter(config=config, extra_template_basedirs=[str(TEMPLATES)], template_name=TEMPLATE)
 
 
+def make_page_exporter(assets: str = ASSETS) -> HTMLExporter:
+    """Return nbconvert's HTML exporter for the accessible page, its scripts under ``assets``/."""
+    config = Config()
+    config.HTMLExporter.require_js_url = f"{assets}/requirejs/require.js"
+    config.HTMLExporter.mathjax_url = f"{assets}/mathjax/MathJax.js"
+    config.HTMLExporter.embed_images = True
+    config.HTMLExporter.language_code = "en"
+    return HTMLExporter(config=config, extra_template_basedirs=[str(TEMPLATES)], template_name=PAGE_TEMPLATE)
+
+
 def write_assets(output: Path, mathjax: Path) -> Path:
     """(Re)create ``output``/slides_assets with the vendored files and a copy of ``mathjax``."""
     assets = output / ASSETS
@@ -133,12 +146,35 @@ def write_assets(output: Path, mathjax: Path) -> Path:
     return assets
 
 
-def _deck(exporter: SlidesExporter, path: Path) -> str:
-    """Return the HTML of the deck of the notebook at ``path``."""
+def _read(path: Path) -> nbformat.NotebookNode:
+    """Return the notebook at ``path``, or raise a ValueError naming it."""
     try:
-        notebook = nbformat.read(path, as_version=4)
+        return nbformat.read(path, as_version=4)
     except (OSError, ValueError, nbformat.ValidationError) as error:  # not JSON, not a notebook
         raise ValueError(f"{path}: not a readable notebook ({error.__class__.__name__}: {error})") from error
+
+
+def _title(notebook: nbformat.NotebookNode, path: Path) -> None:
+    """Give the notebook a title (the page's <title>): its first heading, or its file name."""
+    titles = [h for c in notebook.cells if c.cell_type == "markdown" for h in section_headings(c.source)]
+    notebook.metadata.setdefault("title", titles[0] if titles else path.stem)
+
+
+def _page(exporter: HTMLExporter, path: Path) -> str:
+    """Return the accessible HTML page of the notebook at ``path``."""
+    notebook = _read(path)
+    _title(notebook, path)
+    resources = {"metadata": {"name": path.stem, "path": str(path.parent)}}
+    try:
+        html, _ = exporter.from_notebook_node(notebook, resources=resources)
+    except (ValueError, InvalidNotebook) as error:
+        raise ValueError(f"{path}: {error}") from error
+    return html
+
+
+def _deck(exporter: SlidesExporter, path: Path) -> str:
+    """Return the HTML of the deck of the notebook at ``path``."""
+    notebook = _read(path)
     for heading in sections_off_slides(notebook):
         print(
             f"cnn-slides: {path.name}: section {heading!r} does not start a slide: put it on the first "
@@ -150,8 +186,7 @@ def _deck(exporter: SlidesExporter, path: Path) -> str:
             f"cnn-slides: {path.name} has no stored outputs: execute it first for the figures",
             file=sys.stderr,
         )
-    titles = [h for c in notebook.cells if c.cell_type == "markdown" for h in section_headings(c.source)]
-    notebook.metadata.setdefault("title", titles[0] if titles else path.stem)
+    _title(notebook, path)
     resources = {"metadata": {"name": path.stem, "path": str(path.parent)}}
     try:
         html, _ = exporter.from_notebook_node(notebook, resources=resources)
@@ -161,15 +196,19 @@ def _deck(exporter: SlidesExporter, path: Path) -> str:
 
 
 def build_decks(notebooks: Sequence[Path], output: Path) -> list[Path]:
-    """Write one offline deck per notebook into ``output``, with the shared assets; return the decks."""
+    """Write one offline deck and one accessible page per notebook into ``output``, with the shared
+    assets; return the decks and pages, a deck then its page for each notebook."""
     mathjax = mathjax_folder()
-    exporter = make_exporter()
-    pages = [(output / f"{path.stem}{exporter.file_extension}", _deck(exporter, path)) for path in notebooks]
+    exporter, page_exporter = make_exporter(), make_page_exporter()
+    pages = []
+    for path in notebooks:
+        pages.append((output / f"{path.stem}{exporter.file_extension}", _deck(exporter, path)))
+        pages.append((output / f"{path.stem}.html", _page(page_exporter, path)))
     output.mkdir(parents=True, exist_ok=True)
     write_assets(output, mathjax)
-    for deck, html in pages:
-        deck.write_text(html, encoding="utf-8")
-    return [deck for deck, _ in pages]
+    for file, html in pages:
+        file.write_text(html, encoding="utf-8")
+    return [file for file, _ in pages]
 
 
 def _parser() -> argparse.ArgumentParser:

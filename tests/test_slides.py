@@ -95,7 +95,10 @@ def build(tmp_path_factory) -> tuple[Path, str]:
     result = cnn_slides("--output", str(output))
     assert result.returncode == 0, result.stderr
     written = [line.removeprefix("wrote ") for line in result.stdout.splitlines()]
-    assert written == [str(output / f"{lesson.stem}.slides.html") for lesson in LESSONS], result.stdout
+    expected = [
+        str(output / f"{lesson.stem}{end}") for lesson in LESSONS for end in (".slides.html", ".html")
+    ]
+    assert written == expected, result.stdout
     return output, result.stderr
 
 
@@ -115,8 +118,8 @@ def test_every_lesson_notebook_gets_a_deck(decks):
     assert LESSONS, "no lesson notebooks found in notebooks/"
     lessons = [json.loads(lesson.read_text(encoding="utf-8")) for lesson in LESSONS]
     assert sum(map(png_outputs, lessons)) > 0, "no figures: the image checks below would prove nothing"
-    expected = sorted(f"{lesson.stem}.slides.html" for lesson in LESSONS)
-    assert sorted(path.name for path in decks.glob("*.html")) == expected
+    expected = sorted(f"{lesson.stem}{end}" for lesson in LESSONS for end in (".slides.html", ".html"))
+    assert sorted(path.name for path in decks.glob("*.html")) == expected  # a deck and a page each
     assets = decks / "slides_assets"
     for needed in [
         "reveal.js/dist/reveal.js",
@@ -221,7 +224,8 @@ def test_a_new_run_recreates_the_assets(tmp_path):
     stale.write_text("// from an older run")
     result = cnn_slides("--output", str(tmp_path), str(LESSONS[0]))
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [f"wrote {tmp_path / LESSONS[0].stem}.slides.html"]
+    stem = tmp_path / LESSONS[0].stem
+    assert result.stdout.splitlines() == [f"wrote {stem}.slides.html", f"wrote {stem}.html"]
     assert not stale.exists()
     assert (tmp_path / "slides_assets" / "mathjax" / "MathJax.js").is_file()
 
