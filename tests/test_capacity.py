@@ -1,0 +1,132 @@
+"""The capacity benchmark's own logic: the cells it adds around the training, what it reads from
+an executed notebook, a batch of runs at once (with and without a one-core quota), the table's
+rows and the sizing README derives from them."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+import sys
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+spec = importlib.util.spec_from_file_location("capacity", ROOT / "benchmarks" / "capacity.py")
+capacity = importlib.util.module_from_spec(spec)
+sys.modules["capacity"] = capacity  # dataclasses look their module up there
+spec.loader.exec_module(capacity)
+
+# A stand-in for the lesson: its settings cell, a "training" that burns CPU, its accuracy line.
+TINY = [
+    ("EPOCHS = 12", ["parameters"]),
+    (
+        "class Model:\n    def fit(self, epochs):  # CPU time, a little of it\n"
+        "        return sum(i * i for i in range(epochs * 200_000))",
+        [],
+    ),
+    ("model = Model()\nhistory = model.fit(epochs=EPOCHS)", []),
+    ("print(f'Test accuracy: {0.9 + EPOCHS / 1000:.4f}')", []),
+]
+
+
+@pytest.fixture
+def tiny_notebook(tmp_path):
+    cells = [
+        nbformat.v4.new_code_cell(source, metadata={"tags": tags} if tags else {}) for source, tags in TINY
+    ]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_instrument_measures_the_training_cell_and_nothing_else(tiny_notebook):
+    notebook = nbformat.read(tiny_notebook, as_version=4)
+    capacity.instrument(notebook)
+    sources = [cell.source for cell in notebook.cells]
+    fit = sources.index(TINY[2][0])
+    assert len(sources) == len(TINY) + 2
+    assert "_capacity_cpu = " in sources[fit - 1] and capacity.FIT_CPU in sources[fit + 1]
+    with pytest.raises(ValueError, match=r"no code cell with 'model\.fit\('"):
+        capacity.instrument(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]))
+
+
+def test_read_run_finds_the_trainings_time_and_the_accuracy():
+    fit = nbformat.v4.new_code_cell("model.fit(x)", metadata={"papermill": {"duration": 12.5}})
+    printed = nbformat.v4.new_code_cell("print()")
+    printed.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text=f"{capacity.FIT_CPU} 20.25\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="Test loss: 0.03\nTest accuracy: 0.9912\n"),
+    ]
+    run = capacity.read_run(nbformat.v4.new_notebook(cells=[fit, printed]))
+    assert run == {"fit_s": 12.5, "fit_cpu_s": 20.25, "test_accuracy": 0.9912}
+
+
+@pytest.mark.parametrize("limit", ["none", "core"])
+def test_a_batch_runs_the_notebook_at_once_with_its_parameters(tiny_notebook, limit):
+    batch = capacity.run_batch(2, limit, tiny_notebook, epochs=3)
+    assert (batch["count"], batch["limit"], len(batch["runs"])) == (2, limit, 2)
+    for run in batch["runs"]:
+        assert run["test_accuracy"] == 0.903  # EPOCHS = 3 reached the kernel
+        assert 0 < run["fit_s"] < run["wall_s"] <= batch["batch_s"]
+        assert 0 < run["fit_cpu_s"] < run["cpu_s"]
+        assert run["peak_gib"] > 0
+        assert ("throttled_s" in run) == (limit != "none")
+    assert not list(capacity.CGROUP_CPU.glob("capacity-*")), "a cgroup was left behind"
+
+
+def test_a_batch_refuses_an_unknown_limit(tiny_notebook):
+    with pytest.raises(ValueError, match="limit must be one of"):
+        capacity.run_batch(1, "two cores", tiny_notebook, epochs=1)
+
+
+def _batch(count, limit="none", fit_cpu=(30.0, 34.0, 32.0, 36.0)):
+    runs = [
+        {
+            "wall_s": 60.0 + 10 * i,
+            "fit_s": 20.0 + i,
+            "cpu_s": 50.0,
+            "fit_cpu_s": fit_cpu[i],
+            "peak_gib": 1.0 + i / 10,
+        }
+        | {"test_accuracy": 0.99 - i / 1000}
+        for i in range(count)
+    ]
+    return {"count": count, "limit": limit, "batch_s": 100.0 + count, "runs": runs}
+
+
+def test_summarize_means_ranges_and_extremes():
+    row = capacity.summarize(_batch(2))
+    assert row["wall_s"] == 65 and row["wall_range"] == (60, 70)
+    assert row["fit_s"] == 20.5 and row["slowest_fit_s"] == 21
+    assert row["fit_cpu_s"] == 32 and row["cpu_s"] == 50
+    assert row["peak_gib"] == 1.1 and row["lowest_accuracy"] == 0.989
+    with pytest.raises(ValueError, match="no runs"):
+        capacity.summarize({"count": 0, "limit": "none", "batch_s": 1.0, "runs": []})
+
+
+def test_sizing_follows_readmes_derivation():
+    size = capacity.Sizing(fit_cpu_s=150, peak_gib=1.0, server_gib=0.1)
+    assert size.students_per_core == 2  # 300 s / 150 s
+    assert size.cores == 15  # ceil(30 × 150 / 300)
+    assert size.students_per_gib == pytest.approx(1 / 1.1)
+    assert size.gib == pytest.approx(33) and size.gib_two_kernels == pytest.approx(63)
+    assert capacity.Sizing(fit_cpu_s=151, peak_gib=1.0).cores == 16  # part of a core is a core
+    with pytest.raises(ValueError, match="must be positive"):
+        capacity.Sizing(fit_cpu_s=0, peak_gib=1.0)
+
+
+def test_report_has_a_row_per_batch_and_sizes_from_the_most_loaded():
+    batches = [_batch(1), _batch(4), _batch(1, "core+threads"), _batch(2, "core+threads")]
+    text = capacity.report(batches, "test machine", cores=2)
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) == 4
+    assert rows[1].startswith("| 4 | none | 75 (60–90) | 22 | 104 | 50 | 33 | 1.30 | 0.9870 |")
+    assert rows[2].startswith("| 1 | 1 core, TF 1 thread | 60 | 20 |")
+    sizing = [line for line in text.splitlines() if line.startswith("- **")]
+    assert len(sizing) == 2
+    assert "**none** (4 at once): a training costs 33 CPU s" in sizing[0]  # the mean of the four
+    assert "a class of 30 needs 4 cores; at 2 students per core" in sizing[0]
+    assert "**1 core, TF 1 thread** (2 at once)" in sizing[1]
