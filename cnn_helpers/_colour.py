@@ -29,7 +29,7 @@ TRAINING = {"color": "#0072B2", "marker": "o", "linestyle": "-"}
 VALIDATION = {"color": "#A95A00", "marker": "s", "linestyle": "--"}
 #: Bars of a probability chart: the most likely class dark orange and hatched, the others blue.
 BEST_BAR, OTHER_BAR = "#A95A00", "#0072B2"
-NEGATIVE_HATCH = "...."  # dots on the negative cells of a diverging map
+NEGATIVE_HATCH = ".."  # dots on the negative cells of a diverging map (sparse: small PNGs)
 
 
 def relative_luminance(rgb: Any) -> Any:

@@ -14,6 +14,7 @@ from matplotlib.patches import Rectangle
 import numpy as np
 
 from ._args import check_array
+from ._colour import mark_negative, signed_colorbar
 from ._figure import FigureLike, clean, describe, new_figure, symmetric_limit
 from .explore import conv_output_size
 
@@ -172,20 +173,25 @@ def show_padding_stride(
     pairs = _check_settings(settings, image.shape, kernel.shape)
     outputs = [_convolve(image, kernel, padding, stride) for padding, stride in pairs]
     limit = symmetric_limit(*outputs)
-    fig = new_figure(fig, 3.3 * (1 + len(pairs)) + 1, 4.2)
-    axes = fig.subplots(1, 1 + len(pairs))
+    rows = 2 if len(pairs) > 2 else 1  # two rows of outputs beside the input: narrow enough to read
+    cols = -(-len(pairs) // rows)
+    fig = new_figure(fig, 3.3 * (1 + cols) + 1, 4.2 * rows)
+    grid = fig.add_gridspec(rows, 1 + cols)
+    axes = [fig.add_subplot(grid[:, 0])]
+    axes += [fig.add_subplot(grid[i // cols, 1 + i % cols]) for i in range(len(pairs))]
     axes[0].imshow(image, cmap="gray")
     axes[0].set_title(
         f"input {image.shape[0]}x{image.shape[1]}\nkernel {kernel.shape[0]}x{kernel.shape[1]}", fontsize=13
     )
     for ax, out, (padding, stride) in zip(axes[1:], outputs, pairs, strict=True):
         shown = ax.imshow(out, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        mark_negative(ax, out, shown)  # the sign without telling red from blue
         ax.set_title(
             f"padding={padding!r}, stride={stride}\noutput {out.shape[0]}x{out.shape[1]}", fontsize=13
         )
     for ax in axes:
         clean(ax)
-    fig.colorbar(shown, ax=list(axes[1:]), shrink=0.8, label="output value")
+    signed_colorbar(fig, shown, list(axes[1:]), "output value", shrink=0.8)
     describe(
         fig,
         f"A {image.shape[0]}x{image.shape[1]} input convolved with a {kernel.shape[0]}x{kernel.shape[1]} "
