@@ -73,14 +73,15 @@ def figure_alts(notebook: dict) -> list[str | None]:
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda path: path.stem)
-def test_each_figure_on_the_page_carries_its_alt_text(published, lesson):
+def test_each_figure_on_the_page_and_in_the_deck_carries_its_alt_text(published, lesson):
     expected = figure_alts(json.loads(lesson.read_text(encoding="utf-8")))
     assert expected, "no figures: this test would prove nothing"
-    page = Images()
-    page.feed((published / f"{lesson.stem}.html").read_text(encoding="utf-8"))
-    assert len(page.alts) == len(expected)
-    for shown, stored in zip(page.alts, expected, strict=True):
-        assert shown == (stored if stored else PLACEHOLDER)
+    for name in (f"{lesson.stem}.html", f"{lesson.stem}.slides.html"):
+        page = Images()
+        page.feed((published / name).read_text(encoding="utf-8"))
+        assert len(page.alts) == len(expected), name
+        for shown, stored in zip(page.alts, expected, strict=True):
+            assert shown == (stored if stored else PLACEHOLDER), name
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda path: path.stem)
