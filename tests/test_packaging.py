@@ -57,7 +57,11 @@ DATA = [
     "cnn_instructor/templates/cnn_slides/conf.json",
     "cnn_instructor/templates/cnn_slides/index.html.j2",
 ]
-SCRIPTS = {"cnn-exercise": "cnn_instructor.exercise:main", "cnn-slides": "cnn_instructor.slides:main"}
+SCRIPTS = {
+    "cnn-exercise": "cnn_instructor.exercise:main",
+    "cnn-slides": "cnn_instructor.slides:main",
+    "cnn-plan": "cnn_instructor.plan:main",
+}
 
 
 def _environment() -> dict[str, str]:

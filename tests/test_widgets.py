@@ -152,14 +152,14 @@ def test_kernel_editor_is_a_sentence_and_a_described_figure_without_a_kernel(dig
         "rows -1 -1 -1 | 0 0 0 | 1 1 1" in text and f"from {out.min():.2f} to {out.max():.2f}" in text
     )
     editor.boxes[0].value = float("nan")  # a bad number: the sentence still names the kernel shown
-    assert editor.plain_text().endswith("with rows -1 -1 -1 | 0 0 0 | 1 1 1.")
+    assert "now with the kernel rows -1 -1 -1 | 0 0 0 | 1 1 1)" in editor.plain_text()
 
 
 def test_no_tool_shows_a_widget_repr():
     stepper, editor = ConvolutionStepper(IMAGE, KERNEL), KernelEditor(np.ones((6, 6)))
     for tool in (stepper, editor):
         plain = tool._repr_mimebundle_()["text/plain"]
-        assert "(interactive)" in plain and "Box(" not in plain and "children" not in plain
+        assert "(interactive, now " in plain and "Box(" not in plain and "children" not in plain
         assert plain.count(".") == 1 and plain.endswith(".")  # one sentence
 
 

@@ -1,0 +1,55 @@
+"""The committed outputs hold for any run, and still catch a broken lesson.
+
+Another seed stands in for another computer: it moves every trained number much further than
+another CPU kind does (see README). Each variant below keeps the stored outputs and is checked by
+nbval exactly as ``python -m pytest`` checks the committed notebooks, bands included.
+"""
+
+from __future__ import annotations
+
+import nbvariants
+
+
+def test_the_lesson_with_another_seed_passes_the_notebook_checks(tmp_path):
+    run = nbvariants.run_nbval(
+        nbvariants.with_parameters(nbvariants.read("cnn_mnist.ipynb"), SEED=7), tmp_path
+    )
+    assert run.passed and run.failed == [], run.output[-3000:]
+
+
+def test_the_explore_notebook_with_another_seed_passes_the_notebook_checks(tmp_path):
+    notebook = nbvariants.with_parameters(nbvariants.read("cnn_mnist_explore.ipynb"), SEED=7)
+    run = nbvariants.run_nbval(notebook, tmp_path)
+    assert run.passed and run.failed == [], run.output[-3000:]
+
+
+def test_a_lesson_trained_for_one_epoch_fails_at_its_results(tmp_path):
+    run = nbvariants.run_nbval(
+        nbvariants.with_parameters(nbvariants.read("cnn_mnist.ipynb"), EPOCHS=1), tmp_path
+    )
+    assert run.failed_cells_containing("> 0:  # this cell ran before"), "the epoch lines of one epoch passed"
+    assert run.failed_cells_containing("score = model.evaluate("), (
+        "a test accuracy of one epoch passed its band"
+    )
+
+
+def test_a_lesson_with_unscaled_pixels_stops_at_the_check_of_the_images(tmp_path):
+    lesson = nbvariants.replace_in_code(
+        nbvariants.read("cnn_mnist.ipynb"),
+        'train_images.astype("float32") / 255.0',
+        'train_images.astype("float32")',
+    )
+    run = nbvariants.run_nbval(lesson, tmp_path, stop_at_first_failure=True)
+    assert [source for _, source in run.failed] == ["check_images(x_train, x_test)"], run.output[-3000:]
+
+
+def test_every_cell_of_the_lesson_run_twice_in_a_row_keeps_its_checked_results(tmp_path):
+    """A student who runs a cell again gets what the lesson promises. Only the training cell prints
+    something more the second time: that it starts again from the untrained weights (a line the
+    stored output does not have). Every other cell passes, the results of that new training included."""
+    run = nbvariants.run_nbval(nbvariants.run_every_cell_twice(nbvariants.read("cnn_mnist.ipynb")), tmp_path)
+    failed = [source for _, source in run.failed]
+    assert failed == [
+        "if int(model.optimizer.iterations) > 0:  # this cell ran before: start again from the beginning"
+    ], run.output[-3000:]
+    assert "restarting from the untrained weights" in run.output
