@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 
-from cnn_helpers._figure import png_bytes
+from cnn_helpers.figures._base import png_bytes
 from matplotlib.text import Text
 from PIL import Image
 

@@ -14,10 +14,19 @@ from __future__ import annotations
 import itertools
 
 import cnn_helpers as ch
-from cnn_helpers._colour import BEST_BAR, DIVERGING, OTHER_BAR, TRAINING, VALIDATION
-from cnn_helpers._figure import alt_text, contrast_ratio, readable_on, relative_luminance
 from cnn_helpers._words import percent
-from cnn_helpers.architecture import COLOURS, WINDOW
+from cnn_helpers.figures._base import alt_text
+from cnn_helpers.figures._colour import (
+    BEST_BAR,
+    DIVERGING,
+    OTHER_BAR,
+    TRAINING,
+    VALIDATION,
+    contrast_ratio,
+    readable_on,
+    relative_luminance,
+)
+from cnn_helpers.figures.architecture import COLOURS, WINDOW
 from colorspacious import cspace_convert, deltaE
 from figure_checks import low_contrast_texts, small_texts
 import keras

@@ -3,8 +3,8 @@ oracle, occlusion maps."""
 
 from __future__ import annotations
 
-from cnn_helpers.attribution import class_scores, digit_probabilities, occlusion_map, saliency_map
-from cnn_helpers.explore import receptive_field
+from cnn_helpers.maths.attribution import class_scores, digit_probabilities, occlusion_map, saliency_map
+from cnn_helpers.maths.receptive_field import receptive_field
 import keras
 import numpy as np
 import pytest

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 
-from cnn_helpers.attribution import digit_probabilities
-from cnn_helpers.drawing import image_file_to_drawing, mnist_style, render_strokes, show_digit_response
+from cnn_helpers.figures.digit_response import show_digit_response
+from cnn_helpers.maths.attribution import digit_probabilities
+from cnn_helpers.maths.drawn_digit import image_file_to_drawing, mnist_style, render_strokes
 from helpers import titles
 import keras
 from matplotlib.figure import Figure

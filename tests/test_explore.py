@@ -4,16 +4,10 @@ brute force, shifts, the kernel editor's numbers.
 
 from __future__ import annotations
 
-from cnn_helpers.explore import (
-    ShiftAccuracy,
-    conv_output_size,
-    ink_cut_off,
-    kernel_from_values,
-    receptive_field,
-    receptive_field_box,
-    shift_accuracy,
-    shift_images,
-)
+from cnn_helpers.maths.convolution import kernel_from_values
+from cnn_helpers.maths.padding import conv_output_size
+from cnn_helpers.maths.receptive_field import receptive_field, receptive_field_box
+from cnn_helpers.maths.shifts import ShiftAccuracy, ink_cut_off, shift_accuracy, shift_images
 import keras
 import numpy as np
 import pytest

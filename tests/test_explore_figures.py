@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from cnn_helpers._figure import alt_text
-from cnn_helpers.explore import conv_output_size
-from cnn_helpers.explore_figures import (
-    plot_shift_accuracy,
-    show_kernels,
-    show_padding_stride,
-    show_receptive_field,
-    show_saliency,
-)
-from cnn_helpers.lesson import conv2d_by_hand
+from cnn_helpers.figures._base import alt_text
+from cnn_helpers.figures.attribution import show_saliency
+from cnn_helpers.figures.kernels import show_kernels
+from cnn_helpers.figures.padding import show_padding_stride
+from cnn_helpers.figures.receptive_field import show_receptive_field
+from cnn_helpers.figures.shifts import plot_shift_accuracy
+from cnn_helpers.maths.convolution import conv2d_by_hand
+from cnn_helpers.maths.padding import conv_output_size
 from helpers import titles
 from matplotlib.figure import Figure
 import numpy as np

@@ -30,7 +30,7 @@ def test_jupyterlab_keeps_the_alt_text_but_does_not_show_it(tmp_path):
         )
     ]
     drawn = nbformat.v4.new_code_cell(
-        "from cnn_helpers._figure import describe, new_figure\n"
+        "from cnn_helpers.figures._base import describe, new_figure\n"
         "fig = new_figure(None, 3, 2)\n"
         "fig.add_subplot().plot([2, 1])\n"
         f"describe(fig, {DRAWN!r})"
@@ -68,7 +68,7 @@ def _png() -> str:
     """A small PNG, base64: the figure of a rising line."""
     import base64
 
-    from cnn_helpers._figure import new_figure, png_bytes
+    from cnn_helpers.figures._base import new_figure, png_bytes
 
     fig = new_figure(None, 3, 2)
     fig.add_subplot().plot([1, 2])

@@ -9,9 +9,8 @@ import io
 import sys
 import types
 
-from cnn_helpers._figure import alt_text
-import cnn_helpers.pad
-from cnn_helpers.pad import DrawingPad
+from cnn_helpers.figures._base import alt_text
+from cnn_helpers.widgets.drawing_pad import DrawingPad
 from helpers import assert_shows_itself, shown_png, titles
 import keras
 import numpy as np
@@ -146,12 +145,6 @@ def test_pad_refuses_bad_arguments(model):
         DrawingPad(model, fallback_images=np.zeros((3, 28, 28)), fallback_labels=[1, 2])
     with pytest.raises(ValueError, match="pen_width must be a positive"):
         DrawingPad(model, pen_width=0)
-
-
-def test_the_notebook_imports_the_pad_from_widgets():
-    from cnn_helpers.widgets import ConvolutionStepper, DrawingPad, KernelEditor  # noqa: F401
-
-    assert DrawingPad is cnn_helpers.pad.DrawingPad
 
 
 def test_the_keyboard_alternative_sits_beside_the_canvas(model, mnist):

@@ -3,7 +3,8 @@ they refuse."""
 
 from __future__ import annotations
 
-from cnn_helpers import grid_shape, show_feature_maps, show_filters, show_images
+from cnn_helpers import show_feature_maps, show_filters, show_images
+from cnn_helpers.figures._base import grid_shape
 import keras
 from matplotlib.figure import Figure
 import numpy as np

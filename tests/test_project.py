@@ -50,21 +50,41 @@ def test_ci_runs_the_readme_test_command():
     assert ci.rstrip().splitlines()[-1] == command
 
 
-def test_readme_paths_exist():
+def _readme_layout() -> list[Path]:
+    """The paths README's layout names, nested by indentation (two spaces a level)."""
     readme = (ROOT / "README.md").read_text()
     layout = readme.split("## Layout", 1)[1].split("```", 2)[1]
-    folder = ""
+    folders: list[str] = []
+    paths = []
     for line in layout.splitlines():
-        match = re.match(r"^(\s*)([\w./-]+)(\s|$)", line)
+        match = re.match(r"^( *)([\w./-]+)(\s|$)", line)
         if not match:
             continue
-        name = match.group(2)
-        if not match.group(1):
-            folder = name if name.endswith("/") else ""
-            path = ROOT / name
-        else:
-            path = ROOT / folder / name
+        depth, name = len(match.group(1)) // 2, match.group(2)
+        folders = folders[:depth]
+        paths.append(ROOT.joinpath(*folders, name))
+        if name.endswith("/"):
+            folders.append(name.rstrip("/"))
+    return paths
+
+
+def test_readme_layout_names_only_what_exists():
+    for path in _readme_layout():
         assert path.exists(), f"README's layout names {path.relative_to(ROOT)}, which does not exist"
+
+
+def test_readme_layout_names_every_module():
+    listed = {path.resolve() for path in _readme_layout()}
+    modules = [
+        path
+        for package in ("cnn_helpers", "cnn_instructor")
+        for path in (ROOT / package).rglob("*.py")
+        if not (path.name == "__init__.py" and path.parent.parent != ROOT)  # a subpackage: its folder
+    ]
+    missing = sorted(str(path.relative_to(ROOT)) for path in modules if path.resolve() not in listed)
+    assert missing == [], f"README's layout does not list {missing}"
+    folders = {path.parent for path in modules if path.parent.parent != ROOT}
+    assert not {f for f in folders if f.resolve() not in listed}, "a subpackage is missing from the layout"
 
 
 def test_public_api_is_one_sorted_list():
@@ -123,7 +143,7 @@ def test_stderr_is_restored_when_the_import_fails(tmp_path):
     (tmp_path / "tensorflow.py").write_text("raise ImportError('no TensorFlow here')\n")
     code = (
         "import os, sys\n"
-        "from cnn_helpers import import_tensorflow_quietly\n"
+        "from cnn_helpers._quiet import import_tensorflow_quietly\n"
         "sys.modules.pop('tensorflow', None)\n"
         f"sys.path.insert(0, {str(tmp_path)!r})\n"
         "try:\n"

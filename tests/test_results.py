@@ -4,13 +4,13 @@ mistakes and probabilities; what they draw, and the bad input they refuse."""
 from __future__ import annotations
 
 from cnn_helpers import (
-    learning_rates,
     plot_confusion_matrix,
     plot_history,
     show_images,
     show_misclassified,
     show_probabilities,
 )
+from cnn_helpers.maths.training import learning_rates
 import keras
 import numpy as np
 import pytest

@@ -4,10 +4,10 @@ rank correlations, the per-digit numbers and their figure.
 
 from __future__ import annotations
 
-from cnn_helpers._figure import alt_text, png_bytes
-from cnn_helpers.attribution import saliency_map
-from cnn_helpers.attribution_figures import show_saliency_check
-from cnn_helpers.sanity import SaliencyCheck, randomized_copy, rank_correlation, saliency_check
+from cnn_helpers.figures._base import alt_text, png_bytes
+from cnn_helpers.figures.attribution import show_saliency_check
+from cnn_helpers.maths.attribution import saliency_map
+from cnn_helpers.maths.randomisation import SaliencyCheck, randomized_copy, rank_correlation, saliency_check
 import keras
 import numpy as np
 import pytest

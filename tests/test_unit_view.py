@@ -4,9 +4,10 @@ known cases; its figure; the UnitExplorer widget driven without a browser.
 
 from __future__ import annotations
 
-from cnn_helpers._figure import alt_text
-from cnn_helpers.explore import shift_images
-from cnn_helpers.unit_view import UnitReport, feature_layers, inspect_unit, show_unit_view
+from cnn_helpers.figures._base import alt_text
+from cnn_helpers.figures.unit import show_unit_view
+from cnn_helpers.maths.shifts import shift_images
+from cnn_helpers.maths.unit import UnitReport, feature_layers, inspect_unit
 from cnn_helpers.widgets import UnitExplorer
 from helpers import shown_png
 import keras

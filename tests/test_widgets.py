@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from cnn_helpers import conv2d_by_hand
-from cnn_helpers import widgets as cnn_widgets
-from cnn_helpers._figure import alt_text
+from cnn_helpers.figures._base import alt_text
 from cnn_helpers.widgets import KERNEL_PRESETS, ConvolutionStepper, KernelEditor
+from cnn_helpers.widgets import convolution as cnn_widgets
 from helpers import assert_shows_itself, shown_png, titles
 import numpy as np
 import pytest
@@ -164,7 +164,7 @@ def test_no_tool_shows_a_widget_repr():
 
 
 def test_a_tool_describes_its_figure_only_where_the_drawing_helper_did_not():
-    from cnn_helpers._figure import describe, new_figure
+    from cnn_helpers.figures._base import describe, new_figure
 
     bare = new_figure(None, 2, 2)
     assert alt_text(cnn_widgets._described(bare, "The tool's words.")) == "The tool's words."

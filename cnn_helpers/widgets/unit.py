@@ -1,5 +1,5 @@
 """``UnitExplorer``, the linked view of one unit as a widget: a layer picker and three sliders
-(channel, row, col), usable by keyboard, and the figure of ``unit_view.show_unit_view``.
+(channel, row, col), usable by keyboard, and the figure of ``show_unit_view``.
 """
 
 from __future__ import annotations
@@ -8,13 +8,12 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ._figure import FigureLike, show_as_png
-from .attribution import as_model_batch, digit_probabilities
-from .explore import _layer_index
-from .pad import ShownAsWidget
-from .unit_view import UnitReport, feature_layers, inspect_unit, show_unit_view
-
-__all__ = ["UnitExplorer"]
+from ..figures._base import FigureLike
+from ..figures.unit import show_unit_view
+from ..maths.attribution import as_model_batch, digit_probabilities
+from ..maths.layers import layer_index
+from ..maths.unit import UnitReport, feature_layers, inspect_unit
+from .base import ShownAsWidget
 
 
 class UnitExplorer(ShownAsWidget):
@@ -28,6 +27,8 @@ class UnitExplorer(ShownAsWidget):
     ``snapshot()`` is the current figure.
     """
 
+    name, action = "Unit explorer", "pick a unit"
+
     def __init__(
         self, model: Any, image: Any, *, layer: Any = None, channel: int = 0, row: int = 0, col: int = 0
     ) -> None:
@@ -36,7 +37,7 @@ class UnitExplorer(ShownAsWidget):
         names = feature_layers(model)
         if not names:
             raise ValueError("model has no Conv2D or pooling layer whose units could be picked")
-        start = names[0] if layer is None else model.layers[_layer_index(model, layer)].name
+        start = names[0] if layer is None else model.layers[layer_index(model, layer)].name
         if start not in names:
             raise ValueError(f"layer {start!r} has no feature map; pick one of {names}")
         # Toggle buttons, not a Dropdown: JupyterLab takes a collapsed Dropdown's arrow keys for itself
@@ -54,7 +55,6 @@ class UnitExplorer(ShownAsWidget):
         self.output = widgets.Output().add_class("cnn-unit-output")
         controls = widgets.HBox([widgets.VBox([self.layer, *self.sliders.values()]), self.label])
         self.widget = widgets.VBox([controls, self.output])
-        self.figure: FigureLike | None = None
         self.report: UnitReport | None = None
         self.text = ""
         self._quiet = True  # no redraw while the controls are being set
@@ -101,16 +101,8 @@ class UnitExplorer(ShownAsWidget):
         self.report = inspect_unit(self.model, self.image, *self.unit)
         self.text = str(self.report)
         self.label.value = "<br>".join(self.text.splitlines())
-        self.figure = show_as_png(self.output, show_unit_view(self.image, self.report))
-        return self.figure
+        return self.show(show_unit_view(self.image, self.report))
 
-    def snapshot(self) -> FigureLike:
-        """The figure of the current unit, with its alt text: what a reader without a kernel sees."""
-        return self.figure
-
-    def plain_text(self) -> str:
+    def current(self) -> str:
         layer, channel, row, col = self.unit
-        return (
-            f"Unit explorer (interactive, now at unit ({row}, {col}) of channel {channel} of layer "
-            f"{layer!r}): open this notebook in JupyterLab to pick a unit."
-        )
+        return f"at unit ({row}, {col}) of channel {channel} of layer {layer!r}"

@@ -1,11 +1,10 @@
-"""Checks of a student's data, called in the cell right after each part of the exercise:
-the images (``check_images``) and the labels (``check_labels``); the model's are in
-``model_checks``.
+"""Checks of a student's data, called in the cell right after each part of the exercise: the
+images (``check_images``) and the labels (``check_labels``); the model's are in ``checks.model``.
 
-Each check prints one line of what it verified, or raises ``NotReadyError`` with a message
-in the student's terms: what is wrong and how to fix it, before the mistake reaches
-``fit``; Jupyter shows that message alone, without a traceback. The checks read arrays only
-(no TensorFlow op runs on the student's data), so a wrong shape can never crash the kernel.
+Each check prints one line of what it verified, or raises ``NotReadyError`` with a message in the
+student's terms: what is wrong and how to fix it, before the mistake reaches ``fit``; Jupyter shows
+that message alone, without a traceback. The checks read arrays only (no TensorFlow op runs on the
+student's data), so a wrong shape can never crash the kernel.
 """
 
 from __future__ import annotations
@@ -14,9 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._args import NotReadyError, not_ready, student_array
-
-__all__ = ["NotReadyError", "check_images", "check_labels"]
+from .._args import not_ready, student_array
 
 
 def _image_problem(name: str, x: np.ndarray, shape: tuple[int, ...]) -> str | None:

@@ -1,9 +1,9 @@
 """Checks of a student's model, called in the cell right after "Build the model"
 (``check_model``) and "Compile the model" (``check_compiled``).
 
-Like the data checks, each prints one line of what it verified, or raises ``NotReadyError``
-with what is wrong and how to fix it. They read the model's settings only. Any model that fits
-the task passes: other filter counts, other layers, another optimizer.
+Like the data checks, each prints one line of what it verified, or raises ``NotReadyError`` with
+what is wrong and how to fix it. They read the model's settings only. Any model that fits the task
+passes: other filter counts, other layers, another optimizer.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from ._args import not_ready, student_array
-
-__all__ = ["check_compiled", "check_model"]
+from .._args import not_ready, student_array
 
 _ONE_HOT_LOSSES = {"categorical_crossentropy", "categorical_focal_crossentropy", "kl_divergence"}
+
+
 _SPARSE_LOSSES = {"sparse_categorical_crossentropy"}
 
 

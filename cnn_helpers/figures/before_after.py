@@ -10,23 +10,17 @@ from typing import Any
 
 import numpy as np
 
-from ._args import check_array, check_count
-from ._figure import (
-    DIVERGING,
-    FigureLike,
-    clean,
-    describe,
-    mark_negative,
-    new_figure,
-    signed_colorbar,
-    symmetric_limit,
-)
-from ._words import number, plural
-from .plots import _conv_kernel, draw_feature_map
-
-__all__ = ["compare_feature_maps", "compare_filters"]
+from .._args import check_array, check_count
+from .._words import number, plural
+from ..maths.layers import conv_kernel
+from ._base import FigureLike, describe, new_figure
+from ._colour import DIVERGING, mark_negative, signed_colorbar
+from ._panels import clean, symmetric_limit
+from .filters import draw_feature_map
 
 ROWS = ("before training", "after training")
+
+
 SIDE = 0.95  # inches per panel: eight columns fit a figure 10 inches wide
 
 
@@ -48,7 +42,7 @@ def compare_filters(
     red positive, blue negative (dotted), up to the largest absolute weight of the two.
     ``before_layer`` is the layer of a copy kept before ``fit``, ``after_layer`` the trained one.
     """
-    before, after = _conv_kernel(before_layer), _conv_kernel(after_layer)
+    before, after = conv_kernel(before_layer), conv_kernel(after_layer)
     if before.shape != after.shape:
         raise ValueError(
             f"the two layers' kernels differ in shape: {before.shape} before, {after.shape} after; "

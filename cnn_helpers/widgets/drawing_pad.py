@@ -1,6 +1,5 @@
-"""The drawing pad of the exploratory notebook ``cnn_mnist_explore.ipynb``, part 6 (Play: draw your
-own digit). The notebook imports it from ``widgets``, which re-exports it; its logic is in
-``drawing`` and ``attribution``, so that only the widget itself needs ipywidgets (and ipycanvas).
+"""The drawing pad of part 6 of the explore notebook (Play: draw your own digit), with a
+core-ipywidgets fallback (a picker of test digits and an upload) where ipycanvas does not run.
 """
 
 from __future__ import annotations
@@ -11,12 +10,11 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from ._args import check_gray_images, check_positive, class_numbers
-from ._figure import FigureLike, show_as_png
-from .attribution import digit_probabilities
-from .drawing import image_file_to_drawing, mnist_style, render_strokes, show_digit_response
-
-__all__ = ["DrawingPad", "ShownAsWidget"]
+from .._args import check_gray_images, check_positive, class_numbers
+from ..figures.digit_response import show_digit_response
+from ..maths.attribution import digit_probabilities
+from ..maths.drawn_digit import image_file_to_drawing, mnist_style, render_strokes
+from .base import ShownAsWidget
 
 
 def _canvas_available() -> bool:
@@ -28,23 +26,6 @@ def _canvas_available() -> bool:
     except ImportError:
         return False
     return True
-
-
-class ShownAsWidget:
-    """Shows ``self.widget`` when the object is a cell's value (the interactive tools' base).
-
-    Its ``text/plain``, what a page without a kernel (GitHub, an HTML export) shows in place of
-    the widget, is one plain sentence, ``plain_text()``, not the widget's ``repr``.
-    """
-
-    widget: widgets.Widget
-
-    def plain_text(self) -> str:
-        """One sentence for readers without a kernel: what the tool is, and what the figure shows."""
-        raise NotImplementedError
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return {**self.widget._repr_mimebundle_(**kwargs), "text/plain": self.plain_text()}
 
 
 class DrawingPad(ShownAsWidget):
@@ -60,6 +41,9 @@ class DrawingPad(ShownAsWidget):
     ``.upload`` (``cnn-pad-upload``) for a PNG/JPG photo of a digit feed the same path.
     ``draw(strokes)`` draws strokes from code; ``snapshot()`` is the figure shown last.
     """
+
+    name = "Drawing pad"
+    action = "draw a digit with the mouse, or pick a test digit or upload a photo"
 
     def __init__(
         self,
@@ -77,7 +61,6 @@ class DrawingPad(ShownAsWidget):
             raise TypeError(f"use_canvas must be True, False or None (automatic), got {use_canvas!r}")
         self.uses_canvas = _canvas_available() if use_canvas is None else use_canvas
         self.strokes: list[list[tuple[float, float]]] = []
-        self.figure: FigureLike | None = None
         self.image: np.ndarray | None = None
         self.probabilities: np.ndarray | None = None
         self.canvas = self.clear_button = self.picker = self.show_button = self.upload = None
@@ -176,8 +159,8 @@ class DrawingPad(ShownAsWidget):
         self.canvas.fill_style = "black"
         self.canvas.fill_rect(0, 0, 280, 280)
         self.canvas.fill_style = "white"
-        self.output.outputs = ()
-        self.figure, self.source = None, "nothing yet"
+        self.show_nothing()
+        self.source = "nothing yet"
         self.text = self.prediction_label.value = (
             "draw a digit: hold the mouse button down, let go to see the answer; "
             "or pick a test digit or upload a photo (keyboard: Tab to them)"
@@ -201,17 +184,11 @@ class DrawingPad(ShownAsWidget):
                 self.canvas.stroke_line(*a, *b)
         return self.predict()
 
-    def snapshot(self) -> FigureLike:
-        """The figure shown last, with its alt text: what a reader without a kernel sees."""
-        if self.figure is None:
-            raise ValueError("nothing to show yet: draw a digit, pick one or upload a photo first")
-        return self.figure
+    def current(self) -> str:
+        return f"showing the model's answer for {self.source}"
 
-    def plain_text(self) -> str:
-        return (
-            f"Drawing pad (interactive, now showing the model's answer for {self.source}): open this "
-            "notebook in JupyterLab to draw a digit with the mouse, or pick a test digit or upload a photo."
-        )
+    def blank_reason(self) -> str:
+        return "draw a digit, pick one or upload a photo first"
 
     def pick(self, index: int) -> str:
         """Show the model's answer for fallback digit ``index``; return the prediction text."""
@@ -246,6 +223,6 @@ class DrawingPad(ShownAsWidget):
             return self.text
         self.image, self.probabilities = image, digit_probabilities(self.model, image)
         best = int(self.probabilities.argmax())
-        self.figure = show_as_png(self.output, show_digit_response(self.model, image))
+        self.show(show_digit_response(self.model, image))
         self.text = self.prediction_label.value = f"prediction: {best} ({self.probabilities[best]:.0%})"
         return self.text

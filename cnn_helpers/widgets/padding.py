@@ -1,17 +1,16 @@
-"""``PaddingStrideTool``, padding and stride live, for part 2 of ``cnn_mnist_explore.ipynb``: four
-sliders (n, k, p, s), usable by keyboard (Tab to a slider, arrow keys to change it), the figure of
-``padding.show_padding_windows`` and the output-size formula with its numbers beside it.
+"""``PaddingStrideTool``: padding and stride live, four sliders (n, k, p, s), usable by keyboard (Tab
+to a slider, arrow keys to change it), the figure of ``show_padding_windows`` and the output-size
+formula with its numbers beside it. Part 2 of the explore notebook.
 """
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 
-from ._figure import FigureLike, show_as_png
-from .pad import ShownAsWidget
-from .padding import LIMITS, _check, output_size_formula, show_padding_windows
-
-__all__ = ["PaddingStrideTool"]
+from ..figures._base import FigureLike
+from ..figures.padding import show_padding_windows
+from ..maths.padding import LIMITS, check_window_setting, output_size_formula
+from .base import ShownAsWidget
 
 
 class PaddingStrideTool(ShownAsWidget):
@@ -21,8 +20,10 @@ class PaddingStrideTool(ShownAsWidget):
     Used in "Padding and stride"; ``snapshot()`` is the figure of the current setting.
     """
 
+    name, action = "Padding and stride tool", "change n, k, p and s"
+
     def __init__(self, n: int = 7, k: int = 3, p: int = 1, s: int = 2) -> None:
-        start = dict(zip("nkps", _check(n, k, p, s, drawn=True), strict=True))
+        start = dict(zip("nkps", check_window_setting(n, k, p, s, drawn=True), strict=True))
         names = {"n": "n (input)", "k": "k (kernel)", "p": "p (padding)", "s": "s (stride)"}
         style = {"description_width": "7em"}
         self.sliders = {
@@ -35,7 +36,6 @@ class PaddingStrideTool(ShownAsWidget):
         self.output = widgets.Output().add_class("cnn-padding-output")
         controls = widgets.HBox([widgets.VBox(list(self.sliders.values())), self.formula])
         self.widget = widgets.VBox([controls, self.output])
-        self.figure: FigureLike | None = None
         self.text = ""
         for slider in self.sliders.values():
             slider.observe(lambda _change: self.redraw(), names="value")
@@ -53,22 +53,15 @@ class PaddingStrideTool(ShownAsWidget):
         except ValueError as err:
             self.text = f"no window fits: {err}"
             self.formula.value = f"<p>{self.text}</p>"
-            self.output.outputs, self.figure = (), None
+            self.show_nothing()
             return None
         self.text = f"output size = {formula}"
         self.formula.value = f"<p style='font-size: 1.2em'>output size<br>{formula}</p>"
-        self.figure = show_as_png(self.output, show_padding_windows(*self.setting))
-        return self.figure
+        return self.show(show_padding_windows(*self.setting))
 
-    def snapshot(self) -> FigureLike:
-        """The figure of the current setting, with its alt text: what a reader without a kernel sees."""
-        if self.figure is None:
-            raise ValueError(f"nothing to show: {self.text}")
-        return self.figure
-
-    def plain_text(self) -> str:
+    def current(self) -> str:
         n, k, p, s = self.setting
-        return (
-            f"Padding and stride tool (interactive, now at n = {n}, k = {k}, p = {p}, s = {s}): open this "
-            "notebook in JupyterLab to change n, k, p and s."
-        )
+        return f"at n = {n}, k = {k}, p = {p}, s = {s}"
+
+    def blank_reason(self) -> str:
+        return self.text

@@ -1,6 +1,6 @@
-"""Where the model looks, for part 5 of the exploratory notebook ``cnn_mnist_explore.ipynb``
-(Where the model looks): one image as the model's batch, its class probabilities, saliency maps and
-occlusion maps. The drawing pad of part 6 (Play) uses ``digit_probabilities`` too.
+"""Where the model looks: one image as the model's batch, its class probabilities and scores,
+saliency maps and occlusion maps. Part 5 of the explore notebook (Where the model looks); the
+drawing pad of part 6 uses ``digit_probabilities`` too.
 """
 
 from __future__ import annotations
@@ -11,10 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from ._args import check_array, check_built_model, check_count, check_int
-from .explore import conv_output_size
-
-__all__ = ["as_model_batch", "class_scores", "digit_probabilities", "occlusion_map", "saliency_map"]
+from .._args import check_array, check_built_model, check_count, check_int
+from .padding import conv_output_size
 
 
 def as_model_batch(model: Any, image: Any) -> np.ndarray:

@@ -1,6 +1,5 @@
-"""The theory made visible: convolution and pooling computed by hand, and their figures.
-
-Used in the notebook's sections "What is a convolution?" and "Average and max pooling".
+"""The theory made visible: a convolution step by step, hand-made kernels on a digit, an RGB
+convolution and pooling. Used in "What is a convolution?" and "Average and max pooling".
 """
 
 from __future__ import annotations
@@ -9,75 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from ._args import check_array, check_count
-from ._figure import (
-    DIVERGING,
-    FigureLike,
-    clean,
-    describe,
-    mark_negative,
-    matrix,
-    new_figure,
-    outline,
-    signed_colorbar,
-    symmetric_limit,
-)
-from ._words import listing, number
-
-__all__ = [
-    "conv2d_by_hand",
-    "pool2d_by_hand",
-    "show_convolution_steps",
-    "show_kernel_outputs",
-    "show_pooling",
-    "show_rgb_convolution",
-]
-
-
-def conv2d_by_hand(image: Any, kernel: Any, bias: float = 0.0) -> np.ndarray:
-    """Slide ``kernel`` over ``image`` (valid padding, stride 1) and return the output map.
-
-    ``image`` is ``(h, w)`` or ``(h, w, c)``; ``kernel`` is ``(kh, kw)`` or ``(kh, kw, c)``
-    with the same ``c``. Each output pixel is the sum of the element-wise products of the
-    kernel and the window under it, over all channels, plus ``bias``: shape
-    ``(h - kh + 1, w - kw + 1)``. This is what ``tf.nn.conv2d`` computes (deep learning's
-    "convolution" does not flip the kernel).
-    """
-    image = check_array("image", image, ndim=(2, 3), shape_hint="(h, w) or (h, w, c)").astype(float)
-    kernel = check_array("kernel", kernel, ndim=(2, 3), shape_hint="(kh, kw) or (kh, kw, c)").astype(float)
-    if image.ndim != kernel.ndim:
-        raise ValueError(f"image {image.shape} and kernel {kernel.shape} must both have channels or neither")
-    if image.ndim == 3 and image.shape[2] != kernel.shape[2]:
-        raise ValueError(
-            f"kernel has {kernel.shape[2]} channels but image has {image.shape[2]}: "
-            "a filter spans every input channel"
-        )
-    kh, kw = kernel.shape[:2]
-    if kh > image.shape[0] or kw > image.shape[1]:
-        raise ValueError(f"kernel {kernel.shape[:2]} is larger than image {image.shape[:2]}")
-    out_h, out_w = image.shape[0] - kh + 1, image.shape[1] - kw + 1
-    out = np.empty((out_h, out_w))
-    for i in range(out_h):
-        for j in range(out_w):
-            window = image[i : i + kh, j : j + kw]
-            out[i, j] = np.sum(window * kernel) + bias
-    return out
-
-
-def pool2d_by_hand(feature_map: Any, size: int = 2, mode: str = "max") -> np.ndarray:
-    """Pool a ``(h, w)`` map with a ``size`` x ``size`` window and stride ``size``.
-
-    ``mode`` is ``"max"`` (largest value of each window) or ``"avg"`` (their mean). Rows or
-    columns that do not fill a whole window are dropped, as with ``padding="valid"``:
-    the output is ``(h // size, w // size)``.
-    """
-    fmap = check_array("feature_map", feature_map, ndim=(2,), shape_hint="(h, w)").astype(float)
-    size = check_count("size", size, maximum=min(fmap.shape), what="rows/columns in feature_map")
-    if mode not in ("max", "avg"):
-        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
-    out_h, out_w = fmap.shape[0] // size, fmap.shape[1] // size
-    windows = fmap[: out_h * size, : out_w * size].reshape(out_h, size, out_w, size)
-    return windows.max(axis=(1, 3)) if mode == "max" else windows.mean(axis=(1, 3))
+from .._args import check_array
+from .._words import listing, number
+from ..maths.convolution import conv2d_by_hand, pool2d_by_hand
+from ._base import FigureLike, describe, new_figure
+from ._colour import DIVERGING, mark_negative, signed_colorbar
+from ._panels import clean, matrix, outline, symmetric_limit
 
 
 def _check_positions(positions: Any, out_shape: tuple[int, ...]) -> list[tuple[int, int]]:

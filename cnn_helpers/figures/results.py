@@ -1,8 +1,5 @@
-"""Pictures of a trained model's answers: confusion matrix, the most confident mistakes, predicted
-probabilities (and, from ``curves``, the training curves).
-
-Like every helper, each checks its arguments first, draws on a new figure (or the ``fig=``
-you pass) and returns it.
+"""A trained model's answers: the confusion matrix, the most confident mistakes and the predicted
+probabilities. Used in "Evaluate".
 """
 
 from __future__ import annotations
@@ -12,26 +9,11 @@ from typing import Any
 from matplotlib.colors import LogNorm
 import numpy as np
 
-from ._args import check_array, check_count, check_gray_images, class_numbers
-from ._figure import (
-    FigureLike,
-    describe,
-    grid_shape,
-    image_grid,
-    new_figure,
-    probability_bars,
-    text_colour,
-)
-from ._words import listing, percent, plural
-from .curves import learning_rates, plot_history
-
-__all__ = [
-    "learning_rates",
-    "plot_confusion_matrix",
-    "plot_history",
-    "show_misclassified",
-    "show_probabilities",
-]
+from .._args import check_array, check_count, check_gray_images, class_numbers
+from .._words import listing, percent, plural
+from ._base import FigureLike, describe, grid_shape, new_figure
+from ._colour import text_colour
+from ._panels import image_grid, probability_bars
 
 
 def plot_confusion_matrix(

@@ -1,5 +1,5 @@
-"""Figures of part 5 of ``cnn_mnist_explore.ipynb`` (Where the model looks): saliency and occlusion
-maps under their digits, and the randomization check's maps (``sanity.saliency_check``) side by side.
+"""Saliency and occlusion maps under their digits, and the randomization check's maps side by side.
+Part 5 of the explore notebook (Where the model looks).
 """
 
 from __future__ import annotations
@@ -8,11 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from ._args import check_array, check_count, check_gray_images
-from ._figure import FigureLike, clean, describe, new_figure, symmetric_limit
-from .sanity import SaliencyCheck
-
-__all__ = ["show_saliency", "show_saliency_check"]
+from .._args import check_array, check_count, check_gray_images
+from ..maths.randomisation import SaliencyCheck
+from ._base import FigureLike, describe, new_figure
+from ._panels import clean, symmetric_limit
 
 
 def show_saliency(

@@ -1,16 +1,4 @@
-"""Interactive widgets of the exploratory notebook ``cnn_mnist_explore.ipynb``: step the window of a
-convolution, edit a kernel; re-exported here, so that the notebook imports every tool from this
-module: the drawing pad (``pad.DrawingPad``), the padding and stride tool
-(``padding_tool.PaddingStrideTool``) and the linked view of one unit (``unit_widget.UnitExplorer``).
-
-Each widget is a small class whose ``.widget`` is the ipywidgets box to show; an instance shows
-that box when it is a cell's last expression, and a page without a kernel shows one plain
-sentence instead (``plain_text()``). ``snapshot()`` returns the current setting as an ordinary
-figure with alt text, for readers without a kernel. The logic lives in plain methods (``redraw``,
-``predict``, ...) that return what they put on screen and keep it (``.figure``, ``.text``), so it
-runs and is tested without a browser. Figures go into ``ipywidgets.Output`` areas as PNG images.
-Every control is usable by keyboard (Tab to it; arrow keys, typing or Enter).
-"""
+"""Step the window of a convolution, and edit a kernel: the explore notebook's first two tools."""
 
 from __future__ import annotations
 
@@ -19,22 +7,11 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from ._args import check_array
-from ._figure import FigureLike, alt_text, describe, show_as_png
-from .explore import kernel_from_values
-from .lesson import conv2d_by_hand, show_convolution_steps, show_kernel_outputs
-from .pad import DrawingPad, ShownAsWidget
-from .padding_tool import PaddingStrideTool
-from .unit_widget import UnitExplorer
-
-__all__ = [
-    "KERNEL_PRESETS",
-    "ConvolutionStepper",
-    "DrawingPad",
-    "KernelEditor",
-    "PaddingStrideTool",
-    "UnitExplorer",
-]
+from .._args import check_array
+from ..figures._base import FigureLike, alt_text, describe
+from ..figures.convolution import show_convolution_steps, show_kernel_outputs
+from ..maths.convolution import conv2d_by_hand, kernel_from_values
+from .base import ShownAsWidget
 
 
 def _described(fig: FigureLike, sentence: str) -> FigureLike:
@@ -60,6 +37,8 @@ class ConvolutionStepper(ShownAsWidget):
     the sum into ``.label`` (``cnn-stepper-sum``). Used in "What is a convolution?".
     """
 
+    name, action = "Convolution stepper", "move the window"
+
     def __init__(self, image: Any, kernel: Any) -> None:
         self.image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
         self.kernel = check_array("kernel", kernel, ndim=(2,), shape_hint="(kh, kw)")
@@ -74,7 +53,6 @@ class ConvolutionStepper(ShownAsWidget):
         self.label = widgets.Label().add_class("cnn-stepper-sum")
         self.output = widgets.Output().add_class("cnn-stepper-output")
         self.widget = widgets.VBox([widgets.HBox([self.slider, self.label]), self.output])
-        self.figure: FigureLike | None = None
         self.text = ""
         self.slider.observe(lambda _change: self.redraw(), names="value")
         self.redraw()
@@ -97,18 +75,10 @@ class ConvolutionStepper(ShownAsWidget):
             f"at rows {row} to {row + kh - 1}, columns {col} to {col + kw - 1}, times the kernel, sums to "
             f"{self.result[row, col]:g}, the value of output[{row}, {col}] of the {oh}x{ow} output.",
         )
-        self.figure = show_as_png(self.output, fig)
-        return self.figure
+        return self.show(fig)
 
-    def snapshot(self) -> FigureLike:
-        """The figure of the current position, with its alt text: what a reader without a kernel sees."""
-        return self.figure
-
-    def plain_text(self) -> str:
-        return (
-            f"Convolution stepper (interactive, now at position {self.position}): open this notebook in "
-            "JupyterLab to move the window."
-        )
+    def current(self) -> str:
+        return f"at position {self.position}"
 
 
 class KernelEditor(ShownAsWidget):
@@ -119,6 +89,8 @@ class KernelEditor(ShownAsWidget):
     (``cnn-kernel-preset``); ``.output`` (``cnn-kernel-output``) shows ``show_kernel_outputs``;
     ``.message`` (``cnn-kernel-message``) the kernel or what is wrong with it.
     """
+
+    name, action = "Kernel editor", "type a kernel's nine numbers or pick a preset"
 
     def __init__(self, image: Any, kernel: Any = None) -> None:
         self.image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
@@ -138,7 +110,6 @@ class KernelEditor(ShownAsWidget):
             [grid.add_class("cnn-kernel-boxes"), widgets.VBox(list(self.presets.values()))]
         )
         self.widget = widgets.VBox([controls, self.message, self.output])
-        self.figure: FigureLike | None = None
         self._setting = False
         for box in self.boxes:
             box.observe(lambda _change: None if self._setting else self.redraw(), names="value")
@@ -176,18 +147,10 @@ class KernelEditor(ShownAsWidget):
             f"feature map under the 3x3 kernel with {self.message.value}: values from {out.min():.2f} "
             f"to {out.max():.2f}.",
         )
-        self.figure = show_as_png(self.output, fig)
-        return self.figure
+        return self.show(fig)
 
-    def snapshot(self) -> FigureLike:
-        """The figure of the current kernel, with its alt text: what a reader without a kernel sees."""
-        if self.figure is None:
-            raise ValueError(f"nothing to show: {self.message.value}")
-        return self.figure
+    def current(self) -> str:
+        return f"with the kernel rows {self._shown}"
 
-    def plain_text(self) -> str:
-        kernel = self._shown
-        return (
-            f"Kernel editor (interactive, now with the kernel rows {kernel}): open this notebook in "
-            "JupyterLab to type a kernel's nine numbers or pick a preset."
-        )
+    def blank_reason(self) -> str:
+        return self.message.value

@@ -1,5 +1,6 @@
 """The stages of a model's architecture, read from its layers: what ``plot_architecture`` draws,
-and the sentence that says it in words (the figure's alt text)."""
+and the sentence that says it in words (the figure's alt text).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEPTH_STEP = 0.08  # inches between two planes of a stack
+
+
 ACTIVATIONS = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "linear": ""}
+
+
 NAMES = dict(Flatten="flatten", BatchNormalization="batch norm", GlobalAveragePooling2D="global avg-pool")
 
 

@@ -1,9 +1,9 @@
-"""Is a saliency map about the model? The randomization check of Adebayo et al. (2018, "Sanity checks
-for saliency maps"), for part 5 of ``cnn_mnist_explore.ipynb`` (Where the model looks): the same
-maps from a copy of the model whose weights are re-initialized, compared with the trained model's.
+"""Is a saliency map about the model? The randomization check of Adebayo et al. (2018, "Sanity
+checks for saliency maps"): the same maps from a copy of the model whose weights are re-initialized,
+compared with the trained model's. Part 5 of the explore notebook (Where the model looks).
 
 If a map is as much the untrained copy's as the trained model's, it shows the image and the
-architecture, not what the model learned. The figure is ``attribution_figures.show_saliency_check``.
+architecture, not what the model learned. The figure is ``figures.attribution.show_saliency_check``.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ._args import check_built_model, check_gray_images, check_int
+from .._args import check_built_model, check_gray_images, check_int
 from .attribution import class_scores, saliency_map
-
-__all__ = ["SaliencyCheck", "randomized_copy", "rank_correlation", "saliency_check"]
 
 #: A pixel is ink when it is at least this fraction of its image's brightest pixel.
 INK_LEVEL = 0.5

@@ -1,11 +1,4 @@
-"""Pictures of the data and of a model's first layers: digits, filters, feature maps.
-
-Every helper checks its arguments first, then draws on a new
-``matplotlib.figure.Figure`` (or on the ``fig=`` you pass, e.g. a subfigure) and
-returns it. A new figure is closed in pyplot as soon as it is made: it needs no
-interactive backend, and Jupyter shows it exactly once, as the cell's value
-(outside Jupyter, save it with ``fig.savefig(...)``).
-"""
+"""A layer's filters and feature maps. Used in "Look inside: filters and feature maps"."""
 
 from __future__ import annotations
 
@@ -14,71 +7,12 @@ from typing import Any
 from matplotlib.axes import Axes
 import numpy as np
 
-from ._args import check_array, check_count, check_gray_images, check_positive, class_numbers
-from ._figure import (
-    DIVERGING,
-    FigureLike,
-    clean,
-    describe,
-    grid_shape,
-    image_grid,
-    mark_negative,
-    new_figure,
-    signed_colorbar,
-    symmetric_limit,
-)
-from ._words import listing, number, plural, sign_share
-
-__all__ = ["show_feature_maps", "show_filters", "show_images"]
-
-
-def show_images(
-    images: Any,
-    labels: Any = None,
-    n: int = 9,
-    *,
-    title: str | None = None,
-    fig: FigureLike | None = None,
-) -> FigureLike:
-    """Show the first ``n`` images on a grid, with their labels as titles.
-
-    ``images``: ``(m, h, w)`` or ``(m, h, w, 1)``; ``labels``: ``(m,)`` or
-    one-hot ``(m, classes)``. Used in "Verify the data".
-    """
-    images = check_gray_images("images", images)
-    n = check_count("n", n, maximum=len(images), what="images")
-    if labels is not None:
-        labels = class_numbers("labels", labels, len(images))
-    rows, cols = grid_shape(n, max_cols=6)
-    fig = new_figure(fig, 2.2 * cols, 2.3 * rows + (0.4 if title else 0))
-    shown = images[:n]
-    for i, ax in enumerate(image_grid(fig, n, max_cols=6)):
-        ax.imshow(shown[i], cmap="gray", vmin=float(shown.min()), vmax=float(shown.max()))
-        if labels is not None:
-            ax.set_title(f"label {int(labels[i])}", fontsize=14)
-    if title:
-        fig.suptitle(title, fontsize=15)
-    labelled = "" if labels is None else f", labelled {listing((int(v) for v in labels[:n]), most=12)}"
-    h, w = shown.shape[1:3]
-    return describe(
-        fig, f"{(title + ': ') if title else ''}{plural(n, 'image')} of {h}x{w} pixels{labelled}."
-    )
-
-
-def _conv_kernel(layer: Any) -> np.ndarray:
-    """Return the kernel ``(kh, kw, in_channels, filters)`` of a built ``Conv2D`` layer."""
-    import keras  # imported here so that plotting arrays does not need TensorFlow loaded
-
-    if not isinstance(layer, keras.layers.Conv2D):
-        raise TypeError(
-            f"layer must be a keras.layers.Conv2D (e.g. model.layers[0]), got {type(layer).__name__}"
-        )
-    weights = layer.get_weights()
-    if not weights:
-        raise ValueError(
-            f"layer {layer.name!r} has no weights yet: build the model (start it with keras.Input) first"
-        )
-    return weights[0]
+from .._args import check_array, check_count, check_positive
+from .._words import listing, number, plural, sign_share
+from ..maths.layers import conv_kernel
+from ._base import FigureLike, describe, grid_shape, new_figure
+from ._colour import DIVERGING, mark_negative, signed_colorbar
+from ._panels import clean, image_grid, symmetric_limit
 
 
 def _filter_panels(fig: FigureLike, shown: np.ndarray) -> list[tuple[Axes, np.ndarray, str | None]]:
@@ -153,7 +87,7 @@ def show_filters(
     weight shown; pass the same ``limit`` to compare two figures (``compare_filters`` does).
     Used in "Look inside before training: filters".
     """
-    kernel = _conv_kernel(layer)
+    kernel = conv_kernel(layer)
     kh, kw, channels, filters = kernel.shape
     n_filters = check_count("n_filters", n_filters, maximum=filters, what=f"filters of layer {layer.name!r}")
     limit = symmetric_limit(kernel[..., :n_filters]) if limit is None else check_positive("limit", limit)

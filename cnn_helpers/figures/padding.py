@@ -1,63 +1,27 @@
-"""Padding and stride, for part 2 of ``cnn_mnist_explore.ipynb`` (Padding and stride): where a k x k
-window goes on an n x n input with p zeros around it and a step of s, and the output-size formula
-with its numbers, and a digit convolved under several settings. Plain functions and figures;
-``padding_tool.PaddingStrideTool`` makes them live.
+"""Padding and stride drawn: where the window goes on a padded input, and a digit convolved under
+several settings. Part 2 of the explore notebook (Padding and stride).
 """
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 import numpy as np
 
-from ._args import check_array
+from .._args import check_array
+from ..maths.padding import (
+    check_padding_settings,
+    check_window_setting,
+    convolve_padded,
+    output_size_formula,
+    rows_left_over,
+    window_starts,
+)
+from ._base import FigureLike, describe, new_figure
 from ._colour import mark_negative, signed_colorbar
-from ._figure import FigureLike, clean, describe, new_figure, symmetric_limit
-from .explore import conv_output_size
-
-__all__ = ["output_size_formula", "show_padding_stride", "show_padding_windows", "window_starts"]
-
-#: The largest n, k, p, s the figure draws (and the tool's sliders offer).
-LIMITS = {"n": (1, 16), "k": (1, 7), "p": (0, 3), "s": (1, 4)}
-
-
-def _check(n: Any, k: Any, p: Any, s: Any, *, drawn: bool = False) -> tuple[int, int, int, int]:
-    """Return n, k, p, s checked (within ``LIMITS`` if ``drawn``), the window fitting the padded input."""
-    values = []
-    for (name, (low, high)), value in zip(LIMITS.items(), (n, k, p, s), strict=True):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
-        if value < low or (drawn and value > high):
-            limit = f" and <= {high} (the figure draws up to that)" if drawn else ""
-            raise ValueError(f"{name} must be an int >= {low}{limit}, got {value}")
-        values.append(int(value))
-    conv_output_size(values[0], values[1], padding=values[2], stride=values[3])  # raises if k > n + 2p
-    return tuple(values)
-
-
-def window_starts(n: int, k: int, p: int = 0, s: int = 1) -> np.ndarray:
-    """Return where the window starts along one axis, ``(out,)`` ints, counted on the padded input.
-
-    Position 0 is the first padding zero (the first pixel if ``p == 0``); the window covers
-    ``start .. start + k - 1``. ``out = conv_output_size(n, k, padding=p, stride=s)``.
-    """
-    n, k, p, s = _check(n, k, p, s)
-    return np.arange(conv_output_size(n, k, padding=p, stride=s)) * s
-
-
-def output_size_formula(n: int, k: int, p: int = 0, s: int = 1) -> str:
-    """Return the formula with these numbers, e.g. ``"⌊(7 + 2·1 − 3) / 2⌋ + 1 = ⌊6 / 2⌋ + 1 = 4"``."""
-    n, k, p, s = _check(n, k, p, s)
-    out = conv_output_size(n, k, padding=p, stride=s)
-    return f"⌊({n} + 2·{p} − {k}) / {s}⌋ + 1 = ⌊{n + 2 * p - k} / {s}⌋ + 1 = {out}"
-
-
-def _left_over(n: int, k: int, p: int, s: int) -> int:
-    """How many rows (and columns) at the padded input's end no window reaches: (n + 2p − k) mod s."""
-    return (n + 2 * p - k) % s
+from ._panels import clean, symmetric_limit
 
 
 def show_padding_windows(
@@ -69,9 +33,9 @@ def show_padding_windows(
     first window is outlined solid, the next one along the row dashed, the last one dotted. The
     formula ⌊(n + 2p − k) / s⌋ + 1 and its value stand beside. Used in "Padding and stride".
     """
-    n, k, p, s = _check(n, k, p, s, drawn=True)
+    n, k, p, s = check_window_setting(n, k, p, s, drawn=True)
     starts, size = window_starts(n, k, p, s), n + 2 * p
-    out, left_over = len(starts), _left_over(n, k, p, s)
+    out, left_over = len(starts), rows_left_over(n, k, p, s)
     fig = new_figure(fig, 9.0, 5.2)
     grid, text = fig.subplots(1, 2, width_ratios=[1.15, 1])
     for (row, col), _ in np.ndenumerate(np.zeros((size, size))):
@@ -132,29 +96,6 @@ def show_padding_windows(
     return fig
 
 
-def _convolve(image: np.ndarray, kernel: np.ndarray, padding: str | int, stride: int) -> np.ndarray:
-    """Return ``tf.nn.conv2d`` of ``image`` ``(h, w)`` with ``kernel`` ``(kh, kw)``, as Keras pads."""
-    import tensorflow as tf
-
-    pad = padding.upper() if isinstance(padding, str) else [[0, 0], [padding] * 2, [padding] * 2, [0, 0]]
-    x, k = image[None, :, :, None].astype(np.float32), kernel[:, :, None, None].astype(np.float32)
-    return tf.nn.conv2d(x, k, strides=stride, padding=pad)[0, :, :, 0].numpy()
-
-
-def _check_settings(settings: Any, image_shape: tuple, kernel_shape: tuple) -> list[tuple[Any, Any]]:
-    """Return ``settings`` as 1 to 6 ``(padding, stride)`` pairs that Keras accepts for these shapes."""
-    try:
-        pairs = [(padding, stride) for padding, stride in settings]
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"settings must be (padding, stride) pairs, got {settings!r}") from err
-    if not 1 <= len(pairs) <= 6:
-        raise ValueError(f"settings must hold 1 to 6 (padding, stride) pairs, got {len(pairs)}")
-    for padding, stride in pairs:
-        for n, k in zip(image_shape, kernel_shape, strict=True):
-            conv_output_size(n, k, padding=padding, stride=stride)  # raises on a bad setting
-    return pairs
-
-
 def show_padding_stride(
     image: Any,
     kernel: Any,
@@ -170,8 +111,8 @@ def show_padding_stride(
     """
     image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
     kernel = check_array("kernel", kernel, ndim=(2,), shape_hint="(kh, kw)")
-    pairs = _check_settings(settings, image.shape, kernel.shape)
-    outputs = [_convolve(image, kernel, padding, stride) for padding, stride in pairs]
+    pairs = check_padding_settings(settings, image.shape, kernel.shape)
+    outputs = [convolve_padded(image, kernel, padding, stride) for padding, stride in pairs]
     limit = symmetric_limit(*outputs)
     rows = 2 if len(pairs) > 2 else 1  # two rows of outputs beside the input: narrow enough to read
     cols = -(-len(pairs) // rows)

@@ -1,6 +1,5 @@
-"""The drawing pad's logic, for part 6 of the exploratory notebook ``cnn_mnist_explore.ipynb``
-(Play: draw your own digit): strokes or a photo turned into an MNIST-like digit, and the figure of
-the model's response to it. The widget itself is ``pad.DrawingPad``.
+"""A drawing made MNIST-like: strokes or a photo turned into a 28x28 digit the way MNIST's were
+made (fit in a 20x20 box, centred by the centre of mass). The drawing pad's image processing.
 """
 
 from __future__ import annotations
@@ -9,12 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ._args import check_array, check_count, check_positive
-from ._figure import FigureLike, clean, describe, new_figure, probability_bars
-from .attribution import as_model_batch, digit_probabilities
-from .plots import show_feature_maps
-
-__all__ = ["image_file_to_drawing", "mnist_style", "render_strokes", "show_digit_response"]
+from .._args import check_array, check_count, check_positive
 
 
 def _draw_segment(canvas: np.ndarray, a: np.ndarray, b: np.ndarray, radius: float) -> None:
@@ -118,43 +112,3 @@ def image_file_to_drawing(data: Any) -> np.ndarray:
     background = float(np.median(border))
     ink = np.clip((image - background) / max(1 - background, 1e-6), 0, 1)
     return np.where(ink < 0.15, 0, ink).astype(np.float32)  # camera noise on the paper is not ink
-
-
-def show_digit_response(
-    model: Any, image28: Any, *, n_maps: int | None = None, fig: FigureLike | None = None
-) -> FigureLike:
-    """Show one digit ``(28, 28)``, the model's class probabilities and its first feature maps.
-
-    The bars highlight the top class, named with its probability in the title; the first
-    ``n_maps`` maps (default: up to 8) of the first Conv2D layer follow. What the drawing pad shows.
-    """
-    import keras
-
-    batch = as_model_batch(model, image28)
-    probabilities = digit_probabilities(model, batch)
-    image = batch.reshape(batch.shape[1:3])
-    conv = next((layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)), None)
-    if conv is None:
-        raise ValueError("model has no Conv2D layer whose feature maps could be shown")
-    n_maps = min(8, conv.filters) if n_maps is None else n_maps
-    n_maps = check_count("n_maps", n_maps, maximum=conv.filters, what=f"filters of layer {conv.name!r}")
-    maps = np.asarray(keras.Model(model.inputs[0], conv.output)(batch, training=False))
-    fig = new_figure(fig, 15, 4.8)
-    left, middle, right = fig.subfigures(1, 3, width_ratios=[1, 1.5, 2.4])
-    ax = left.subplots()
-    ax.imshow(image, cmap="gray")
-    ax.set_title(f"the digit, {image.shape[0]}x{image.shape[1]}", fontsize=13)
-    clean(ax)
-    bars = middle.subplots()
-    best = probability_bars(bars, probabilities)
-    bars.set(xlabel="class", ylabel="probability")
-    bars.set_title(f"says {best} (p = {probabilities[best]:.2f})", fontsize=14)
-    show_feature_maps(maps, n_maps, title=f"layer {conv.name!r}", fig=right)
-    second = int(np.argsort(probabilities)[-2])
-    describe(
-        fig,
-        f"A {image.shape[0]}x{image.shape[1]} digit; the model says {best} with probability "
-        f"{probabilities[best]:.2f} (next: {second}, {probabilities[second]:.2f}); beside it the first "
-        f"{n_maps} feature maps of layer {conv.name!r}.",
-    )
-    return fig

@@ -1,0 +1,105 @@
+"""Drawing pieces the figures share: clean panels, image grids, a colour scale symmetric around
+zero, matrices with their numbers written in, outlines and probability bars. Colour never carries
+meaning alone: the most likely class in ``probability_bars`` is hatched and labelled, and a
+number drawn on a coloured cell is black or white, whichever contrasts more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
+import numpy as np
+
+from ._base import FigureLike, grid_shape
+from ._colour import BEST_BAR, OTHER_BAR, text_colour
+
+
+def clean(ax: Axes) -> None:
+    """Remove the ticks of a panel that shows an image or a matrix."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def image_grid(fig: FigureLike, n: int, max_cols: int = 8) -> list[Axes]:
+    """Add a square-ish grid of ``n`` clean panels to ``fig`` and return them; spare cells are hidden."""
+    rows, cols = grid_shape(n, max_cols)
+    axes = fig.subplots(rows, cols, squeeze=False).flat
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    panels = list(axes[:n])
+    for ax in panels:
+        clean(ax)
+    return panels
+
+
+def symmetric_limit(*arrays: Any) -> float:
+    """Return the largest absolute value in ``arrays``, for a colour scale symmetric around zero.
+
+    All zeros give 1.0, so that the scale stays valid.
+    """
+    return max(float(np.abs(np.asarray(a)).max()) for a in arrays) or 1.0
+
+
+def matrix(
+    ax: Axes,
+    values: np.ndarray,
+    title: str,
+    *,
+    cmap: str = "Greys",
+    limits: tuple[float, float] | None = None,
+    numbers: bool = True,
+) -> Any:
+    """Draw ``values`` ``(h, w)`` as shaded cells, each number written in its cell; return the image.
+
+    ``limits`` is ``(vmin, vmax)`` of the colour scale, by default the values' own range.
+    """
+    vmin, vmax = limits if limits is not None else (float(values.min()), float(values.max()))
+    image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax)
+    if numbers:
+        for (i, j), value in np.ndenumerate(values):
+            ax.text(
+                j,
+                i,
+                f"{round(float(value), 2) + 0.0:g}",  # + 0.0: no "-0"
+                ha="center",
+                va="center",
+                fontsize=11,
+                color=text_colour(image, value),
+            )
+    clean(ax)
+    ax.set_title(title, fontsize=13)
+    return image
+
+
+def outline(ax: Axes, row: int, col: int, height: int, width: int, colour: str, linewidth: float = 3) -> None:
+    """Outline the ``height`` x ``width`` cells whose top-left cell is ``(row, col)``."""
+    ax.add_patch(
+        Rectangle((col - 0.5, row - 0.5), width, height, fill=False, edgecolor=colour, linewidth=linewidth)
+    )
+
+
+def probability_bars(ax: Axes, probabilities: np.ndarray) -> int:
+    """Draw class probabilities ``(classes,)`` as bars; return the most likely class.
+
+    That class's bar is dark orange, hatched and labelled with its probability; the others are blue.
+    """
+    best = int(np.argmax(probabilities))
+    k = len(probabilities)
+    bars = ax.bar(range(k), probabilities, color=[BEST_BAR if c == best else OTHER_BAR for c in range(k)])
+    bars[best].set(hatch="//", edgecolor="white", linewidth=0)
+    ax.annotate(
+        f"{probabilities[best]:.2f}",
+        (best, float(probabilities[best])),
+        xytext=(0, 3),
+        textcoords="offset points",
+        ha="center",
+        va="bottom",
+        fontsize=11,
+        color="black",
+        gid="best",
+    )
+    ax.set(ylim=(0, 1.18), xticks=range(k), yticks=[0, 0.5, 1])  # room for the label above a bar at 1
+    ax.tick_params(labelsize=11)
+    return best

@@ -1,0 +1,66 @@
+"""One unit drawn three ways: its receptive field on the digit, the digit with that field covered,
+and the unit's value under one-pixel shifts. The numbers come from ``maths.unit.inspect_unit``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..maths.unit import UnitReport
+from ._base import FigureLike, describe, new_figure
+from ._panels import clean, matrix, outline
+
+
+def show_unit_view(image: Any, report: UnitReport, *, fig: FigureLike | None = None) -> FigureLike:
+    """Draw a ``UnitReport`` in four panels: the digit ``(h, w)`` with the unit's receptive field
+    outlined; its feature map with the unit outlined; the digit with the field covered, and the
+    prediction before and after; the unit's value for each one-pixel shift of the digit, as numbers.
+    """
+    if not isinstance(report, UnitReport):
+        raise TypeError(
+            f"report must be the UnitReport that inspect_unit returned, got {type(report).__name__}"
+        )
+    image = np.asarray(image, np.float32).reshape(np.shape(image)[:2])
+    top, left, size = report.box
+    r0, r1, c0, c1 = report.covered
+    fig = new_figure(fig, 8.6, 8.4)
+    (field, fmap), (cover, moves) = fig.subplots(2, 2)
+    field.imshow(image, cmap="gray")
+    outline(field, top, left, size, size, "tab:orange", linewidth=3.5)
+    field.set_title(f"receptive field: {size}x{size} pixels\n(orange square)", fontsize=13)
+    fmap.imshow(report.feature_map, cmap="viridis")
+    outline(fmap, report.row, report.col, 1, 1, "tab:red", linewidth=3.5)
+    fmap.set_title(
+        f"{report.layer}, channel {report.channel}\nunit ({report.row}, {report.col}) = {report.value:.3g}",
+        fontsize=13,
+    )
+    hidden = image.copy()
+    hidden[r0:r1, c0:c1] = 0.0
+    cover.imshow(hidden, cmap="gray", vmin=float(image.min()), vmax=float(image.max()))
+    outline(cover, r0, c0, r1 - r0, c1 - c0, "tab:orange", linewidth=2)
+    changed = "still" if report.new_prediction == report.predicted else "now"
+    cover.set_title(
+        f"field covered: p({report.predicted}) {report.p_before:.3f} → {report.p_after:.3f}\n"
+        f"{changed} says {report.new_prediction} (p = {report.p_new:.3f})",
+        fontsize=13,
+    )
+    matrix(moves, report.shifted, "unit's value, digit moved\none pixel (centre: not moved)", cmap="Greys")
+    outline(moves, 1, 1, 1, 1, "tab:red", linewidth=2.5)
+    moves.set_xticks([0, 1, 2], ["left", "·", "right"], fontsize=12)
+    moves.set_yticks([0, 1, 2], ["up", "·", "down"], fontsize=12)
+    for ax in (field, fmap, cover):
+        clean(ax)
+    shifted = report.shifted
+    describe(
+        fig,
+        f"Unit ({report.row}, {report.col}) of channel {report.channel} of layer {report.layer} has value "
+        f"{report.value:.3g} on this digit and sees a {size}x{size} square of it, rows {r0} to {r1 - 1}, "
+        f"columns {c0} to {c1 - 1}. Covering that square changes the probability of {report.predicted} "
+        f"from {report.p_before:.3f} to {report.p_after:.3f}; the model then says {report.new_prediction}. "
+        f"With the digit moved one pixel the unit's value is {shifted[1, 2]:.3g} (right), "
+        f"{shifted[1, 0]:.3g} (left), {shifted[2, 1]:.3g} (down), {shifted[0, 1]:.3g} (up); "
+        f"between {shifted.min():.3g} and {shifted.max():.3g} over all nine moves.",
+    )
+    return fig

@@ -1,0 +1,43 @@
+"""A model's layers looked up: a layer by object, index or name, and a ``Conv2D``'s kernel."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from .._args import check_built_model, check_int
+
+
+def layer_index(model: Any, layer: Any) -> int:
+    """Return the index in ``model.layers`` of ``layer``: a layer object, an index or a name."""
+    check_built_model(model)
+    layers = model.layers
+    if isinstance(layer, str):
+        names = [x.name for x in layers]
+        if layer not in names:
+            raise ValueError(f"model has no layer named {layer!r}; its layers are {names}")
+        return names.index(layer)
+    if isinstance(layer, numbers.Integral) and not isinstance(layer, bool):
+        return check_int("layer", layer, -len(layers), len(layers)) % len(layers)
+    for i, candidate in enumerate(layers):
+        if candidate is layer:
+            return i
+    raise ValueError(f"layer must be one of model.layers, an index into it or a name, got {layer!r}")
+
+
+def conv_kernel(layer: Any) -> np.ndarray:
+    """Return the kernel ``(kh, kw, in_channels, filters)`` of a built ``Conv2D`` layer."""
+    import keras  # imported here so that plotting arrays does not need TensorFlow loaded
+
+    if not isinstance(layer, keras.layers.Conv2D):
+        raise TypeError(
+            f"layer must be a keras.layers.Conv2D (e.g. model.layers[0]), got {type(layer).__name__}"
+        )
+    weights = layer.get_weights()
+    if not weights:
+        raise ValueError(
+            f"layer {layer.name!r} has no weights yet: build the model (start it with keras.Input) first"
+        )
+    return weights[0]

@@ -1,0 +1,107 @@
+"""Digits moved by whole pixels, how much ink a shift cuts off, and a model's accuracy under
+shifts, apart for digits whose ink was cut off. Part 4 of the explore notebook (Shifts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import math
+from typing import Any
+
+import numpy as np
+
+from .._args import check_array, check_count, check_gray_images, check_int, class_numbers
+
+
+def shift_images(images: Any, dx: int, dy: int) -> np.ndarray:
+    """Return ``images`` ``(n, h, w)`` or ``(n, h, w, 1)`` moved ``dx`` pixels right, ``dy`` down.
+
+    Pixels moved in are zeros (no wrap-around); shape and dtype are kept. Used in "Shifted digits".
+    """
+    images = check_array("images", images, ndim=(3, 4), shape_hint="(n, h, w) or (n, h, w, 1)")
+    h, w = images.shape[1:3]
+    dx, dy = check_int("dx", dx, 1 - w, w), check_int("dy", dy, 1 - h, h)
+    out = np.zeros_like(images)
+    out[:, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = images[
+        :, max(-dy, 0) : h - max(dy, 0), max(-dx, 0) : w - max(dx, 0)
+    ]
+    return out
+
+
+def ink_cut_off(images: Any, dx: int, dy: int) -> np.ndarray:
+    """Return ``(n,)`` bool: True where ``shift_images(images, dx, dy)`` pushes some ink off the image.
+
+    Exact: a digit is cut off when a pixel that leaves the image is not 0.
+    """
+    images = check_array("images", images, ndim=(3, 4), shape_hint="(n, h, w) or (n, h, w, 1)")
+    kept = shift_images(shift_images(images, dx, dy), -dx, -dy)  # what survives, moved back
+    return np.any((images != kept).reshape(len(images), -1), axis=1)
+
+
+@dataclass
+class ShiftAccuracy:
+    """Accuracy on shifted digits, one entry per shift in ``pixels`` ``(k,)``, each ``(k,)``.
+
+    ``accuracy``: on every shifted digit; ``cut_off``: the fraction whose ink was partly pushed off
+    the image; ``accuracy_cut`` / ``accuracy_intact``: on those digits / on the others (NaN where
+    there are none); ``count_cut``, ``count_intact``: how many. ``print()`` gives the table.
+    """
+
+    pixels: np.ndarray
+    accuracy: np.ndarray
+    cut_off: np.ndarray
+    accuracy_cut: np.ndarray
+    accuracy_intact: np.ndarray
+    count_cut: np.ndarray
+    count_intact: np.ndarray
+
+    def __str__(self) -> str:
+        def percent(value: float) -> str:
+            return "-" if math.isnan(value) else f"{value:.1%}"
+
+        lines = [
+            f"{'shift':>5}  {'accuracy':>8}  {'ink cut off':>11}  {'accuracy, cut off':>17}  accuracy, intact"
+        ]
+        for k, pixels in enumerate(self.pixels):
+            lines.append(
+                f"{pixels:>5}  {self.accuracy[k]:>8.1%}  {self.cut_off[k]:>11.1%}  "
+                f"{percent(self.accuracy_cut[k]) + f' of {self.count_cut[k]}':>17}  "
+                f"{percent(self.accuracy_intact[k])} of {self.count_intact[k]}"
+            )
+        return "\n".join(lines)
+
+
+def shift_accuracy(
+    model: Any, images: Any, labels: Any, shifts: Any = (0, 1, 2, 3, 4), *, batch_size: int = 1000
+) -> ShiftAccuracy:
+    """Return the accuracy of ``model`` on ``images`` ``(n, h, w)`` or ``(n, h, w, 1)`` under shifts.
+
+    Each digit is shifted by each number of pixels in ``shifts``, in each of the four directions
+    (right, left, down, up; one unshifted copy for 0), as ``shift_images`` does; the accuracy is
+    then also given apart for the digits whose ink was cut off (``ink_cut_off``) and those left
+    intact. ``labels`` ``(n,)`` or one-hot ``(n, classes)``. Used in "Shifts".
+    """
+    images = check_gray_images("images", images)
+    labels = class_numbers("labels", labels, len(images))
+    steps = check_array("shifts", shifts, ndim=(1,), shape_hint="(k,) numbers of pixels")
+    if not np.issubdtype(steps.dtype, np.integer) or steps.min() < 0:
+        raise ValueError(f"shifts must be whole numbers of pixels >= 0, got {list(shifts)}")
+    batch_size = check_count("batch_size", batch_size)
+    rows = []
+    for pixels in map(int, steps):
+        moves = list(dict.fromkeys([(pixels, 0), (-pixels, 0), (0, pixels), (0, -pixels)]))
+        shifted = np.concatenate([shift_images(images, dx, dy) for dx, dy in moves])
+        cut = np.concatenate([ink_cut_off(images, dx, dy) for dx, dy in moves])
+        batch = shifted[..., None].astype(np.float32)
+        right = model.predict(batch, batch_size=batch_size, verbose=0).argmax(axis=1) == np.tile(
+            labels, len(moves)
+        )
+        rows.append(
+            [pixels, right.mean(), cut.mean(), _mean(right[cut]), _mean(right[~cut]), cut.sum(), (~cut).sum()]
+        )
+    columns = [np.array(column) for column in zip(*rows, strict=True)]
+    return ShiftAccuracy(*columns)
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else math.nan
