@@ -93,6 +93,18 @@ def test_public_api_is_one_sorted_list():
         assert hasattr(cnn_helpers, name), name
 
 
+def test_every_public_name_is_used_by_a_notebook_the_instructor_tools_or_readme():
+    import json
+
+    texts = [(ROOT / "README.md").read_text()]
+    texts += [path.read_text() for path in (ROOT / "cnn_instructor").rglob("*.py")]
+    for name in ("cnn_mnist.ipynb", "cnn_mnist_explore.ipynb"):
+        cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
+        texts += ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
+    unused = [name for name in cnn_helpers.__all__ if not any(re.search(rf"\b{name}\b", t) for t in texts)]
+    assert unused == [], f"public names nobody uses: {unused}; use them or keep them in their module only"
+
+
 def test_one_spelling_of_keras():
     offenders = [
         str(path.relative_to(ROOT))
