@@ -198,6 +198,7 @@ def _checked_outputs(notebook, sanitizers):
     return cells
 
 
+@pytest.mark.slow  # executes the whole lesson
 def test_exercise_filled_with_the_solution_behaves_like_the_solution():
     from nbclient import NotebookClient
 

@@ -32,6 +32,8 @@ import pytest
 from remote_kernel import get_notebook, put_notebook, run_notebook, stream_text
 import requests
 
+pytestmark = pytest.mark.slow  # a real JupyterHub, its students' servers and a browser
+
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
 README = ROOT / "README.md"

@@ -26,6 +26,8 @@ import zipfile
 from cnn_instructor.exercise import render_exercise
 import pytest
 
+pytestmark = pytest.mark.slow  # builds the sdist and the wheel, installs the wheel in a new venv
+
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 STEM = f"{PROJECT['name'].replace('-', '_')}-{PROJECT['version']}"  # cnn_helpers-0.1.0
