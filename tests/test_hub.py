@@ -32,8 +32,6 @@ import pytest
 from remote_kernel import get_notebook, put_notebook, run_notebook, stream_text
 import requests
 
-pytestmark = pytest.mark.slow  # a real JupyterHub, its students' servers and a browser
-
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
 README = ROOT / "README.md"
@@ -77,6 +75,7 @@ def hub(tmp_path_factory, mnist_file):
 
 
 # --------------------------------------------------------------------------- three students at once
+@pytest.mark.slow  # a real JupyterHub, its students' servers (and a browser)
 def test_three_students_run_the_lesson_at_once_while_a_fourth_logs_in(hub):
     students = ["alice", "bob", "carol"]
     lesson = short_run(nbformat.read(LESSON, as_version=4))
@@ -168,6 +167,7 @@ def open_link(page, link: str, lands_on: str) -> None:
     page.wait_for_url(re.compile(re.escape(lands_on) + "$"), timeout=300_000)
 
 
+@pytest.mark.slow  # a real JupyterHub, its students' servers (and a browser)
 def test_an_nbgitpuller_link_hands_out_the_lesson_and_a_second_pull_keeps_the_students_work(hub, tmp_path):
     # The instructor's repository, with the lesson.
     origin = tmp_path / "cnn-mnist-course"
