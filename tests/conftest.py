@@ -55,3 +55,11 @@ def digits():
     """Twelve random 28x28 uint8 "digits" ``(12, 28, 28)`` and their labels 0, 1, ..., 9, 0, 1."""
     rng = np.random.default_rng(0)
     return rng.integers(0, 256, size=(12, 28, 28), dtype=np.uint8), np.arange(12) % 10
+
+
+def pytest_collection_modifyitems(config, items):
+    """nbval's cells of the committed notebooks execute the whole lesson: slow, like every test that
+    runs a notebook (``python -m pytest -m "not slow"`` is the fast lane)."""
+    for item in items:
+        if str(getattr(item, "path", item.fspath)).endswith(".ipynb"):
+            item.add_marker(pytest.mark.slow)

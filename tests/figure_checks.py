@@ -1,6 +1,10 @@
 """Measure a figure as a reader sees it: the size of its text when the figure is shown in a column
 1,000 px wide, and the contrast of each text against what is drawn behind it.
 
+The one text-size rule of every figure test (``small_texts``, ``assert_readable``): each drawn text
+is at least 11 pt once the figure's PNG is shown in that column (a wider figure is scaled down to
+it), i.e. 16.8 px at the helpers' 110 dpi, about 12 px tall capitals: readable on a projector.
+
 Every text that matplotlib actually draws is recorded while the figure renders (``Text.draw``), so
 tick labels outside the view, empty labels and hidden texts do not count, and sizes and colours are
 the ones drawn. The background of a text is the figure rendered again with every text transparent
@@ -23,7 +27,7 @@ import numpy as np
 from PIL import Image
 
 COLUMN_PX = 1000  # GitHub's notebook column; wider figures are scaled down to it
-MIN_TEXT_PX = 12
+MIN_TEXT_PT = 11.0  # as shown in COLUMN_PX: font size x how much the column scales the figure down
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA, 1.4.3, for text
 AREA_SHARE = 0.8  # the contrast must hold on this share of the pixels under a text
 
@@ -92,15 +96,21 @@ def background(fig: Figure | SubFigure) -> np.ndarray:
             t.artist.set_color(colour)
 
 
-def text_px(fig: Figure | SubFigure, column: int = COLUMN_PX) -> list[tuple[str, float]]:
-    """``(text, height in px)`` of every drawn text when the figure is shown ``column`` px wide."""
-    scale = shown_scale(fig, column) * root(fig).dpi / 72
+def text_sizes(fig: Figure | SubFigure, column: int = COLUMN_PX) -> list[tuple[str, float]]:
+    """``(text, size in pt as shown)`` of every drawn text when the figure is shown ``column`` px wide."""
+    scale = shown_scale(fig, column)
     return [(t.text, t.size_pt * scale) for t in drawn_texts(fig)]
 
 
-def small_texts(fig: Figure | SubFigure, minimum: float = MIN_TEXT_PX) -> list[tuple[str, float]]:
-    """The texts smaller than ``minimum`` px at 1,000 px wide, with their size."""
-    return [(text, round(px, 1)) for text, px in text_px(fig) if px < minimum - 1e-9]
+def small_texts(fig: Figure | SubFigure, minimum: float = MIN_TEXT_PT) -> list[tuple[str, float]]:
+    """The drawn texts smaller than ``minimum`` pt as shown 1,000 px wide, with their size."""
+    return [(text, round(pt, 1)) for text, pt in text_sizes(fig) if pt < minimum - 1e-9]
+
+
+def assert_readable(fig: Figure | SubFigure) -> None:
+    """Every drawn text of ``fig`` is at least ``MIN_TEXT_PT`` as shown in a 1,000 px column."""
+    small = small_texts(fig)
+    assert small == [], f"text smaller than {MIN_TEXT_PT:g} pt as shown {COLUMN_PX:,} px wide: {small}"
 
 
 def text_contrasts(fig: Figure | SubFigure) -> list[tuple[str, float]]:

@@ -31,8 +31,9 @@ import subprocess
 import sys
 import time
 
-from labserver import LAB_ARGS, free_port
+from labserver import LAB_ARGS
 import requests
+from servers import free_port, server_process, wait_until_up
 
 SERVICE = "class-test"  # the test's service: its token manages users, servers and tokens
 
@@ -175,62 +176,47 @@ def jupyterhub_server(
     config = folder / "jupyterhub_config.py"
     config.write_text(_config(folder, port=port, token=token, environment=environment or {}, args=args))
     log_file = folder / "jupyterhub.log"
-    with open(log_file, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "jupyterhub", "-f", str(config)],
-            cwd=folder,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
+    url = f"http://127.0.0.1:{port}/"
+    with server_process(
+        [sys.executable, "-m", "jupyterhub", "-f", str(config)],
+        name="JupyterHub",
+        log_file=log_file,
+        cwd=folder,
+        log_header=str(config),
+        stop_timeout=30,
+        # The students' servers first, through the API (each shuts its kernels down), then the hub,
+        # which stops its proxy; SIGKILL to the hub's process group if it takes too long.
+        before_stop=lambda: _stop_servers(Hub(url, token, folder, log_file, process)),
+        after_stop=lambda: _stop_proxy(folder / "jupyterhub-proxy.pid"),
+    ) as process:
+        hub = Hub(url, token, folder, log_file, process)
+        wait_until_up(
+            process,
+            lambda: _answers(hub),
+            name="JupyterHub",
+            where=f"{hub.url}hub/api/",
+            timeout=startup_timeout,
+            interval=0.5,
         )
-    hub = Hub(f"http://127.0.0.1:{port}/", token, folder, log_file, process)
-    try:
-        _wait_until_up(hub, startup_timeout)
         yield hub
-    except BaseException:
-        _stop(hub)
-        print(f"----- JupyterHub log ({config}) -----\n{hub.log()}", file=sys.stderr)
-        raise
-    finally:
-        _stop(hub)
 
 
-def _wait_until_up(hub: Hub, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if hub.process.poll() is not None:
-            raise RuntimeError(f"JupyterHub exited with status {hub.process.returncode} before answering")
-        with contextlib.suppress(requests.ConnectionError):
-            # Through the proxy, which answers 404 until the hub has given it the hub's route.
-            if hub.api("GET", "").ok:
-                return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"JupyterHub did not answer on {hub.url}hub/api/ in {timeout} s")
-        time.sleep(0.5)
+def _answers(hub: Hub) -> bool:
+    # Through the proxy, which answers 404 until the hub has given it the hub's route.
+    with contextlib.suppress(requests.ConnectionError):
+        return hub.api("GET", "").ok
+    return False
 
 
-def _stop(hub: Hub) -> None:
-    # The students' servers first, through the API (each shuts its kernels down), then the hub,
-    # which stops its proxy; SIGKILL to the hub's process group if it takes too long.
-    if hub.process.poll() is None:
-        with contextlib.suppress(requests.RequestException):
-            for user in hub.api("GET", "users").json():
-                if user.get("servers"):
-                    hub.api("DELETE", f"users/{user['name']}/server")
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and any(
-                u.get("servers") for u in hub.api("GET", "users").json()
-            ):
-                time.sleep(0.5)
-        hub.process.terminate()
-        try:
-            hub.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(hub.process.pid, signal.SIGKILL)
-            hub.process.wait(timeout=10)
-    _stop_proxy(hub.folder / "jupyterhub-proxy.pid")
+def _stop_servers(hub: Hub) -> None:
+    """Stop every student's server through the hub's API; wait up to 60 s until none runs."""
+    with contextlib.suppress(requests.RequestException):
+        for user in hub.api("GET", "users").json():
+            if user.get("servers"):
+                hub.api("DELETE", f"users/{user['name']}/server")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and any(u.get("servers") for u in hub.api("GET", "users").json()):
+            time.sleep(0.5)
 
 
 def _stop_proxy(pid_file: Path) -> None:

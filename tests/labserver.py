@@ -23,16 +23,15 @@ import os
 from pathlib import Path
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from typing import TYPE_CHECKING
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote
 from urllib.request import Request, urlopen
+
+from servers import free_port, server_process, wait_until_up
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -77,13 +76,6 @@ class LabServer:
     def log(self) -> str:
         """Everything the server (and its kernels) wrote so far."""
         return self.log_file.read_text(errors="replace")
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _write_user_settings(settings_dir: Path, settings: Mapping[str, Mapping]) -> None:
@@ -159,57 +151,29 @@ def jupyterlab_server(
             *extra_args,
         ]
         log_file = tmp_path / "jupyterlab.log"
-        with open(log_file, "wb") as log:
-            process = subprocess.Popen(  # its own process group: its kernels are stopped with it
-                command,
-                cwd=root,
-                env=environment,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
+        with server_process(
+            command, name="JupyterLab", log_file=log_file, cwd=root, env=environment, stop_timeout=15
+        ) as process:  # SIGTERM: the server shuts its kernels down, then exits; else SIGKILL to them all
+            server = LabServer(f"http://127.0.0.1:{port}/", token, root, log_file, process)
+            wait_until_up(
+                process,
+                lambda: _answers(server),
+                name="JupyterLab",
+                where=f"{server.url}api/status",
+                timeout=startup_timeout,
+                interval=0.25,
             )
-        server = LabServer(f"http://127.0.0.1:{port}/", token, root, log_file, process)
-        try:
-            _wait_until_up(server, startup_timeout)
             yield server
-        except BaseException:
-            _stop(process)  # first, so that the log is complete
-            print(f"----- JupyterLab log ({' '.join(command)}) -----\n{server.log()}", file=sys.stderr)
-            raise
-        finally:
-            _stop(process)
 
 
-def _wait_until_up(server: LabServer, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with status {server.process.returncode} before answering")
-        try:
-            server.api("status", timeout=2)
-            return
-        except HTTPError:
-            raise  # it answers, but refuses: waiting will not help
-        except (URLError, ConnectionError, TimeoutError):
-            if time.monotonic() > deadline:
-                raise TimeoutError(
-                    f"JupyterLab did not answer on {server.url}api/status in {timeout} s"
-                ) from None
-            time.sleep(0.25)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    # SIGTERM: the server shuts its kernels down, then exits; if it takes too long, SIGKILL to the
-    # whole process group, kernels included.
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+def _answers(server: LabServer) -> bool:
+    try:
+        server.api("status", timeout=2)
+        return True
+    except HTTPError:
+        raise  # it answers, but refuses: waiting will not help
+    except (URLError, ConnectionError, TimeoutError):
+        return False
 
 
 # ----- the page side: JupyterLab in playwright, through window.jupyterapp ---------------------------

@@ -71,6 +71,28 @@ def replace_in_code(notebook: nbformat.NotebookNode, old: str, new: str) -> nbfo
     return copy
 
 
+def execute(notebook: nbformat.NotebookNode, folder: Path, **parameters: object) -> nbformat.NotebookNode:
+    """Run ``notebook`` once with papermill, ``parameters`` injected after its ``parameters`` cell,
+    its kernel started in ``folder`` (a temporary folder); return the executed notebook.
+
+    papermill raises ``PapermillExecutionError`` (naming the cell) at the first cell that fails.
+    """
+    import papermill
+
+    source, executed = folder / "variant.ipynb", folder / "variant.executed.ipynb"
+    nbformat.write(notebook, source)
+    papermill.execute_notebook(
+        source,
+        executed,
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str(folder),
+        progress_bar=False,
+        execution_timeout=900,
+    )
+    return nbformat.read(executed, as_version=4)
+
+
 @dataclass
 class NbvalRun:
     """What nbval said about each code cell of a variant: ``passed`` and ``failed`` list the cells

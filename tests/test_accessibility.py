@@ -3,7 +3,7 @@ colour-vision deficiency, or on GitHub's 1,000 px column meets it:
 
 - it says what it shows in words (alt text generated from the drawn data), and Jupyter stores
   that text with its PNG;
-- its text is at least 12 px tall when the figure is shown 1,000 px wide, and contrasts 4.5:1 with
+- its text is at least 11 pt once the figure is shown 1,000 px wide, and contrasts 4.5:1 with
   what it is drawn on (WCAG 2.1 AA for text);
 - what colour marks is also marked otherwise (dots, hatching, markers, line styles);
 - its colour maps and palettes stay apart under simulated protan, deutan and tritan vision.
@@ -155,6 +155,24 @@ HELPERS = [
 ]
 
 
+# The figures whose text is under the one size rule (11 pt as shown 1,000 px wide, figure_checks.py):
+# they met the 12 px rule this file used before (at 110 dpi, 12 px is 7.9 pt). Their font sizes are
+# set in cnn_helpers; each must still fail the rule (an xfail), or the test says to take it off here.
+TEXT_TOO_SMALL_TODAY = {
+    "show_filters",
+    "show_filters, 32 input maps",
+    "compare_filters",
+    "plot_history",
+    "plot_confusion_matrix",
+    "show_probabilities",
+    "show_convolution_steps",
+    "show_rgb_convolution",
+    "show_pooling",
+    "show_kernel_outputs",
+    "plot_architecture",
+}
+
+
 @pytest.mark.parametrize("helper", HELPERS)
 def test_every_figure_is_described_readable_and_contrasted(trained, helper):
     fig = _figures(trained)[helper]()
@@ -163,8 +181,14 @@ def test_every_figure_is_described_readable_and_contrasted(trained, helper):
     assert any(ch.isdigit() for ch in text), f"{helper}: no number in its description: {text!r}"
     data, metadata = fig._repr_mimebundle_()  # what Jupyter stores: the PNG and, beside it, its alt text
     assert set(data) == {"image/png"} and metadata == {"image/png": {"alt": text}}
-    assert small_texts(fig) == [], f"{helper}: text under 12 px at 1,000 px wide"
     assert low_contrast_texts(fig) == [], f"{helper}: text under 4.5:1 against its background"
+    small = small_texts(fig)  # the one size rule of every figure test, last: see TEXT_TOO_SMALL_TODAY
+    if helper in TEXT_TOO_SMALL_TODAY:
+        assert small, f"{helper} now reads at 11 pt: take it off TEXT_TOO_SMALL_TODAY"
+        pytest.xfail(
+            f"{helper}: {len(small)} texts under 11 pt as shown, the smallest {min(s for _, s in small)} pt"
+        )
+    assert small == [], f"{helper}: text under 11 pt as shown 1,000 px wide"
 
 
 def test_the_checks_can_fail():
@@ -172,7 +196,7 @@ def test_the_checks_can_fail():
 
     fig = Figure(figsize=(16, 3), dpi=110)
     fig.add_axes((0.02, 0.1, 0.96, 0.8)).set(xticks=[], yticks=[])  # the PNG keeps the whole width
-    fig.text(0.1, 0.5, "small on a wide figure", fontsize=10)  # 15 px drawn, shown at 62 %: 9.5 px
+    fig.text(0.1, 0.5, "small on a wide figure", fontsize=10)  # shown at 62 %: 6.2 pt
     fig.text(0.6, 0.5, "orange on white", fontsize=20, color="tab:orange")  # 2.5:1
     assert [text for text, _ in small_texts(fig)] == ["small on a wide figure"]
     assert [text for text, _ in low_contrast_texts(fig)] == ["orange on white"]

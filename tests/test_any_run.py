@@ -8,6 +8,9 @@ nbval exactly as ``python -m pytest`` checks the committed notebooks, bands incl
 from __future__ import annotations
 
 import nbvariants
+import pytest
+
+pytestmark = pytest.mark.slow  # every test executes a whole notebook variant
 
 
 def test_the_lesson_with_another_seed_passes_the_notebook_checks(tmp_path):

@@ -64,6 +64,7 @@ def test_read_run_finds_the_trainings_time_and_the_accuracy():
     assert run == {"fit_s": 12.5, "fit_cpu_s": 20.25, "test_accuracy": 0.9912}
 
 
+@pytest.mark.slow  # executes notebooks with papermill, several at once
 @pytest.mark.parametrize("limit", ["none", "core"])
 def test_a_batch_runs_the_notebook_at_once_with_its_parameters(tiny_notebook, limit):
     batch = capacity.run_batch(2, limit, tiny_notebook, epochs=3)

@@ -242,6 +242,7 @@ def test_a_check_never_runs_tensorflow_on_a_wrong_array():
         check_images(np.zeros((2, 28, 28), "float32") + 1, np.zeros((2, 28, 28, 1), "float32"))
 
 
+@pytest.mark.slow  # executes a notebook in a Jupyter kernel
 def test_jupyter_shows_the_message_without_a_traceback():
     from nbclient import NotebookClient
     import nbformat

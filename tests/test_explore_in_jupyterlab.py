@@ -23,6 +23,9 @@ from browser import offline_page
 from labserver import error_outputs, jupyterlab_server, open_notebook, run_all_cells
 import nbformat
 from playwright.sync_api import Locator, Page, expect
+import pytest
+
+pytestmark = pytest.mark.slow  # JupyterLab and a browser
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "cnn_mnist_explore.ipynb"
 

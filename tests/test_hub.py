@@ -75,6 +75,7 @@ def hub(tmp_path_factory, mnist_file):
 
 
 # --------------------------------------------------------------------------- three students at once
+@pytest.mark.slow  # a real JupyterHub, its students' servers (and a browser)
 def test_three_students_run_the_lesson_at_once_while_a_fourth_logs_in(hub):
     students = ["alice", "bob", "carol"]
     lesson = short_run(nbformat.read(LESSON, as_version=4))
@@ -166,6 +167,7 @@ def open_link(page, link: str, lands_on: str) -> None:
     page.wait_for_url(re.compile(re.escape(lands_on) + "$"), timeout=300_000)
 
 
+@pytest.mark.slow  # a real JupyterHub, its students' servers (and a browser)
 def test_an_nbgitpuller_link_hands_out_the_lesson_and_a_second_pull_keeps_the_students_work(hub, tmp_path):
     # The instructor's repository, with the lesson.
     origin = tmp_path / "cnn-mnist-course"

@@ -15,6 +15,9 @@ import json
 from browser import offline_page
 from labserver import execute_command, jupyterlab_server, open_notebook
 import nbformat
+import pytest
+
+pytestmark = pytest.mark.slow  # JupyterLab and a browser
 
 STORED = "A stored figure: a line rising from 1 to 2."
 DRAWN = "A figure drawn in JupyterLab: a line falling from 2 to 1."

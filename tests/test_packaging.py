@@ -1,6 +1,7 @@
 """The package as it would be published: the sdist and the wheel built from a copy of the source tree
 pass `twine check --strict` and hold what they should, and the wheel installed into a fresh virtual
-environment, away from the source tree, imports and runs its command.
+environment, away from the source tree, imports every module of cnn_helpers (the widget modules only
+with the lesson extra, named when skipped) and runs its commands.
 
 `python -m build` builds the wheel from the sdist, so the wheel's contents also show that the sdist
 holds what a rebuild needs. Most of the time goes into installing TensorFlow into the fresh
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 import configparser
 from email.parser import HeaderParser
+import json
 import os
 from pathlib import Path
 import shutil
@@ -21,10 +23,13 @@ import subprocess
 import sys
 import tarfile
 import tomllib
+import warnings
 import zipfile
 
 from cnn_instructor.exercise import render_exercise
 import pytest
+
+pytestmark = pytest.mark.slow  # builds the sdist and the wheel, installs the wheel in a new venv
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
@@ -184,6 +189,53 @@ def test_the_installed_wheel_imports_from_the_environment_not_the_tree(venv):
     for path in paths:
         assert venv.resolve() in path.parents and ROOT not in path.parents, path
         assert path.is_file(), path
+
+
+def _tree_modules(package: str) -> set[str]:
+    """The dotted names of every module and package of ``package`` in the source tree."""
+    names = set()
+    for path in (ROOT / package).rglob("*.py"):
+        if JUNK & set(path.parts):
+            continue
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        names.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def _import_every_module(python: Path, cwd: Path) -> dict:
+    """Run tests/import_every_module.py with ``python`` in ``cwd`` (``-c``: ``cwd`` first on its path)."""
+    script = (ROOT / "tests" / "import_every_module.py").read_text(encoding="utf-8")
+    return json.loads(_run(python, "-c", script, cwd=cwd).stdout.splitlines()[-1])
+
+
+def test_the_installed_wheel_imports_every_module_of_cnn_helpers(venv):
+    """Every module of the installed cnn_helpers imports, from the environment. The wheel comes without
+    the lesson extra: its widget modules are skipped, and named, only while ipywidgets is missing."""
+    walk = _import_every_module(venv / BIN / "python", venv.parent)
+    assert walk["failed"] == {}, walk["failed"]
+    assert set(walk["imported"]) | set(walk["skipped"]) == _tree_modules("cnn_helpers")  # none left out
+    for name, file in walk["imported"].items():
+        path = Path(file).resolve()
+        assert venv.resolve() in path.parents and ROOT not in path.parents, (name, path)
+    if walk["has_ipywidgets"]:
+        assert walk["skipped"] == {}, "the lesson extra is installed: the widget modules must import"
+    else:
+        assert walk["skipped"], "no widget module found to skip: is the walk still finding them?"
+        skipped = "\n".join(f"  {name}: {why}" for name, why in walk["skipped"].items())
+        print(f"not imported, {len(walk['skipped'])} modules:\n{skipped}")
+        warnings.warn(
+            f"wheel without the lesson extra: not imported: {', '.join(walk['skipped'])}", stacklevel=1
+        )
+
+
+def test_with_the_lesson_extra_the_walk_imports_the_widget_modules_too():
+    """The same walk, by this environment's python (the lesson extra installed) on the source tree
+    (the current folder comes first on ``python -c``'s path): nothing skipped, nothing failed."""
+    pytest.importorskip("ipywidgets", reason="this environment has no lesson extra")  # [test] includes it
+    walk = _import_every_module(Path(sys.executable), ROOT)
+    assert walk["has_ipywidgets"] and walk["skipped"] == {} and walk["failed"] == {}, walk
+    assert set(walk["imported"]) == _tree_modules("cnn_helpers")
+    assert all(ROOT in Path(file).resolve().parents for file in walk["imported"].values())
 
 
 def test_the_installed_cnn_exercise_runs(venv, tmp_path):

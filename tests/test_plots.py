@@ -178,11 +178,24 @@ def test_show_feature_maps_scales_each_map_and_marks_dead_ones():
     assert fig.get_suptitle() == "First 4 feature maps (6x6), each on its own colour scale"
 
 
-def test_show_feature_maps_from_a_real_sub_model(conv_model):
+def test_show_feature_maps_from_a_real_sub_model(conv_model, test_digits):
+    """A real digit (an all-ones image would give flat maps that any drawing order shows alike):
+    each axes shows its own channel, unchanged, or says that it is all zeros."""
     extractor = keras.Model(inputs=conv_model.inputs, outputs=conv_model.layers[0].output)
-    maps = extractor.predict(np.ones((1, 28, 28, 1), "float32"), verbose=0)
+    maps = extractor.predict(test_digits[0][:1, ..., None], verbose=0)
+    assert maps.shape == (1, 26, 26, 16)
+    alive = [c for c in range(16) if np.any(maps[0, :, :, c])]
+    assert len(alive) >= 4 and all(np.ptp(maps[0, :, :, c]) > 0 for c in alive)  # maps with a picture
     fig = show_feature_maps(maps, 16)
     assert len(fig.axes) == 16
+    for channel, ax in enumerate(fig.axes):
+        assert ax.get_title() == f"channel {channel}"
+        (image,) = ax.get_images()
+        if channel in alive:
+            assert np.array_equal(image.get_array(), maps[0, :, :, channel]), channel
+        else:
+            assert [t.get_text() for t in ax.texts] == ["all zeros\n(dead here)"], channel
+    assert "(26x26)" in fig.get_suptitle()
 
 
 @pytest.mark.parametrize(

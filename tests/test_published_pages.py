@@ -21,6 +21,8 @@ from browser import offline_page
 from cnn_instructor.slides import lesson_notebooks
 import pytest
 
+pytestmark = pytest.mark.slow  # builds the pages and decks, checks them in a browser
+
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = lesson_notebooks(ROOT / "notebooks")
 WCAG_AA = {

@@ -16,6 +16,9 @@ from browser import offline_page
 from labserver import jupyterlab_server, open_notebook
 import nbformat
 from playwright.sync_api import expect
+import pytest
+
+pytestmark = pytest.mark.slow  # JupyterLab and a browser
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "cnn_mnist.ipynb"
 

@@ -152,6 +152,7 @@ def test_deck_loads_nothing_from_the_network(decks, lesson):
         assert not re.search(r"""(url\(|@import)\s*['"]?(https?:)?//""", sheet.read_text()), sheet
 
 
+@pytest.mark.slow  # a browser
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda path: path.stem)
 def test_deck_works_offline_in_a_browser(decks, lesson):
     notebook = json.loads(lesson.read_text(encoding="utf-8"))
