@@ -155,24 +155,6 @@ HELPERS = [
 ]
 
 
-# The figures whose text is under the one size rule (11 pt as shown 1,000 px wide, figure_checks.py):
-# they met the 12 px rule this file used before (at 110 dpi, 12 px is 7.9 pt). Their font sizes are
-# set in cnn_helpers; each must still fail the rule (an xfail), or the test says to take it off here.
-TEXT_TOO_SMALL_TODAY = {
-    "show_filters",
-    "show_filters, 32 input maps",
-    "compare_filters",
-    "plot_history",
-    "plot_confusion_matrix",
-    "show_probabilities",
-    "show_convolution_steps",
-    "show_rgb_convolution",
-    "show_pooling",
-    "show_kernel_outputs",
-    "plot_architecture",
-}
-
-
 @pytest.mark.parametrize("helper", HELPERS)
 def test_every_figure_is_described_readable_and_contrasted(trained, helper):
     fig = _figures(trained)[helper]()
@@ -182,13 +164,8 @@ def test_every_figure_is_described_readable_and_contrasted(trained, helper):
     data, metadata = fig._repr_mimebundle_()  # what Jupyter stores: the PNG and, beside it, its alt text
     assert set(data) == {"image/png"} and metadata == {"image/png": {"alt": text}}
     assert low_contrast_texts(fig) == [], f"{helper}: text under 4.5:1 against its background"
-    small = small_texts(fig)  # the one size rule of every figure test, last: see TEXT_TOO_SMALL_TODAY
-    if helper in TEXT_TOO_SMALL_TODAY:
-        assert small, f"{helper} now reads at 11 pt: take it off TEXT_TOO_SMALL_TODAY"
-        pytest.xfail(
-            f"{helper}: {len(small)} texts under 11 pt as shown, the smallest {min(s for _, s in small)} pt"
-        )
-    assert small == [], f"{helper}: text under 11 pt as shown 1,000 px wide"
+    small = small_texts(fig)  # the one size rule of every figure test (figure_checks.py)
+    assert small == [], f"{helper}: text under 11 pt as shown 1,000 px wide: {small}"
 
 
 def test_the_checks_can_fail():

@@ -180,11 +180,7 @@ def test_the_figure_reads_on_a_projector(lesson_model):
     boxes = [t.get_window_extent() for t in [*texts, ax.title]]
     overlapping = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
     assert overlapping == []
-    # At least 11 pt as shown in a column 1,000 px wide (the one size rule, figure_checks.py): not yet,
-    # its font sizes are set in cnn_helpers (see TEXT_TOO_SMALL_TODAY in test_accessibility.py).
-    small = small_texts(fig)
-    assert small, "plot_architecture now reads at 11 pt: make this assert small_texts(fig) == []"
-    pytest.xfail(f"{len(small)} texts under 11 pt as shown, the smallest {min(s for _, s in small)} pt")
+    assert small_texts(fig) == []  # at least 11 pt as shown in a column 1,000 px wide (figure_checks.py)
 
 
 def test_it_draws_on_a_given_subfigure():

@@ -20,6 +20,7 @@ from typing import Any
 
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure, SubFigure
+from matplotlib.text import Text
 
 from .._args import check_count
 
@@ -43,9 +44,12 @@ def _root(fig: FigureLike) -> Figure:
 def describe(fig: FigureLike, text: str) -> FigureLike:
     """Add the sentence ``text`` to the alt text of ``fig`` (of its top-level figure); return ``fig``.
 
-    A figure drawn in parts (sub-figures) collects one sentence per part, in drawing order.
+    A figure drawn in parts (sub-figures) collects one sentence per part, in drawing order. Every
+    helper calls this last, when all its text is drawn: so here every text of the figure is also
+    made readable (``enlarge_small_text``).
     """
     root = _root(fig)
+    enlarge_small_text(root)
     sentences = getattr(root, "_cnn_alt", [])
     text = " ".join(text.split())
     root._cnn_alt = [*sentences, text[:1].upper() + text[1:]]
@@ -67,10 +71,37 @@ def png_bytes(fig: FigureLike) -> bytes:
 
 #: Resolution of every figure the helpers make (and so of the PNG that Jupyter stores).
 DPI = 110
+#: The smallest text of a figure, in points as shown in a notebook column ``COLUMN_PX`` wide
+#: (GitHub's): a wider figure is scaled down to the column, its text with it. 11 pt at 110 dpi is
+#: about 17 px, capitals about 12 px tall: readable on a projector at the back of a room.
+MIN_TEXT_PT, COLUMN_PX = 11.0, 1000
 
 
-#: Widest figure (inches): 10 in at 110 dpi is 1,100 px, shown at 91 % in a 1,000 px column, so
-#: text of 9 pt or more stays 12 px tall there.
+def shown_scale(fig: FigureLike) -> float:
+    """How much a notebook column ``COLUMN_PX`` wide scales ``fig``'s top-level figure down (<= 1):
+    its PNG is at most the figure and the padding ``png_bytes`` leaves around the content."""
+    root = _root(fig)
+    width = root.get_figwidth() + 2 * plt.rcParams["savefig.pad_inches"]
+    return min(1.0, COLUMN_PX / (width * root.dpi))
+
+
+def enlarge_small_text(fig: FigureLike) -> None:
+    """Raise every text of ``fig`` (tick labels, colour bars, numbers in cells) that would be shown
+    smaller than ``MIN_TEXT_PT`` to that size; larger text is left as it is."""
+    root = _root(fig)
+    smallest = MIN_TEXT_PT / shown_scale(root) + 0.05  # a margin for rounding
+    for ax in root.get_axes():
+        for axis in (ax.xaxis, ax.yaxis):
+            ticks = axis.get_major_ticks() + axis.get_minor_ticks()
+            if ticks and min(t.label1.get_fontsize() for t in ticks) < smallest:
+                axis.set_tick_params(which="both", labelsize=max(smallest, ticks[0].label1.get_fontsize()))
+    for text in root.findobj(Text):
+        if text.get_fontsize() < smallest:
+            text.set_fontsize(smallest)
+
+
+#: Widest figure (inches): 10 in at 110 dpi is 1,100 px, shown at 91 % in a 1,000 px column, where
+#: its text needs 12.1 pt to be shown at ``MIN_TEXT_PT``.
 MAX_WIDTH = 10.0
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._args import check_array
 from ..maths.stages import DEPTH_STEP, Stage, read_stages, sentence, shape_text
-from ._base import DPI, FigureLike, describe, new_figure
+from ._base import COLUMN_PX, DPI, MIN_TEXT_PT, FigureLike, describe, new_figure
 
 INPUT_SIDE = 1.6  # inches: the largest map; the others are to scale
 
@@ -40,9 +40,6 @@ RGB = ("#f4b6b6", "#b6e0b6", "#b6c8f4")  # the planes of a colour input
 
 
 WINDOW = "#b2182b"  # dark red, at least 3:1 against every plane colour (WCAG's non-text contrast)
-
-
-COLUMN_PX, MIN_PX = 1000, 12  # text at least 12 px tall when the figure is shown 1,000 px wide
 
 
 def _check_image(image: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -177,7 +174,7 @@ def plot_architecture(model: Any, *, image: Any = None, fig: FigureLike | None =
     for _ in range(4):  # a wider figure is shown smaller in a 1,000 px column: grow the text to match
         left, right, bottom, top = _layout(stages, size)
         width = right - left + 0.4
-        needed = 1.03 * MIN_PX * 72 / DPI * max(1.0, width * DPI / COLUMN_PX)
+        needed = 1.03 * MIN_TEXT_PT * max(1.0, width * DPI / COLUMN_PX)
         if size >= needed:
             break
         size = needed
