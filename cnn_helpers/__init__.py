@@ -1,17 +1,20 @@
 """Helpers for the lesson "A first convolutional network on MNIST": load the data, draw the
 pictures, check a student's work.
 
-The package stands in layers, each importing only from those below it:
+The package stands in layers; imports run one way, from each layer to those below it:
 
-- ``data`` and ``checks``: MNIST loaded and verified, and a student's work checked;
+- ``widgets``: the explore notebook's interactive tools (ipywidgets, the ``lesson`` extra), each
+  redrawing a figure; import them from ``cnn_helpers.widgets``;
+- ``figures``: matplotlib, drawn from what ``maths`` computes, each figure described in words;
 - ``maths``: numpy and TensorFlow only: convolution by hand, padding, receptive fields, shifts,
   attribution, the drawing pad's image processing;
-- ``figures``: matplotlib, drawn from what ``maths`` computes, each figure described in words;
-- ``widgets``: the explore notebook's interactive tools (ipywidgets, the ``lesson`` extra), each
-  redrawing a figure; import them from ``cnn_helpers.widgets``.
+- the shared pieces every layer may use: argument checks (``_args``), numbers in words
+  (``_words``), colours (``_colour``), TensorFlow's quiet import (``_quiet``).
 
-The names a notebook uses are here, flat. Importing this package loads TensorFlow with its C++
-start-up log lines hidden (``cnn_helpers._quiet``), so a notebook that imports it first stays clean.
+Beside them at the top, ``data`` loads MNIST and verifies it, and ``checks`` checks a student's
+work; they use maths and the shared pieces. The names a notebook uses are here, flat. Importing
+this package loads TensorFlow with its C++ start-up log lines hidden, so a notebook that imports it
+first stays clean.
 """
 
 from ._quiet import import_tensorflow_quietly
@@ -44,7 +47,7 @@ from .maths.attribution import occlusion_map, saliency_map  # noqa: E402
 from .maths.convolution import conv2d_by_hand, pool2d_by_hand  # noqa: E402
 from .maths.drawn_digit import mnist_style, render_strokes  # noqa: E402
 from .maths.padding import conv_output_size, output_size_formula  # noqa: E402
-from .maths.randomisation import saliency_check  # noqa: E402
+from .maths.randomization import saliency_check  # noqa: E402
 from .maths.receptive_field import receptive_field, receptive_field_box  # noqa: E402
 from .maths.shifts import shift_accuracy  # noqa: E402
 from .maths.unit import inspect_unit  # noqa: E402

@@ -75,7 +75,13 @@ def server_process(
             start_new_session=True,  # its own process group, stopped as one
         )
 
+    stopped = False
+
     def stop() -> None:
+        nonlocal stopped
+        if stopped:  # already stopped when the block raised
+            return
+        stopped = True
         try:
             stop_process(process, timeout=stop_timeout, before=before_stop)
         finally:

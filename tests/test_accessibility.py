@@ -14,19 +14,21 @@ from __future__ import annotations
 import itertools
 
 import cnn_helpers as ch
-from cnn_helpers._words import percent
-from cnn_helpers.figures._base import alt_text
-from cnn_helpers.figures._colour import (
+from cnn_helpers._colour import (
     BEST_BAR,
     DIVERGING,
     OTHER_BAR,
     TRAINING,
     VALIDATION,
     contrast_ratio,
-    readable_on,
     relative_luminance,
 )
+from cnn_helpers._words import percent
+from cnn_helpers.figures._base import alt_text
+from cnn_helpers.figures._colour_marks import readable_on
 from cnn_helpers.figures.architecture import COLOURS, WINDOW
+from cnn_helpers.figures.digit_response import show_digit_response
+from cnn_helpers.figures.padding import show_padding_windows
 from colorspacious import cspace_convert, deltaE
 from figure_checks import low_contrast_texts, small_texts
 import keras
@@ -132,6 +134,29 @@ def _figures(trained):
             images[0], {"vertical": edge, "horizontal": edge.T}
         ),
         "plot_architecture": lambda: ch.plot_architecture(model, image=images[0]),
+        "show_kernels": lambda: ch.show_kernels({"true": edge, "learned": 0.9 * edge.T}, title="a kernel"),
+        "show_padding_windows": lambda: show_padding_windows(7, 3, 1, 2),
+        "show_padding_stride": lambda: ch.show_padding_stride(images[0], edge, (("valid", 1), ("same", 2))),
+        "show_receptive_field": lambda: ch.show_receptive_field(
+            images[0],
+            {"first layer": (4, 5, 3), "second layer": (4, 5, 8)},
+            feature_map=np.ones((11, 11)),
+            unit=(2, 2),
+        ),
+        "plot_shift_accuracy": lambda: ch.plot_shift_accuracy(
+            [-2, -1, 0, 1, 2],
+            [0.9, 0.97, 0.99, 0.97, 0.91],
+            intact=[0.93, 0.98, 0.99, 0.98, 0.93],
+            baseline=0.1,
+        ),
+        "show_saliency": lambda: ch.show_saliency(
+            images[:3], np.stack([ch.saliency_map(model, image) for image in images[:3]]), ["a", "b", "c"]
+        ),
+        "show_saliency_check": lambda: ch.show_saliency_check(
+            images[:3], ch.saliency_check(model, images[:3])
+        ),
+        "show_unit_view": lambda: ch.show_unit_view(images[0], ch.inspect_unit(model, images[0], 2, 0, 3, 4)),
+        "show_digit_response": lambda: show_digit_response(model, images[0]),
     }
 
 
@@ -152,7 +177,30 @@ HELPERS = [
     "show_pooling, 26x26",
     "show_kernel_outputs",
     "plot_architecture",
+    "show_kernels",
+    "show_padding_windows",
+    "show_padding_stride",
+    "show_receptive_field",
+    "plot_shift_accuracy",
+    "show_saliency",
+    "show_saliency_check",
+    "show_unit_view",
+    "show_digit_response",
 ]
+
+
+def test_every_figure_helper_is_checked_here():
+    import ast
+    from pathlib import Path
+
+    folder = Path(ch.__file__).parent / "figures"
+    helpers = {
+        node.name
+        for path in folder.glob("[!_]*.py")
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, ast.FunctionDef) and node.name.split("_")[0] in ("show", "plot", "compare")
+    }
+    assert helpers - {name.split(",")[0] for name in HELPERS} == set()
 
 
 @pytest.mark.parametrize("helper", HELPERS)

@@ -10,11 +10,11 @@ from cnn_helpers.figures.receptive_field import show_receptive_field
 from cnn_helpers.figures.shifts import plot_shift_accuracy
 from cnn_helpers.maths.convolution import conv2d_by_hand
 from cnn_helpers.maths.padding import conv_output_size
+from figure_checks import assert_readable
 from helpers import titles
 from matplotlib.figure import Figure
 import numpy as np
 import pytest
-from readability import assert_readable
 
 
 def test_show_kernels_shares_one_symmetric_scale():

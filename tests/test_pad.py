@@ -160,7 +160,7 @@ def test_the_keyboard_alternative_sits_beside_the_canvas(model, mnist):
     shown_png(pad.output)
     pad.clear_button.click()
     assert pad.figure is None and pad.output.outputs == ()
-    with pytest.raises(ValueError, match="nothing to show yet"):
+    with pytest.raises(ValueError, match="nothing to show: nothing drawn yet"):
         pad.snapshot()
     pad.show_button.click()  # the digit the slider is on, again
     assert pad.source == "test digit #2" and pad.snapshot() is pad.figure

@@ -8,13 +8,13 @@ from cnn_helpers.figures._base import alt_text
 from cnn_helpers.figures.padding import show_padding_windows
 from cnn_helpers.maths.padding import conv_output_size, output_size_formula, window_starts
 from cnn_helpers.widgets import PaddingStrideTool
+from figure_checks import assert_readable, small_texts
 from helpers import shown_png
 import keras
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 import numpy as np
 import pytest
-from readability import assert_readable, small_texts
 
 
 @pytest.mark.parametrize(
@@ -129,7 +129,7 @@ def test_padding_tool_says_when_no_window_fits():
     tool.sliders["k"].value = 5
     assert tool.text.startswith("no window fits: kernel_size=5 is larger than the padded input")
     assert tool.output.outputs == () and tool.figure is None
-    with pytest.raises(ValueError, match="nothing to show yet: no window fits"):
+    with pytest.raises(ValueError, match="nothing to show: no window fits"):
         tool.snapshot()
     tool.sliders["p"].value = 1
     assert tool.text.endswith("= 1") and tool.figure is not None

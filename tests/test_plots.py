@@ -1,10 +1,10 @@
-"""The figure helpers of plots.py: digits, filters and feature maps; what they draw, and the bad input
-they refuse."""
+"""The figure helpers of figures/images.py and figures/filters.py: digits, filters and feature
+maps; what they draw, and the bad input they refuse."""
 
 from __future__ import annotations
 
 from cnn_helpers import show_feature_maps, show_filters, show_images
-from cnn_helpers.figures._base import grid_shape
+from cnn_helpers.figures._panels import grid_shape
 import keras
 from matplotlib.figure import Figure
 import numpy as np

@@ -1,5 +1,6 @@
-"""The figure helpers of results.py: training curves, the learning rate used, the confusion matrix,
-mistakes and probabilities; what they draw, and the bad input they refuse."""
+"""The figure helpers of figures/training.py and figures/results.py: training curves, the learning
+rate used, the confusion matrix, mistakes and probabilities; what they draw, and the bad input they
+refuse."""
 
 from __future__ import annotations
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from cnn_helpers.figures._base import alt_text, png_bytes
 from cnn_helpers.figures.attribution import show_saliency_check
 from cnn_helpers.maths.attribution import saliency_map
-from cnn_helpers.maths.randomisation import SaliencyCheck, randomized_copy, rank_correlation, saliency_check
+from cnn_helpers.maths.randomization import SaliencyCheck, randomized_copy, rank_correlation, saliency_check
+from figure_checks import assert_readable
 import keras
 import numpy as np
 import pytest
-from readability import assert_readable
 
 layers = keras.layers
 

@@ -9,11 +9,11 @@ from cnn_helpers.figures.unit import show_unit_view
 from cnn_helpers.maths.shifts import shift_images
 from cnn_helpers.maths.unit import UnitReport, feature_layers, inspect_unit
 from cnn_helpers.widgets import UnitExplorer
+from figure_checks import assert_readable
 from helpers import shown_png
 import keras
 import numpy as np
 import pytest
-from readability import assert_readable
 
 layers = keras.layers
 

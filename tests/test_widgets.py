@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from cnn_helpers import conv2d_by_hand
+from cnn_helpers import conv2d_by_hand, show_kernel_outputs
+from cnn_helpers._words import number
 from cnn_helpers.figures._base import alt_text
-from cnn_helpers.widgets import KERNEL_PRESETS, ConvolutionStepper, KernelEditor
+from cnn_helpers.widgets import ConvolutionStepper, KernelEditor
 from cnn_helpers.widgets import convolution as cnn_widgets
+from cnn_helpers.widgets.convolution import KERNEL_PRESETS
 from helpers import assert_shows_itself, shown_png, titles
 import numpy as np
 import pytest
@@ -148,9 +150,8 @@ def test_kernel_editor_is_a_sentence_and_a_described_figure_without_a_kernel(dig
     )
     text = alt_text(editor.snapshot())
     assert text and editor.output.outputs[0]["metadata"]["image/png"]["alt"] == text
-    assert bool(cnn_widgets.alt_text(cnn_widgets.show_kernel_outputs(digit, {"k": editor.kernel}))) or (
-        "rows -1 -1 -1 | 0 0 0 | 1 1 1" in text and f"from {out.min():.2f} to {out.max():.2f}" in text
-    )
+    assert text == alt_text(show_kernel_outputs(digit, {"your kernel": editor.kernel}))  # the helper's words
+    assert f"from {number(out.min(), 3)} to {number(out.max(), 3)}" in text  # the map the kernel makes
     editor.boxes[0].value = float("nan")  # a bad number: the sentence still names the kernel shown
     assert "now with the kernel rows -1 -1 -1 | 0 0 0 | 1 1 1)" in editor.plain_text()
 
@@ -161,12 +162,3 @@ def test_no_tool_shows_a_widget_repr():
         plain = tool._repr_mimebundle_()["text/plain"]
         assert "(interactive, now " in plain and "Box(" not in plain and "children" not in plain
         assert plain.count(".") == 1 and plain.endswith(".")  # one sentence
-
-
-def test_a_tool_describes_its_figure_only_where_the_drawing_helper_did_not():
-    from cnn_helpers.figures._base import describe, new_figure
-
-    bare = new_figure(None, 2, 2)
-    assert alt_text(cnn_widgets._described(bare, "The tool's words.")) == "The tool's words."
-    said = describe(new_figure(None, 2, 2), "The helper's words.")
-    assert alt_text(cnn_widgets._described(said, "The tool's words.")) == "The helper's words."

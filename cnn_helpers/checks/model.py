@@ -15,8 +15,6 @@ import numpy as np
 from .._args import not_ready, student_array
 
 _ONE_HOT_LOSSES = {"categorical_crossentropy", "categorical_focal_crossentropy", "kl_divergence"}
-
-
 _SPARSE_LOSSES = {"sparse_categorical_crossentropy"}
 
 

@@ -1,4 +1,4 @@
-"""Drawing pieces the figures share: clean panels, image grids, a colour scale symmetric around
+"""Drawing pieces the figures share: clean panels, grids of images, a colour scale symmetric around
 zero, matrices with their numbers written in, outlines and probability bars. Colour never carries
 meaning alone: the most likely class in ``probability_bars`` is hatched and labelled, and a
 number drawn on a coloured cell is black or white, whichever contrasts more.
@@ -6,20 +6,31 @@ number drawn on a coloured cell is black or white, whichever contrasts more.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 import numpy as np
 
-from ._base import FigureLike, grid_shape
-from ._colour import BEST_BAR, OTHER_BAR, text_colour
+from .._args import check_count
+from .._colour import BEST_BAR, OTHER_BAR
+from ._base import FigureLike
+from ._colour_marks import text_colour
 
 
 def clean(ax: Axes) -> None:
     """Remove the ticks of a panel that shows an image or a matrix."""
     ax.set_xticks([])
     ax.set_yticks([])
+
+
+def grid_shape(n: int, max_cols: int = 8) -> tuple[int, int]:
+    """Return ``(rows, cols)`` of a square-ish grid, wider than tall, holding ``n`` panels."""
+    n = check_count("n", n)
+    max_cols = check_count("max_cols", max_cols)
+    rows = max(math.isqrt(n), math.ceil(n / max_cols))
+    return rows, math.ceil(n / rows)
 
 
 def image_grid(fig: FigureLike, n: int, max_cols: int = 8) -> list[Axes]:

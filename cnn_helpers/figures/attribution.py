@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._args import check_array, check_count, check_gray_images
-from ..maths.randomisation import SaliencyCheck
+from ..maths.randomization import SaliencyCheck
 from ._base import FigureLike, describe, new_figure
 from ._panels import clean, symmetric_limit
 
@@ -21,7 +21,7 @@ def show_saliency(
 
     Each map has its own colour scale (zero is dark; negative values, if any, blue); a map the
     size of its image carries the digit's outline. Up to 8 digits, ``titles`` one per digit,
-    e.g. ``"true 4, said 9 (p = 0.62)"``. Used in "What does the model look at?".
+    e.g. ``"true 4, said 9 (p = 0.62)"``. Used in "5. Where the model looks".
     """
     images = check_gray_images("images", images)
     maps = check_array("maps", maps, ndim=(3,), shape_hint="(m, h', w')")

@@ -1,7 +1,8 @@
 """The first layer before and after training, side by side: its filters and its feature maps.
 
 Each figure has two rows, before training above after training, one column per filter or
-channel, so that a filter (or its map) is compared with itself. Used in "What training changed".
+channel, so that a filter (or its map) is compared with itself. Used in "Look inside after training:
+what changed".
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ from typing import Any
 import numpy as np
 
 from .._args import check_array, check_count
+from .._colour import DIVERGING
 from .._words import number, plural
 from ..maths.layers import conv_kernel
 from ._base import FigureLike, describe, new_figure
-from ._colour import DIVERGING, mark_negative, signed_colorbar
+from ._colour_marks import mark_negative, signed_colorbar
 from ._panels import clean, symmetric_limit
 from .filters import draw_feature_map
 
 ROWS = ("before training", "after training")
-
-
 SIDE = 0.95  # inches per panel: eight columns fit a figure 10 inches wide
 
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from .._args import check_count
 from ..maths.attribution import as_model_batch, digit_probabilities
+from ..maths.layers import first_conv, layer_output
 from ._base import FigureLike, describe, new_figure
 from ._panels import clean, probability_bars
 from .filters import show_feature_maps
@@ -23,17 +24,13 @@ def show_digit_response(
     The bars highlight the top class, named with its probability in the title; the first
     ``n_maps`` maps (default: up to 8) of the first Conv2D layer follow. What the drawing pad shows.
     """
-    import keras
-
     batch = as_model_batch(model, image28)
     probabilities = digit_probabilities(model, batch)
     image = batch.reshape(batch.shape[1:3])
-    conv = next((layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)), None)
-    if conv is None:
-        raise ValueError("model has no Conv2D layer whose feature maps could be shown")
+    conv = first_conv(model)
     n_maps = min(8, conv.filters) if n_maps is None else n_maps
     n_maps = check_count("n_maps", n_maps, maximum=conv.filters, what=f"filters of layer {conv.name!r}")
-    maps = np.asarray(keras.Model(model.inputs[0], conv.output)(batch, training=False))
+    maps = layer_output(model, conv, batch)
     fig = new_figure(fig, 15, 4.8)
     left, middle, right = fig.subfigures(1, 3, width_ratios=[1, 1.5, 2.4])
     ax = left.subplots()

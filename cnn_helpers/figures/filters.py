@@ -1,4 +1,5 @@
-"""A layer's filters and feature maps. Used in "Look inside: filters and feature maps"."""
+"""A layer's filters and feature maps. Used in "Look inside before training: filters" and "...:
+feature maps"."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from matplotlib.axes import Axes
 import numpy as np
 
 from .._args import check_array, check_count, check_positive
+from .._colour import DIVERGING
 from .._words import listing, number, plural, sign_share
 from ..maths.layers import conv_kernel
-from ._base import FigureLike, describe, grid_shape, new_figure
-from ._colour import DIVERGING, mark_negative, signed_colorbar
-from ._panels import clean, image_grid, symmetric_limit
+from ._base import FigureLike, describe, new_figure
+from ._colour_marks import mark_negative, signed_colorbar
+from ._panels import clean, grid_shape, image_grid, symmetric_limit
 
 
 def _filter_panels(fig: FigureLike, shown: np.ndarray) -> list[tuple[Axes, np.ndarray, str | None]]:
@@ -84,7 +86,7 @@ def show_filters(
     and one column per input channel (beyond 8 channels, each filter takes rows of 8). All
     panels share one colour scale, symmetric around zero (red positive, blue negative, and
     negative weights dotted), from ``-limit`` to ``+limit``: by default the largest absolute
-    weight shown; pass the same ``limit`` to compare two figures (``compare_filters`` does).
+    weight shown; pass the same ``limit`` to compare two figures on one scale.
     Used in "Look inside before training: filters".
     """
     kernel = conv_kernel(layer)

@@ -1,8 +1,4 @@
-"""Digits in a grid, with their labels. Used in "Look at the data".
-
-Like every helper, it checks its arguments first, then draws on a new figure (or the ``fig=``
-you pass), describes it in words (its alt text) and returns it.
-"""
+"""Digits in a grid, with their labels. Used in "Verify the data"."""
 
 from __future__ import annotations
 
@@ -10,8 +6,8 @@ from typing import Any
 
 from .._args import check_count, check_gray_images, class_numbers
 from .._words import listing, plural
-from ._base import FigureLike, describe, grid_shape, new_figure
-from ._panels import image_grid
+from ._base import FigureLike, describe, new_figure
+from ._panels import grid_shape, image_grid
 
 
 def show_images(

@@ -17,7 +17,7 @@ def show_kernels(
     """Show named kernels ``(kh, kw)`` side by side, numbers written in, on one shared colour scale.
 
     The scale is symmetric around zero (red positive, blue negative), so that e.g. a "true
-    kernel" and a "learned kernel" compare at a glance. Used in "Can a network learn a kernel?".
+    kernel" and a "learned kernel" compare at a glance. Used in "1. Filters are learned".
     """
     if not isinstance(kernels, dict) or not kernels:
         raise TypeError(f"kernels must be a non-empty dict of name -> (kh, kw) kernel, got {kernels!r}")

@@ -20,7 +20,7 @@ from ..maths.padding import (
     window_starts,
 )
 from ._base import FigureLike, describe, new_figure
-from ._colour import mark_negative, signed_colorbar
+from ._colour_marks import mark_negative, signed_colorbar
 from ._panels import clean, symmetric_limit
 
 
@@ -31,7 +31,7 @@ def show_padding_windows(
 
     Padding cells are hatched and hold a 0; a dot marks the centre of every window position; the
     first window is outlined solid, the next one along the row dashed, the last one dotted. The
-    formula ⌊(n + 2p − k) / s⌋ + 1 and its value stand beside. Used in "Padding and stride".
+    formula ⌊(n + 2p − k) / s⌋ + 1 and its value stand beside. Used in "2. Padding and stride".
     """
     n, k, p, s = check_window_setting(n, k, p, s, drawn=True)
     starts, size = window_starts(n, k, p, s), n + 2 * p
@@ -107,7 +107,7 @@ def show_padding_stride(
 
     ``settings`` are ``(padding, stride)`` pairs, padding ``"valid"``, ``"same"`` or an int, as in
     Keras; each title gives the output shape. The outputs share one colour scale.
-    Used in "Padding and stride".
+    Used in "2. Padding and stride".
     """
     image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
     kernel = check_array("kernel", kernel, ndim=(2,), shape_hint="(kh, kw)")

@@ -54,7 +54,7 @@ def show_receptive_field(
 
     Boxes come from ``receptive_field_box`` and may stick out of the image (same padding).
     With ``feature_map`` ``(h', w')`` and ``unit`` ``(row, col)``, the map is drawn alongside
-    with that unit outlined in the colour of the last box. Used in "How far does a unit see?".
+    with that unit outlined in the colour of the last box. Used in the explore notebook's part 3.
     """
     image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
     boxes = _check_boxes(boxes)

@@ -1,5 +1,5 @@
 """A trained model's answers: the confusion matrix, the most confident mistakes and the predicted
-probabilities. Used in "Evaluate".
+probabilities. Used in "Where it fails" and "Optional: keep and reuse the model".
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import numpy as np
 
 from .._args import check_array, check_count, check_gray_images, class_numbers
 from .._words import listing, percent, plural
-from ._base import FigureLike, describe, grid_shape, new_figure
-from ._colour import text_colour
-from ._panels import image_grid, probability_bars
+from ._base import FigureLike, describe, new_figure
+from ._colour_marks import text_colour
+from ._panels import grid_shape, image_grid, probability_bars
 
 
 def plot_confusion_matrix(

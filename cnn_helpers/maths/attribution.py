@@ -121,7 +121,7 @@ def saliency_map(model: Any, image: Any, class_index: int | None = None) -> np.n
     ``z`` is the class score before the softmax (the logit; Simonyan et al. 2014), read as
     ``class_scores`` does, so that a confident prediction (p = 1.00) does not flatten the map: the
     gradient of p or of log p vanishes there, the logit's does not. ``class_index`` defaults to
-    the predicted class. Used in "What does the model look at?".
+    the predicted class. Used in the explore notebook's "5. Where the model looks".
     """
     import tensorflow as tf
 

@@ -1,9 +1,11 @@
-"""A model's layers looked up: a layer by object, index or name, and a ``Conv2D``'s kernel."""
+"""A model's layers looked up: a layer by object, index or name, a ``Conv2D``'s kernel, the first
+``Conv2D``, and what a layer outputs for a batch."""
 
 from __future__ import annotations
 
 import numbers
 from typing import Any
+import weakref
 
 import numpy as np
 
@@ -29,7 +31,7 @@ def layer_index(model: Any, layer: Any) -> int:
 
 def conv_kernel(layer: Any) -> np.ndarray:
     """Return the kernel ``(kh, kw, in_channels, filters)`` of a built ``Conv2D`` layer."""
-    import keras  # imported here so that plotting arrays does not need TensorFlow loaded
+    import keras
 
     if not isinstance(layer, keras.layers.Conv2D):
         raise TypeError(
@@ -41,3 +43,29 @@ def conv_kernel(layer: Any) -> np.ndarray:
             f"layer {layer.name!r} has no weights yet: build the model (start it with keras.Input) first"
         )
     return weights[0]
+
+
+def first_conv(model: Any) -> Any:
+    """The first ``Conv2D`` layer of ``model``; a ValueError if it has none."""
+    import keras
+
+    conv = next((layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)), None)
+    if conv is None:
+        raise ValueError("model has no Conv2D layer whose feature maps could be shown")
+    return conv
+
+
+_SUB_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def layer_output(model: Any, layer: Any, batch: Any) -> np.ndarray:
+    """What ``layer`` of ``model`` (an object, index or name) outputs for ``batch``, e.g. feature
+    maps ``(n, h', w', channels)``. The sub-model from the input to that layer is built once and
+    kept while ``model`` lives."""
+    import keras
+
+    index = layer_index(model, layer)
+    cache = _SUB_MODELS.setdefault(model, {})
+    if index not in cache:
+        cache[index] = keras.Model(model.inputs[0], model.layers[index].output)
+    return np.asarray(cache[index](batch, training=False))

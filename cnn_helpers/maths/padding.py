@@ -19,7 +19,7 @@ def conv_output_size(size: int, kernel_size: int, *, padding: str | int = "valid
 
     ``padding`` is ``"valid"`` (no padding), ``"same"`` (Keras' rule: ``ceil(size / stride)``) or
     an int ``p >= 0`` of zeros on each side: ``floor((size + 2p - kernel_size) / stride) + 1``.
-    Used in "Padding and stride".
+    Used in "2. Padding and stride".
     """
     size, kernel_size, stride = (
         check_count(n, v) for n, v in (("size", size), ("kernel_size", kernel_size), ("stride", stride))

@@ -63,7 +63,7 @@ def receptive_field(model: Any, layer: Any) -> int:
 
     ``layer`` is one of ``model.layers`` (a chain of layers, channels last), its index or its
     name. Conv2D and pooling layers grow the field; Dropout, BatchNormalization, activations
-    pass through; Flatten/Dense raise ValueError. Used in "How far does a unit see?".
+    pass through; Flatten/Dense raise ValueError. Used in the explore notebook's part 3.
     """
     return int(_field_geometry(model, layer)[0][0])
 

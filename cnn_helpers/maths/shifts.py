@@ -16,7 +16,8 @@ from .._args import check_array, check_count, check_gray_images, check_int, clas
 def shift_images(images: Any, dx: int, dy: int) -> np.ndarray:
     """Return ``images`` ``(n, h, w)`` or ``(n, h, w, 1)`` moved ``dx`` pixels right, ``dy`` down.
 
-    Pixels moved in are zeros (no wrap-around); shape and dtype are kept. Used in "Shifted digits".
+    Pixels moved in are zeros (no wrap-around); shape and dtype are kept. Used in the explore
+    notebook's "4. Shifts".
     """
     images = check_array("images", images, ndim=(3, 4), shape_hint="(n, h, w) or (n, h, w, 1)")
     h, w = images.shape[1:3]
@@ -79,7 +80,7 @@ def shift_accuracy(
     Each digit is shifted by each number of pixels in ``shifts``, in each of the four directions
     (right, left, down, up; one unshifted copy for 0), as ``shift_images`` does; the accuracy is
     then also given apart for the digits whose ink was cut off (``ink_cut_off``) and those left
-    intact. ``labels`` ``(n,)`` or one-hot ``(n, classes)``. Used in "Shifts".
+    intact. ``labels`` ``(n,)`` or one-hot ``(n, classes)``. Used in "4. Shifts".
     """
     images = check_gray_images("images", images)
     labels = class_numbers("labels", labels, len(images))

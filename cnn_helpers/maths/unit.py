@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-import weakref
 
 import numpy as np
 
 from .._args import check_int
 from .attribution import as_model_batch
-from .layers import layer_index
+from .layers import layer_index, layer_output
 from .receptive_field import receptive_field_box
 from .shifts import shift_images
 
@@ -76,19 +75,6 @@ def feature_layers(model: Any) -> list[str]:
     return names
 
 
-_EXTRACTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _extractor(model: Any, index: int) -> Any:
-    """A model from ``model``'s input to the output of its layer ``index``, kept while ``model`` lives."""
-    import keras
-
-    cache = _EXTRACTORS.setdefault(model, {})
-    if index not in cache:
-        cache[index] = keras.Model(model.inputs[0], model.layers[index].output)
-    return cache[index]
-
-
 def inspect_unit(
     model: Any, image: Any, layer: Any, channel: int, row: int, col: int, *, fill: float = 0.0
 ) -> UnitReport:
@@ -113,7 +99,7 @@ def inspect_unit(
     shifted = np.concatenate([shift_images(batch, dx, dy) for dy, dx in SHIFTS])
     inputs = np.concatenate([batch, hidden, shifted])
     probabilities = np.asarray(model(inputs[:2], training=False))
-    maps = np.asarray(_extractor(model, index)(inputs, training=False))[..., channel]
+    maps = layer_output(model, index, inputs)[..., channel]
     predicted, new = int(probabilities[0].argmax()), int(probabilities[1].argmax())
     return UnitReport(
         layer=name,

@@ -9,18 +9,15 @@ The logic lives in plain methods (``redraw``, ``predict``, ...) that return what
 so it runs and is tested without a browser. Every control is usable by keyboard.
 """
 
-from .base import ShownAsWidget
-from .convolution import KERNEL_PRESETS, ConvolutionStepper, KernelEditor
+from .convolution import ConvolutionStepper, KernelEditor
 from .drawing_pad import DrawingPad
 from .padding import PaddingStrideTool
 from .unit import UnitExplorer
 
 __all__ = [
-    "KERNEL_PRESETS",
     "ConvolutionStepper",
     "DrawingPad",
     "KernelEditor",
     "PaddingStrideTool",
-    "ShownAsWidget",
     "UnitExplorer",
 ]

@@ -66,7 +66,7 @@ class ShownAsWidget:
     def snapshot(self) -> FigureLike:
         """The figure shown last, with its alt text: what a reader without a kernel sees."""
         if self.figure is None:
-            raise ValueError(f"nothing to show yet: {self.blank_reason()}")
+            raise ValueError(f"nothing to show: {self.blank_reason()}")
         return self.figure
 
     def plain_text(self) -> str:

@@ -1,4 +1,5 @@
-"""Step the window of a convolution, and edit a kernel: the explore notebook's first two tools."""
+"""Step the window of a convolution, and edit a kernel: two tools of the explore notebook's part 6
+(Play)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,10 @@ import ipywidgets as widgets
 import numpy as np
 
 from .._args import check_array
-from ..figures._base import FigureLike, alt_text, describe
+from ..figures._base import FigureLike
 from ..figures.convolution import show_convolution_steps, show_kernel_outputs
 from ..maths.convolution import conv2d_by_hand, kernel_from_values
 from .base import ShownAsWidget
-
-
-def _described(fig: FigureLike, sentence: str) -> FigureLike:
-    """``fig`` with ``sentence`` as its alt text, unless the helper that drew it gave it one."""
-    return fig if alt_text(fig) else describe(fig, sentence)
-
 
 #: The kernel editor's preset buttons: name -> 3x3 kernel.
 KERNEL_PRESETS = {
@@ -34,7 +29,7 @@ class ConvolutionStepper(ShownAsWidget):
 
     ``.slider`` (CSS class ``cnn-stepper``) picks the output position in reading order; each
     change redraws ``show_convolution_steps`` into ``.output`` (``cnn-stepper-output``) and writes
-    the sum into ``.label`` (``cnn-stepper-sum``). Used in "What is a convolution?".
+    the sum into ``.label`` (``cnn-stepper-sum``). Used in "6. Play" of the explore notebook.
     """
 
     name, action = "Convolution stepper", "move the window"
@@ -68,14 +63,7 @@ class ConvolutionStepper(ShownAsWidget):
         row, col = self.position
         self.text = f"output[{row}, {col}] = sum of window x kernel = {self.result[row, col]:g}"
         self.label.value = self.text
-        (h, w), (kh, kw), (oh, ow) = self.image.shape, self.kernel.shape, self.result.shape
-        fig = _described(
-            show_convolution_steps(self.image, self.kernel, [(row, col)]),
-            f"Convolution at output position ({row}, {col}): the {kh}x{kw} window on the {h}x{w} input "
-            f"at rows {row} to {row + kh - 1}, columns {col} to {col + kw - 1}, times the kernel, sums to "
-            f"{self.result[row, col]:g}, the value of output[{row}, {col}] of the {oh}x{ow} output.",
-        )
-        return self.show(fig)
+        return self.show(show_convolution_steps(self.image, self.kernel, [(row, col)]))
 
     def current(self) -> str:
         return f"at position {self.position}"
@@ -140,14 +128,7 @@ class KernelEditor(ShownAsWidget):
             return self.figure
         self.message.value = "kernel rows: " + " | ".join(" ".join(f"{v:g}" for v in row) for row in kernel)
         self._shown = self.message.value.removeprefix("kernel rows: ")
-        out = conv2d_by_hand(self.image, kernel)
-        fig = _described(
-            show_kernel_outputs(self.image, {"your kernel": kernel}),
-            f"A {self.image.shape[0]}x{self.image.shape[1]} digit and its {out.shape[0]}x{out.shape[1]} "
-            f"feature map under the 3x3 kernel with {self.message.value}: values from {out.min():.2f} "
-            f"to {out.max():.2f}.",
-        )
-        return self.show(fig)
+        return self.show(show_kernel_outputs(self.image, {"your kernel": kernel}))
 
     def current(self) -> str:
         return f"with the kernel rows {self._shown}"

@@ -188,7 +188,7 @@ class DrawingPad(ShownAsWidget):
         return f"showing the model's answer for {self.source}"
 
     def blank_reason(self) -> str:
-        return "draw a digit, pick one or upload a photo first"
+        return "nothing drawn yet: draw a digit, pick one or upload a photo first"
 
     def pick(self, index: int) -> str:
         """Show the model's answer for fallback digit ``index``; return the prediction text."""
@@ -218,7 +218,7 @@ class DrawingPad(ShownAsWidget):
         try:
             image = make_image()
         except (TypeError, ValueError) as err:
-            self.output.outputs = ()
+            self.show_nothing()
             self.text = self.prediction_label.value = str(err)
             return self.text
         self.image, self.probabilities = image, digit_probabilities(self.model, image)

@@ -17,7 +17,7 @@ class PaddingStrideTool(ShownAsWidget):
     """Four sliders, n, k, p and s (``.sliders``, CSS classes ``cnn-padding-n`` ... ``-s``), and the
     figure of ``show_padding_windows`` (``.output``, ``cnn-padding-output``) with the formula beside
     (``.formula``, ``cnn-padding-formula``). Keyboard: Tab to a slider, arrow keys to move it.
-    Used in "Padding and stride"; ``snapshot()`` is the figure of the current setting.
+    Used in "2. Padding and stride"; ``snapshot()`` is the figure of the current setting.
     """
 
     name, action = "Padding and stride tool", "change n, k, p and s"

@@ -1,5 +1,6 @@
-"""The stages of a model's architecture, read from its layers: what ``plot_architecture`` draws,
-and the sentence that says it in words (the figure's alt text).
+"""The architecture drawing's stages, read from a model's layers: what ``plot_architecture`` draws
+(each stage's shape, its operations and its place in inches), and the sentence that says it in
+words (the figure's alt text).
 """
 
 from __future__ import annotations
@@ -8,11 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DEPTH_STEP = 0.08  # inches between two planes of a stack
-
-
 ACTIVATIONS = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "linear": ""}
-
-
 NAMES = dict(Flatten="flatten", BatchNormalization="batch norm", GlobalAveragePooling2D="global avg-pool")
 
 

@@ -1,12 +1,6 @@
-"""Colour that never carries meaning alone, and text that contrasts with what it is drawn on.
-
-- WCAG 2.1's relative luminance and contrast ratio; ``readable_on`` picks black or white text for
-  a coloured cell, whichever contrasts more (at least 4.58:1 on any colour).
-- A diverging map (``DIVERGING``: red positive, blue negative) also shows its sign without colour:
-  ``mark_negative`` dots the negative cells, ``signed_colorbar`` dots the negative half of its key.
-- The training and validation curves differ in colour, marker and line style (``TRAINING``,
-  ``VALIDATION``). The colours were chosen to stay apart under the common colour-vision
-  deficiencies (tests/test_accessibility.py simulates them) and to read as text on white (5:1).
+"""Colour that never carries meaning alone, drawn: text black or white, whichever contrasts more
+with what it is drawn on (at least 4.58:1 on any colour), and the negative cells of a diverging map
+dotted (``mark_negative``), as is the negative half of its colour bar (``signed_colorbar``).
 """
 
 from __future__ import annotations
@@ -20,29 +14,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.patches import Rectangle
 import numpy as np
 
-#: The diverging colour map of signed values (weights, outputs): red positive, blue negative.
-DIVERGING = "RdBu_r"
-#: Training and validation curves: blue and dark orange (apart under every common colour-vision
-#: deficiency, each 5:1 on white so that a label in that colour reads too), also circles and a solid
-#: line against squares and a dashed line.
-TRAINING = {"color": "#0072B2", "marker": "o", "linestyle": "-"}
-VALIDATION = {"color": "#A95A00", "marker": "s", "linestyle": "--"}
-#: Bars of a probability chart: the most likely class dark orange and hatched, the others blue.
-BEST_BAR, OTHER_BAR = "#A95A00", "#0072B2"
-NEGATIVE_HATCH = ".."  # dots on the negative cells of a diverging map (sparse: small PNGs)
-
-
-def relative_luminance(rgb: Any) -> Any:
-    """WCAG 2.1's relative luminance of sRGB colours ``(..., 3)`` in [0, 1]: 0 black, 1 white."""
-    rgb = np.asarray(rgb, dtype=float)
-    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    return linear @ np.array([0.2126, 0.7152, 0.0722])
-
-
-def contrast_ratio(first: Any, second: Any) -> Any:
-    """WCAG 2.1's contrast ratio, 1 to 21, of two relative luminances (or arrays of them)."""
-    high, low = np.maximum(first, second), np.minimum(first, second)
-    return (high + 0.05) / (low + 0.05)
+from .._colour import NEGATIVE_HATCH, contrast_ratio, relative_luminance
 
 
 def readable_on(colour: Any) -> str:
