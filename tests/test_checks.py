@@ -257,3 +257,47 @@ def test_jupyter_shows_the_message_without_a_traceback():
     assert error.ename == "NotReadyError"
     assert len(error.traceback) == 1 and "channel axis is missing" in error.traceback[0]
     assert "File " not in error.traceback[0] and "Traceback" not in error.traceback[0]
+
+
+def _schedule(peak=0.006):
+    return keras.optimizers.schedules.CosineDecay(
+        peak / 25, decay_steps=100, warmup_target=peak, warmup_steps=10
+    )
+
+
+def test_the_schedule_is_checked_when_given(raw, capsys):
+    one_hot = keras.utils.to_categorical(raw[1], 10)
+    schedule = _schedule()
+    check_compiled(
+        _compiled(optimizer=keras.optimizers.Adam(learning_rate=schedule)), one_hot, schedule=schedule
+    )
+    assert "optimizer Adam following the CosineDecay schedule" in capsys.readouterr().out
+    # the same schedule written again (a rerun of its cell) is still the schedule
+    check_compiled(
+        _compiled(optimizer=keras.optimizers.Adam(learning_rate=_schedule())), one_hot, schedule=schedule
+    )
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "says"),
+    [
+        ("adam", r"follows a fixed learning rate of 0\.001, not the schedule you built above"),
+        (keras.optimizers.Adam(learning_rate=0.006), r"fixed learning rate of 0\.006"),
+        (keras.optimizers.Adam(learning_rate=_schedule(peak=0.01)), r"another learning rate \(CosineDecay\)"),
+        (
+            keras.optimizers.SGD(learning_rate=keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.9)),
+            r"another learning rate \(ExponentialDecay\).*keras\.optimizers\.SGD\(learning_rate=schedule\)",
+        ),
+    ],
+)
+def test_an_optimizer_without_the_schedule_is_refused_before_fit(raw, optimizer, says):
+    one_hot = keras.utils.to_categorical(raw[1], 10)
+    with pytest.raises(NotReadyError, match=says):
+        check_compiled(_compiled(optimizer=optimizer), one_hot, schedule=_schedule())
+
+
+def test_the_schedule_argument_must_be_a_schedule(raw):
+    with pytest.raises(
+        TypeError, match="schedule should be a keras.optimizers.schedules.LearningRateSchedule"
+    ):
+        check_compiled(_compiled(), keras.utils.to_categorical(raw[1], 10), schedule=0.006)

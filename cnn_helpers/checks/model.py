@@ -3,7 +3,8 @@
 
 Like the data checks, each prints one line of what it verified, or raises ``NotReadyError`` with
 what is wrong and how to fix it. They read the model's settings only. Any model that fits the task
-passes: other filter counts, other layers, another optimizer.
+passes: other filter counts, other layers, another optimizer, as long as it follows the
+learning-rate schedule the lesson set up (when the check is given it).
 """
 
 from __future__ import annotations
@@ -127,20 +128,54 @@ def _compile_problem(model: Any, labels: np.ndarray) -> str | None:
     return None
 
 
-def check_compiled(model: Any, y_train: Any) -> None:
+def _schedule_problem(model: Any, schedule: Any) -> str | None:
+    """Say how the optimizer's learning rate differs from ``schedule``, or return None."""
+    import keras
+
+    used = model.optimizer.get_config().get("learning_rate")
+    wanted = keras.saving.serialize_keras_object(schedule)
+    if isinstance(used, dict) and used.get("class_name") == wanted["class_name"]:
+        if used.get("config") == wanted["config"]:
+            return None
+    follows = (
+        f"a fixed learning rate of {used:g}"
+        if isinstance(used, int | float)
+        else f"another learning rate ({used.get('class_name') if isinstance(used, dict) else used})"
+    )
+    optimizer = type(model.optimizer).__name__
+    return (
+        f"the optimizer follows {follows}, not the schedule you built above, so training and the "
+        f"learning-rate panel after it would not match the lesson: use "
+        f'optimizer=keras.optimizers.{optimizer}(learning_rate=schedule) (a plain optimizer="adam" '
+        "uses a fixed rate)."
+    )
+
+
+def check_compiled(model: Any, y_train: Any, *, schedule: Any = None) -> None:
     """Check that the model is compiled with a loss that fits the labels ``y_train`` and
-    ``metrics=["accuracy"]``. Any optimizer will do. Used right after "Compile the model".
+    ``metrics=["accuracy"]``, and, when ``schedule`` is given, an optimizer that follows that
+    learning-rate schedule. Any optimizer will do otherwise. Used right after "Compile the model".
     """
     __tracebackhide__ = True
+    import keras
+
+    if schedule is not None and not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
+        raise TypeError(
+            "schedule should be a keras.optimizers.schedules.LearningRateSchedule, "
+            f"got {type(schedule).__name__}"
+        )
     if not getattr(model, "compiled", False):
         not_ready(
             "model is not compiled yet: call model.compile(loss=..., optimizer=..., metrics=['accuracy'])."
         )
     labels = student_array("y_train", y_train, "one-hot encode the labels")
-    problem = _compile_problem(model, labels)
+    problem = _compile_problem(model, labels) or (
+        _schedule_problem(model, schedule) if schedule is not None else None
+    )
     if problem:
         not_ready(problem)
+    follows = f" following the {type(schedule).__name__} schedule" if schedule is not None else ""
     print(
         f"compiled: loss {_loss_name(model.loss)} fits y_train {labels.shape}, "
-        f"optimizer {type(model.optimizer).__name__}, metric accuracy"
+        f"optimizer {type(model.optimizer).__name__}{follows}, metric accuracy"
     )
