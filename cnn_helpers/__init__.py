@@ -28,6 +28,7 @@ from .data import MnistFileError, load_mnist  # noqa: E402
 from .figures.architecture import plot_architecture  # noqa: E402
 from .figures.attribution import show_saliency, show_saliency_check  # noqa: E402
 from .figures.before_after import compare_feature_maps, compare_filters  # noqa: E402
+from .figures.calibration import plot_reliability  # noqa: E402
 from .figures.convolution import (  # noqa: E402
     show_convolution_steps,
     show_kernel_outputs,
@@ -43,7 +44,8 @@ from .figures.results import plot_confusion_matrix, show_misclassified, show_pro
 from .figures.shifts import plot_shift_accuracy  # noqa: E402
 from .figures.training import plot_history  # noqa: E402
 from .figures.unit import show_unit_view  # noqa: E402
-from .maths.attribution import occlusion_map, saliency_map  # noqa: E402
+from .maths.attribution import class_scores, occlusion_map, saliency_map  # noqa: E402
+from .maths.calibration import fit_temperature, reliability, temperature_scaled  # noqa: E402
 from .maths.convolution import conv2d_by_hand, pool2d_by_hand  # noqa: E402
 from .maths.drawn_digit import mnist_style, render_strokes  # noqa: E402
 from .maths.padding import conv_output_size, output_size_formula  # noqa: E402
@@ -59,10 +61,12 @@ __all__ = [
     "check_images",
     "check_labels",
     "check_model",
+    "class_scores",
     "compare_feature_maps",
     "compare_filters",
     "conv2d_by_hand",
     "conv_output_size",
+    "fit_temperature",
     "inspect_unit",
     "load_mnist",
     "mnist_style",
@@ -71,10 +75,12 @@ __all__ = [
     "plot_architecture",
     "plot_confusion_matrix",
     "plot_history",
+    "plot_reliability",
     "plot_shift_accuracy",
     "pool2d_by_hand",
     "receptive_field",
     "receptive_field_box",
+    "reliability",
     "render_strokes",
     "saliency_check",
     "saliency_map",
@@ -94,4 +100,5 @@ __all__ = [
     "show_saliency",
     "show_saliency_check",
     "show_unit_view",
+    "temperature_scaled",
 ]

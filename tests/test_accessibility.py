@@ -143,6 +143,7 @@ def _figures(trained):
             feature_map=np.ones((11, 11)),
             unit=(2, 2),
         ),
+        "plot_reliability": lambda: ch.plot_reliability(ch.reliability(probabilities, labels)),
         "plot_shift_accuracy": lambda: ch.plot_shift_accuracy(
             [-2, -1, 0, 1, 2],
             [0.9, 0.97, 0.99, 0.97, 0.91],
@@ -182,6 +183,7 @@ HELPERS = [
     "show_padding_stride",
     "show_receptive_field",
     "plot_shift_accuracy",
+    "plot_reliability",
     "show_saliency",
     "show_saliency_check",
     "show_unit_view",
