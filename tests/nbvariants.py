@@ -131,3 +131,20 @@ def run_nbval(
             entry
         )
     return NbvalRun(passed, failed, result.stdout + result.stderr)
+
+
+def core_path(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``notebook`` without its optional layer: the sections whose heading starts with "Optional"
+    and the cells tagged ``optional``, as a class that skips them would run it."""
+    from cnn_instructor.slides import section_headings
+
+    copy = nbformat.from_dict(notebook)
+    kept, optional = [], False
+    for cell in copy.cells:
+        headings = section_headings(cell.source) if cell.cell_type == "markdown" else []
+        if headings:
+            optional = headings[-1].lower().startswith("optional")
+        if not optional and "optional" not in cell.metadata.get("tags", []):
+            kept.append(cell)
+    copy.cells = kept
+    return copy

@@ -56,3 +56,13 @@ def test_every_cell_of_the_lesson_run_twice_in_a_row_keeps_its_checked_results(t
         "if int(model.optimizer.iterations) > 0:  # this cell ran before: start again from the beginning"
     ], run.output[-3000:]
     assert "restarting from the untrained weights" in run.output
+
+
+def test_the_core_path_alone_runs_and_keeps_every_checked_result(tmp_path):
+    """A class that skips every optional part (sections headed "Optional", cells tagged optional)
+    runs the rest to the end, with the same results: nothing in the core leans on them."""
+    lesson = nbvariants.read("cnn_mnist.ipynb")
+    core = nbvariants.core_path(lesson)
+    assert len(core.cells) < len(lesson.cells) - 15  # the optional layer is there to be skipped
+    run = nbvariants.run_nbval(core, tmp_path)
+    assert run.passed and run.failed == [], run.output[-3000:]

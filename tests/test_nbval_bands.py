@@ -58,10 +58,10 @@ def test_each_band_accepts_exactly_its_range(name):
     low, high = Decimal(low), Decimal(high)
     assert low.as_tuple().exponent == high.as_tuple().exponent, "write both ends with the same precision"
     number = re.compile(_CONTEXT.match(regex).group(2))
-    wrong = [
-        str(value)
+    wrong = [  # written out in full ("0.0000001", not Decimal's "1E-7")
+        format(value, "f")
         for value in _grid(low, high)
-        if bool(number.fullmatch(str(value))) != (low <= value <= high)
+        if bool(number.fullmatch(format(value, "f"))) != (low <= value <= high)
     ]
     assert wrong == [], f"{name}: the regex disagrees with <{low}..{high}> at {wrong[:5]}"
 
