@@ -199,6 +199,29 @@ def test_check_cells_follow_each_exercise_step(lesson):
             assert re.match(r"check_(images|labels|model|compiled)\(", following), following
 
 
+def test_on_colab_a_failed_install_ends_in_one_sentence_not_a_traceback(notebook, monkeypatch, capsys):
+    import subprocess
+    import sys
+    import types
+
+    _, nb = notebook
+    calls = []
+
+    def failing_pip(command, **kwargs):
+        calls.append(command)
+        return subprocess.CompletedProcess(command, 1, stdout=b"", stderr=b"ERROR: No matching distribution")
+
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setattr(subprocess, "run", failing_pip)
+    exec(compile(_code(nb)[0].source, "colab-cell", "exec"), {})
+    printed = capsys.readouterr()
+    assert calls and calls[0][1:4] == ["-m", "pip", "install"]
+    lines = printed.out.strip().splitlines()
+    assert printed.err == "" and len(lines) == 1 and lines[0].count(". ") == 0, printed.out
+    assert "not on PyPI yet" in lines[0] and lines[0].endswith("instead.")
+    assert "ERROR" not in printed.out and "Traceback" not in printed.out
+
+
 def test_the_colab_cell_installs_this_version_and_only_on_colab(notebook):
     import tomllib
 
