@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import numbers
 from typing import Any
+import weakref
 
 import numpy as np
 
@@ -73,7 +74,15 @@ def class_scores(model: Any, image: Any) -> np.ndarray:
     then its kernel and bias without the softmax) or in a ``Softmax`` / ``Activation("softmax")``
     layer (what goes into it); any other ending is refused. Used by ``saliency_map``.
     """
-    return np.asarray(_logits(model, as_model_batch(model, image)))[0].astype(np.float32)
+    return np.asarray(batch_logits(model, as_model_batch(model, image)))[0].astype(np.float32)
+
+
+def predicted_class(model: Any, image: Any) -> int:
+    """The class ``model`` predicts for one ``image`` ``(h, w)``: its highest class score."""
+    return int(class_scores(model, image).argmax())
+
+
+_FEATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> up to its last layer
 
 
 def _softmax_end(model: Any) -> tuple[Any, Any]:
@@ -93,15 +102,19 @@ def _softmax_end(model: Any) -> tuple[Any, Any]:
             f'Dense(classes, activation="softmax") or a Softmax layer, this one ends in {kind} '
             "(end it with a softmax)"
         )
-    try:
-        features = keras.Model(model.inputs[0], last.input)
-    except (AttributeError, ValueError) as err:  # a last layer used more than once, or not in a graph
-        raise ValueError(f"cannot read what goes into the last layer {last.name!r}: {err}") from err
+    features = _FEATURES.get(model)
+    if features is None:
+        try:
+            features = keras.Model(model.inputs[0], last.input)
+        except (AttributeError, ValueError) as err:  # a last layer used twice, or not in a graph
+            raise ValueError(f"cannot read what goes into the last layer {last.name!r}: {err}") from err
+        _FEATURES[model] = features  # built once, kept while the model lives
     return features, last
 
 
-def _logits(model: Any, batch: Any) -> Any:
-    """The logits ``(m, classes)`` of a batch, a tf tensor (differentiable): see ``class_scores``."""
+def batch_logits(model: Any, batch: Any) -> Any:
+    """The logits ``(m, classes)`` of a batch ``(m, h, w, 1)``, a tf tensor (differentiable): the
+    class scores before the softmax, read as ``class_scores`` reads them."""
     import keras
     import tensorflow as tf
 
@@ -130,7 +143,7 @@ def saliency_map(model: Any, image: Any, class_index: int | None = None) -> np.n
     _softmax_end(model)  # refuse a model whose end cannot be read, before any work
     with tf.GradientTape() as tape:
         tape.watch(x)
-        logits = _logits(model, x)
+        logits = batch_logits(model, x)
         chosen = int(np.argmax(logits[0])) if class_index is None else class_index
         score = logits[0, chosen]
     gradient = np.abs(tape.gradient(score, x).numpy()[0])
