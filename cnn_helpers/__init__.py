@@ -26,7 +26,7 @@ from .checks.data import check_images, check_labels  # noqa: E402
 from .checks.model import check_compiled, check_model  # noqa: E402
 from .data import MnistFileError, load_mnist  # noqa: E402
 from .figures.architecture import plot_architecture  # noqa: E402
-from .figures.attribution import show_saliency, show_saliency_check  # noqa: E402
+from .figures.attribution import show_saliency  # noqa: E402
 from .figures.before_after import compare_feature_maps, compare_filters  # noqa: E402
 from .figures.calibration import plot_reliability  # noqa: E402
 from .figures.convolution import (  # noqa: E402
@@ -35,6 +35,7 @@ from .figures.convolution import (  # noqa: E402
     show_pooling,
     show_rgb_convolution,
 )
+from .figures.faithfulness import plot_cascade, plot_removal_areas, show_attributions  # noqa: E402
 from .figures.filters import show_feature_maps, show_filters  # noqa: E402
 from .figures.images import show_images  # noqa: E402
 from .figures.kernels import show_kernels  # noqa: E402
@@ -48,15 +49,18 @@ from .maths.attribution import class_scores, occlusion_map, saliency_map  # noqa
 from .maths.calibration import fit_temperature, reliability, temperature_scaled  # noqa: E402
 from .maths.convolution import conv2d_by_hand, pool2d_by_hand  # noqa: E402
 from .maths.drawn_digit import mnist_style, render_strokes  # noqa: E402
+from .maths.faithfulness import blurred, faithfulness_table, integrated_gradients, smoothgrad  # noqa: E402
 from .maths.padding import conv_output_size, output_size_formula  # noqa: E402
-from .maths.randomization import saliency_check  # noqa: E402
+from .maths.randomization import cascade_check  # noqa: E402
 from .maths.receptive_field import receptive_field, receptive_field_box  # noqa: E402
-from .maths.shifts import shift_accuracy  # noqa: E402
+from .maths.shifts import shift_accuracy, shift_similarity  # noqa: E402
 from .maths.unit import inspect_unit  # noqa: E402
 
 __all__ = [
     "MnistFileError",
     "NotReadyError",
+    "blurred",
+    "cascade_check",
     "check_compiled",
     "check_images",
     "check_labels",
@@ -66,25 +70,30 @@ __all__ = [
     "compare_filters",
     "conv2d_by_hand",
     "conv_output_size",
+    "faithfulness_table",
     "fit_temperature",
     "inspect_unit",
+    "integrated_gradients",
     "load_mnist",
     "mnist_style",
     "occlusion_map",
     "output_size_formula",
     "plot_architecture",
+    "plot_cascade",
     "plot_confusion_matrix",
     "plot_history",
     "plot_reliability",
+    "plot_removal_areas",
     "plot_shift_accuracy",
     "pool2d_by_hand",
     "receptive_field",
     "receptive_field_box",
     "reliability",
     "render_strokes",
-    "saliency_check",
     "saliency_map",
     "shift_accuracy",
+    "shift_similarity",
+    "show_attributions",
     "show_convolution_steps",
     "show_feature_maps",
     "show_filters",
@@ -98,7 +107,7 @@ __all__ = [
     "show_receptive_field",
     "show_rgb_convolution",
     "show_saliency",
-    "show_saliency_check",
     "show_unit_view",
+    "smoothgrad",
     "temperature_scaled",
 ]

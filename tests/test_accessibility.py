@@ -153,8 +153,19 @@ def _figures(trained):
         "show_saliency": lambda: ch.show_saliency(
             images[:3], np.stack([ch.saliency_map(model, image) for image in images[:3]]), ["a", "b", "c"]
         ),
-        "show_saliency_check": lambda: ch.show_saliency_check(
-            images[:3], ch.saliency_check(model, images[:3])
+        "show_attributions": lambda: ch.show_attributions(
+            images[:3],
+            {
+                "saliency": np.stack([ch.saliency_map(model, im) for im in images[:3]]),
+                "integrated gradients": np.stack(
+                    [ch.integrated_gradients(model, im).attributions for im in images[:3]]
+                ),
+            },
+            ["a", "b", "c"],
+        ),
+        "plot_cascade": lambda: ch.plot_cascade(ch.cascade_check(model, images[:3], second=untrained)),
+        "plot_removal_areas": lambda: ch.plot_removal_areas(
+            ch.faithfulness_table(model, images[:3], {"saliency": ch.saliency_map}, steps=4)
         ),
         "show_unit_view": lambda: ch.show_unit_view(images[0], ch.inspect_unit(model, images[0], 2, 0, 3, 4)),
         "show_digit_response": lambda: show_digit_response(model, images[0]),
@@ -185,7 +196,9 @@ HELPERS = [
     "plot_shift_accuracy",
     "plot_reliability",
     "show_saliency",
-    "show_saliency_check",
+    "show_attributions",
+    "plot_cascade",
+    "plot_removal_areas",
     "show_unit_view",
     "show_digit_response",
 ]

@@ -125,20 +125,28 @@ def test_saliency_map_sees_the_one_pixel_that_matters():
     assert saliency[2, 3] > 0 and np.count_nonzero(saliency) == 1
 
 
-def test_occlusion_map_drops_only_where_the_pixel_is_covered(monkeypatch):
-    model = _one_pixel_model(2, 3)
-    calls = []
-    predict = model.predict
-    monkeypatch.setattr(model, "predict", lambda *a, **k: calls.append(k) or predict(*a, **k))
-    drop = occlusion_map(model, np.ones((6, 6)), class_index=0, patch=2, stride=2)
-    assert calls == [{"verbose": 0}]  # one batched call, no progress bar
-    assert drop.shape == (3, 3) and drop.dtype == np.float32
-    assert drop[1, 1] > 0.4 and np.count_nonzero(drop) == 1  # the patch over rows 2-3, columns 2-3
+def test_occlusion_map_drops_only_where_a_square_covers_the_pixel():
+    model = _one_pixel_model(2, 3)  # class 0's logit is 4 x pixel (2, 3)
+    drop = occlusion_map(model, np.ones((6, 6)), class_index=0, patch=2)
+    assert drop.shape == (6, 6) and drop.dtype == np.float32  # one value per pixel, every pixel covered
+    # the logit drops by 4 whenever the square covers (2, 3): a pixel's value is the mean over the
+    # squares that cover it, so (2, 3) itself gets 4, its neighbours a share of it, the rest 0
+    assert drop[2, 3] == pytest.approx(4.0)
+    assert set(zip(*np.nonzero(drop), strict=True)) == {(r, c) for r in (1, 2, 3) for c in (2, 3, 4)}
+    assert drop[0, 0] == 0 and drop[1, 2] == pytest.approx(4.0 / 4)  # (1, 2): 1 of its 4 squares
     with pytest.raises(ValueError, match=r"class_index must be in \[0, 1\]"):
         occlusion_map(model, np.ones((6, 6)), class_index=2)
-    assert len(calls) == 1  # refused before any prediction
-    drop = occlusion_map(model, np.ones((6, 6, 1)), class_index=0, patch=3, stride=1, fill=1.0)
-    assert drop.shape == (4, 4) and not drop.any()  # covering with the same value changes nothing
+    assert not occlusion_map(model, np.ones((6, 6, 1)), class_index=0, patch=3, fill=1.0).any()  # same value
+    mean_image = np.full((6, 6), 0.25)
+    drop = occlusion_map(model, np.ones((6, 6)), class_index=0, patch=1, fill=mean_image)
+    assert drop[2, 3] == pytest.approx(4 * 0.75) and np.count_nonzero(drop) == 1  # filled from the image
+
+
+def test_occlusion_reads_the_logit_not_a_saturated_probability():
+    model = _one_pixel_model(2, 3)
+    model.layers[-1].set_weights([model.layers[-1].get_weights()[0] * 10, np.zeros(2, "float32")])
+    drop = occlusion_map(model, np.ones((6, 6)), class_index=0, patch=1, fill=0.5)
+    assert drop[2, 3] == pytest.approx(20.0)  # p(0) is 1.00 before and after; the logit falls by 20
 
 
 @pytest.mark.parametrize(
@@ -162,10 +170,10 @@ def test_occlusion_refuses_bad_patches_and_models(small_model):
     image = np.zeros((8, 8))
     with pytest.raises(ValueError, match="patch=9 is more than the 8"):
         occlusion_map(small_model, image, patch=9)
-    with pytest.raises(ValueError, match="stride must be a positive int"):
-        occlusion_map(small_model, image, stride=0)
-    with pytest.raises(ValueError, match="fill must be a finite number"):
+    with pytest.raises(ValueError, match="fill must be a finite number or an image"):
         occlusion_map(small_model, image, fill=np.nan)
+    with pytest.raises(ValueError, match=r"fill must be a number or an image \(8, 8\), got shape \(7, 8\)"):
+        occlusion_map(small_model, image, fill=np.zeros((7, 8)))
     with pytest.raises(TypeError, match="model must be a keras Model"):
         saliency_map(lambda x: x, image)
     unbuilt = keras.Sequential([layers.Conv2D(1, 3), layers.Flatten(), layers.Dense(3, activation="softmax")])

@@ -7,7 +7,14 @@ from __future__ import annotations
 from cnn_helpers.maths.convolution import kernel_from_values
 from cnn_helpers.maths.padding import conv_output_size
 from cnn_helpers.maths.receptive_field import receptive_field, receptive_field_box
-from cnn_helpers.maths.shifts import ShiftAccuracy, ink_cut_off, shift_accuracy, shift_images
+from cnn_helpers.maths.shifts import (
+    ShiftAccuracy,
+    ink_cut_off,
+    ink_share_cut,
+    shift_accuracy,
+    shift_images,
+    shift_similarity,
+)
 import keras
 import numpy as np
 import pytest
@@ -213,6 +220,16 @@ def test_shift_images_refuses_bad_input():
 # --- the kernel editor's numbers --------------------------------------------------------------
 
 
+def test_the_share_of_ink_cut_off_is_measured_per_copy():
+    images = np.zeros((2, 5, 5))
+    images[0, 2, 2] = 1.0  # one pixel in the middle
+    images[1, :, 4] = 0.5  # a column at the right edge, and
+    images[1, 0, 0] = 0.5  # one pixel in the top-left corner
+    np.testing.assert_allclose(ink_share_cut(images, 1, 0), [0, 5 / 6])  # right: the column goes
+    np.testing.assert_allclose(ink_share_cut(images, -1, 0), [0, 1 / 6])  # left: the corner goes
+    np.testing.assert_allclose(ink_share_cut(np.zeros((1, 5, 5)), 2, 2), [0])  # no ink, nothing lost
+
+
 def test_ink_cut_off_is_exact():
     images = np.zeros((3, 6, 6), "float32")
     images[0, 2, 2] = 1.0  # in the middle
@@ -251,8 +268,14 @@ def test_shift_accuracy_splits_cut_off_and_intact_digits():
     np.testing.assert_allclose(result.accuracy, [1, 14 / 16])
     assert np.isnan(result.accuracy_cut[0]) and result.accuracy_cut[1] == 0
     np.testing.assert_allclose(result.accuracy_intact, [1, 1])
+    # by direction: #2 is lost moving right, #1 moving up; left and down keep all four
+    np.testing.assert_allclose(result.by_direction, [[1, 1, 1, 1], [3 / 4, 1, 1, 3 / 4]])
+    assert np.isnan(result.ink_lost[0]) and result.ink_lost[1] == 1.0  # each cut copy lost its one pixel
     table = str(result).splitlines()
-    assert table[1].split()[:4] == ["0", "100.0%", "0.0%", "-"] and "0.0% of 2" in table[2]
+    assert table[0].split()[2:6] == ["right", "left", "down", "up"]
+    assert table[1].split()[:8] == ["0", "100.0%", "100.0%", "100.0%", "100.0%", "100.0%", "0.0%", "-"]
+    assert table[2].split()[:8] == ["1", "87.5%", "75.0%", "100.0%", "100.0%", "75.0%", "12.5%", "100.0%"]
+    assert "0.0% of 2" in table[2]
     one_hot = shift_accuracy(model, images[..., None], np.eye(2)[np.ones(4, int)], shifts=[1])
     np.testing.assert_allclose(one_hot.accuracy, [14 / 16])
 
@@ -301,3 +324,38 @@ def test_kernel_from_values_accepts_flat_and_nested():
 def test_kernel_from_values_refuses_bad_input(values, error, match):
     with pytest.raises(error, match=match):
         kernel_from_values(values)
+
+
+def test_shift_similarity_measures_what_each_layer_keeps_of_a_move():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            keras.layers.Conv2D(2, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    images = np.zeros((3, 8, 8), "float32")
+    images[:, 2:6, 3] = 1.0  # a vertical stroke
+    result = shift_similarity(model, images, shifts=(1, 2))
+    conv, pool = model.layers[0].name, model.layers[1].name
+    assert result.layers == ["pixels", conv, pool]  # no Flatten (a copy), no output layer
+    assert result.similarity.shape == (3, 2)
+    assert result.similarity[0, 0] == pytest.approx(0.0)  # a one-pixel-wide stroke moved 1: no overlap
+    assert str(result).splitlines()[0].split() == [
+        "layer",
+        "moved",
+        "1",
+        "px",
+        "moved",
+        "2",
+        "px",
+        "other",
+        "digit",
+    ]
+    assert result.unrelated.shape == (3,)  # one reference per layer: each digit against the next
+    assert result.unrelated[0] == pytest.approx(1.0)  # here all three digits are the same stroke
+    with pytest.raises(ValueError, match="shifts must be whole numbers of pixels >= 1"):
+        shift_similarity(model, images, shifts=(0,))

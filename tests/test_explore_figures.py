@@ -140,11 +140,17 @@ def test_the_explore_figures_say_what_they_show(test_digits):
     boxes = show_receptive_field(image, {"unit": (6, 4, 8)}, feature_map=np.ones((11, 11)), unit=(3, 2))
     assert "unit, 8x8 pixels from row 6, column 4" in alt_text(boxes)
     assert "11x11 feature map with unit (3, 2)" in alt_text(boxes)
-    maps = show_saliency(test_digits[0][:2], np.stack([np.eye(28), 2 * np.eye(28)]), ["#0: a 7", "#1:\na 2"])
-    assert alt_text(maps) == (
-        "2 digits, each above its saliency map on its own colour scale: #0: a 7, saliency up to 1; "
-        "#1: a 2, saliency up to 2."
-    )
+    ink = test_digits[0][0] >= 0.5 * test_digits[0][0].max()
+    peak = np.eye(28)
+    peak[tuple(np.argwhere(ink)[0])] = 3.0  # the largest value on the 7's ink
+    maps = show_saliency(test_digits[0][:2], np.stack([peak, 2 * np.eye(28)]), ["#0: a 7", "#1:\na 2"])
+    row, col = np.argwhere(ink)[0]
+    text = alt_text(maps)
+    assert text.startswith(
+        "2 digits, each above its saliency map on its own colour scale: #0: a 7, saliency up to 3, "
+        f"{(3.0 + np.eye(28)[ink].sum() - np.eye(28)[row, col]) / peak.sum():.0%} on the ink, "
+        f"peak at row {row}, column {col} (on the ink); #1: a 2, saliency up to 2"
+    ), text
 
 
 @pytest.mark.parametrize(

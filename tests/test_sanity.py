@@ -1,13 +1,20 @@
-"""The randomization check of saliency maps (Adebayo et al. 2018): a re-initialized copy of a model,
-rank correlations, the per-digit numbers and their figure.
+"""The randomization check of saliency maps (Adebayo et al. 2018), cascading from the top, against
+a noise floor: a re-initialized copy of a model, rank correlations and SSIM, the per-digit numbers
+and their figure.
 """
 
 from __future__ import annotations
 
 from cnn_helpers.figures._base import alt_text, png_bytes
-from cnn_helpers.figures.attribution import show_saliency_check
+from cnn_helpers.figures.faithfulness import plot_cascade
 from cnn_helpers.maths.attribution import saliency_map
-from cnn_helpers.maths.randomization import SaliencyCheck, randomized_copy, rank_correlation, saliency_check
+from cnn_helpers.maths.randomization import (
+    CascadeCheck,
+    cascade_check,
+    randomized_copy,
+    rank_correlation,
+    ssim,
+)
 from figure_checks import assert_readable
 import keras
 import numpy as np
@@ -75,49 +82,49 @@ def test_rank_correlation_is_spearmans_rho():
         rank_correlation(np.zeros(3), np.zeros(4))
 
 
-def test_saliency_check_compares_the_two_models_maps(model):
-    images = _digits()
-    random = randomized_copy(model, seed=0)
-    check = saliency_check(model, images, randomized=random)
-    assert isinstance(check, SaliencyCheck) and check.trained.shape == check.randomized.shape == (3, 12, 12)
-    for i, image in enumerate(images):
-        c = int(check.classes[i])
-        np.testing.assert_array_equal(check.trained[i], saliency_map(model, image, c))
-        np.testing.assert_array_equal(check.randomized[i], saliency_map(random, image, c))
-        assert check.rank_all[i] == pytest.approx(rank_correlation(check.trained[i], check.randomized[i]))
-        ink = image >= 0.5 * image.max()
-        assert check.rank_ink[i] == pytest.approx(
-            rank_correlation(check.trained[i][ink], check.randomized[i][ink])
-        )
-        assert check.ink_trained[i] == pytest.approx(
-            np.corrcoef(check.trained[i].ravel(), image.ravel())[0, 1]
-        )
-    # Comparing a model with itself gives perfect agreement: the check can tell "same" from "different".
-    same = saliency_check(model, images, randomized=model)
-    np.testing.assert_allclose(same.rank_all, 1.0)
-    assert not np.allclose(check.rank_all, 1.0)
-    table = str(check).splitlines()
-    assert len(table) == 4 and "rank corr." in table[0] and f"{check.rank_all[1]:.2f}" in table[2]
+def test_randomized_copy_of_some_layers_keeps_the_others_trained(model):
+    copy = randomized_copy(model, seed=3, layers=[-1])  # only the last Dense
+    old, new = model.get_weights(), copy.get_weights()
+    np.testing.assert_array_equal(old[0], new[0])  # the convolution's kernel kept
+    assert not np.allclose(old[2], new[2])  # the Dense kernel re-initialized
 
 
-def test_saliency_check_figure_shares_a_0_to_1_scale_and_says_its_numbers(model):
-    images = _digits()
-    check = saliency_check(model, images, seed=1)
-    fig = show_saliency_check(images, check)
-    middle, bottom = fig.axes[3].images[0], fig.axes[6].images[0]
-    assert middle.get_clim() == bottom.get_clim() == (0, 1)
-    assert np.asarray(middle.get_array()).max() == pytest.approx(1.0)
+def test_ssim_is_one_for_the_same_map_and_lower_for_another():
+    rng = np.random.default_rng(0)
+    a = rng.random((12, 12))
+    assert ssim(a, a) == pytest.approx(1.0)
+    assert ssim(a, 3 * a) == pytest.approx(1.0)  # each map is scaled by its own largest value
+    assert ssim(a, rng.random((12, 12))) < 0.5
+    with pytest.raises(ValueError, match="same 2-D shape, at least 7x7"):
+        ssim(np.zeros((5, 5)), np.zeros((5, 5)))
+
+
+def test_cascade_check_compares_each_step_with_the_trained_maps_and_a_floor(model):
+    images = _digits(4)
+    cascade = cascade_check(model, images, second=model)  # the model as its own "second": a floor of 1
+    assert isinstance(cascade, CascadeCheck)
+    conv, dense = model.layers[0].name, model.layers[3].name
+    assert cascade.steps == [dense, f"+ {conv} (all)"]  # the two layers with weights, from the top
+    assert cascade.similarity.shape == (2, 3, 4) and cascade.floor.shape == (3, 4)
+    np.testing.assert_allclose(cascade.floor, 1.0)  # a model compared with itself
+    assert (cascade.similarity[-1, 0] < 1).all()  # re-initialized: other maps
+    np.testing.assert_allclose(cascade.below_floor(), [1, 1, 1])
+    trained = saliency_map(model, images[0], int(model.predict(images[:1, ..., None], verbose=0).argmax()))
+    copy = randomized_copy(model, 0, layers=[0, 3])  # what the last step re-initialized: both
+    random = saliency_map(copy, images[0], int(model.predict(images[:1, ..., None], verbose=0).argmax()))
+    assert cascade.similarity[-1, 0, 0] == pytest.approx(rank_correlation(np.abs(trained), np.abs(random)))
+    table = str(cascade).splitlines()
+    assert "over 4 digits" in table[0] and table[-2].startswith("second model (floor)")
+    assert table[-1].endswith("SSIM 100%")
+
+
+def test_the_cascade_figure_says_its_numbers(model):
+    cascade = cascade_check(model, _digits(3), second=randomized_copy(model, seed=5))
+    fig = plot_cascade(cascade)
     text = alt_text(fig)
-    assert (
-        "randomized" in text
-        and f"{check.rank_all.min():.2f}" in text
-        and f"{check.rank_ink.max():.2f}" in text
-    )
+    last = cascade.similarity[-1].mean(axis=1)
+    assert "3 digits" in text and f"rank, ink only {last[1]:.2f} against a floor of" in text
     assert png_bytes(fig).startswith(b"\x89PNG")
     assert_readable(fig)
-    with pytest.raises(ValueError, match="do not match the check's maps"):
-        show_saliency_check(images[:2], check)
-    with pytest.raises(TypeError, match="check must be the SaliencyCheck"):
-        show_saliency_check(images, {"trained": check.trained})
-    with pytest.raises(ValueError, match="compare at most 8"):
-        saliency_check(model, np.zeros((9, 12, 12)))
+    with pytest.raises(TypeError, match="check must be a CascadeCheck"):
+        plot_cascade({"steps": []})

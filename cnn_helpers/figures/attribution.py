@@ -1,4 +1,4 @@
-"""Saliency and occlusion maps under their digits, and the randomization check's maps side by side.
+"""Saliency maps under their digits.
 Part 5 of the explore notebook (Where the model looks).
 """
 
@@ -9,9 +9,19 @@ from typing import Any
 import numpy as np
 
 from .._args import check_array, check_count, check_gray_images
-from ..maths.randomization import SaliencyCheck
+from ..maths.faithfulness import ink_mask
 from ._base import FigureLike, describe, new_figure
 from ._panels import clean, symmetric_limit
+
+
+def where_it_lies(attribution: np.ndarray, image: np.ndarray) -> str:
+    """A phrase for alt text: the share of ``|attribution|`` on the digit's ink, and the peak's place."""
+    size = np.abs(attribution)
+    ink = ink_mask(image)
+    share = float(size[ink].sum() / size.sum()) if size.sum() > 0 else 0.0
+    row, col = np.unravel_index(int(size.argmax()), size.shape)
+    place = "on" if ink[row, col] else "off"
+    return f"{share:.0%} on the ink, peak at row {row}, column {col} ({place} the ink)"
 
 
 def show_saliency(
@@ -53,55 +63,9 @@ def show_saliency(
         f"{m} digit{'s' * (m != 1)}, each above its {map_name} map on its own colour scale: "
         + "; ".join(
             f"{' '.join(t.split())}, {map_name} up to {float(v.max()):.2g}"
-            for t, v in zip(titles, maps, strict=True)
+            + (f", {where_it_lies(v, im)}" if v.shape == im.shape else "")
+            for t, v, im in zip(titles, maps, images, strict=True)
         )
         + ".",
     )
     return fig
-
-
-def show_saliency_check(images: Any, check: SaliencyCheck, *, fig: FigureLike | None = None) -> FigureLike:
-    """Show each digit ``(m, h, w)`` above its trained model's map and its randomized model's map.
-
-    Each map is divided by its own largest value, so that both rows share one 0-1 scale: the two
-    models' class scores have different sizes (an untrained model's are tiny), and what the
-    check compares is *where* a map is large. The rank correlations are written under each pair.
-    """
-    images = check_gray_images("images", images)
-    if not isinstance(check, SaliencyCheck):
-        raise TypeError(f"check must be the SaliencyCheck that saliency_check returned, got {type(check)}")
-    if images.shape != check.trained.shape:
-        raise ValueError(f"images {images.shape} do not match the check's maps {check.trained.shape}")
-    m = len(images)
-    fig = new_figure(fig, 1.9 * m + 1.4, 7.2)
-    axes = fig.subplots(3, m, squeeze=False)
-    for i in range(m):
-        axes[0, i].imshow(images[i], cmap="gray")
-        axes[0, i].set_title(f"says {check.classes[i]}", fontsize=13)
-        for row, maps in ((1, check.trained), (2, check.randomized)):
-            shown = axes[row, i].imshow(maps[i] / (maps[i].max() or 1.0), cmap="inferno", vmin=0, vmax=1)
-        axes[2, i].set_xlabel(
-            f"rank corr.\n{check.rank_all[i]:.2f} (ink {check.rank_ink[i]:.2f})", fontsize=12
-        )
-        for row in range(3):
-            clean(axes[row, i])
-    for row, name in enumerate(("digit", "trained\nmodel", "randomized\nmodel")):
-        axes[row, 0].set_ylabel(name, fontsize=13)
-    bar = fig.colorbar(shown, ax=list(axes[1:, :].flat), shrink=0.8)
-    bar.set_label("fraction of the map's largest value", fontsize=12)
-    bar.ax.tick_params(labelsize=11)
-    describe(
-        fig,
-        f"Saliency maps of {m} digits (predicted {', '.join(map(str, check.classes))}), from the trained "
-        "model (middle row) and from a copy with random weights (bottom row). Rank correlation between "
-        f"the two maps: {_spread(check.rank_all)} over the whole image, {_spread(check.rank_ink)} on the "
-        f"ink only. Correlation with the digit's ink: trained {_spread(check.ink_trained)}, randomized "
-        f"{_spread(check.ink_randomized)}.",
-    )
-    return fig
-
-
-def _spread(values: np.ndarray) -> str:
-    """``"0.61"`` or ``"0.60 to 0.67"``: the range of per-digit numbers, for alt text."""
-    low, high = float(np.min(values)), float(np.max(values))
-    return f"{low:.2f}" if f"{low:.2f}" == f"{high:.2f}" else f"{low:.2f} to {high:.2f}"

@@ -13,7 +13,6 @@ import weakref
 import numpy as np
 
 from .._args import check_array, check_built_model, check_count, check_int
-from .padding import conv_output_size
 
 
 def as_model_batch(model: Any, image: Any) -> np.ndarray:
@@ -156,25 +155,40 @@ def occlusion_map(
     class_index: int | None = None,
     *,
     patch: int = 4,
-    stride: int = 2,
-    fill: float = 0.0,
+    fill: Any = 0.0,
 ) -> np.ndarray:
-    """Return how much p(class) drops when a ``patch`` x ``patch`` square is set to ``fill``.
+    """Return ``(h, w)`` float32: how much the class's score before the softmax (its logit) drops
+    when a ``patch`` x ``patch`` square over each pixel is set to ``fill``.
 
-    One value per patch position, ``stride`` apart: ``(rows, cols)`` float32 with
-    ``rows = (h - patch) // stride + 1``. Positive = covering there hurts the class.
+    The square visits every position (stride 1), so every pixel is covered; a pixel's value is the
+    mean drop of all the squares that cover it. Positive: covering there lowers the score; negative:
+    covering raises it. ``fill`` is a number (0: black) or an image ``(h, w)``, such as the mean
+    training image, whose pixels go into the square. The logit, not the probability: a saturated
+    softmax (p = 1.00) hides the change.
     """
-    x = as_model_batch(model, image)
+    x = as_model_batch(model, image)[0, ..., 0]
     class_index = _check_class(model, class_index)
-    h, w = x.shape[1:3]
+    h, w = x.shape
     patch = check_count("patch", patch, maximum=min(h, w), what="pixels on the image's shorter side")
-    stride = check_count("stride", stride)
-    if isinstance(fill, bool) or not isinstance(fill, numbers.Real) or not math.isfinite(fill):
-        raise ValueError(f"fill must be a finite number, got {fill!r}")
-    rows, cols = conv_output_size(h, patch, stride=stride), conv_output_size(w, patch, stride=stride)
-    batch = np.repeat(x, 1 + rows * cols, axis=0)
-    for k, (i, j) in enumerate(np.ndindex(rows, cols)):
-        batch[1 + k, i * stride : i * stride + patch, j * stride : j * stride + patch] = fill
-    probabilities = np.asarray(model.predict(batch, verbose=0))
-    chosen = _check_probabilities(probabilities, class_index)
-    return (probabilities[0, chosen] - probabilities[1:, chosen]).reshape(rows, cols).astype(np.float32)
+    if isinstance(fill, numbers.Real) and not isinstance(fill, bool):
+        if not math.isfinite(fill):
+            raise ValueError(f"fill must be a finite number or an image ({h}, {w}), got {fill!r}")
+        filler = np.full((h, w), fill, np.float32)
+    else:
+        filler = check_array("fill", fill, ndim=(2,), shape_hint=f"a number or an image ({h}, {w})")
+        if filler.shape != (h, w):
+            raise ValueError(f"fill must be a number or an image ({h}, {w}), got shape {filler.shape}")
+    _softmax_end(model)  # refuse a model whose end cannot be read, before any work
+    positions = list(np.ndindex(h - patch + 1, w - patch + 1))
+    batch = np.repeat(x[None], 1 + len(positions), axis=0)
+    for k, (i, j) in enumerate(positions, start=1):
+        batch[k, i : i + patch, j : j + patch] = filler[i : i + patch, j : j + patch]
+    scores = np.concatenate(
+        [np.asarray(batch_logits(model, batch[s : s + 512, ..., None])) for s in range(0, len(batch), 512)]
+    )
+    chosen = int(scores[0].argmax()) if class_index is None else class_index
+    drop, covered = np.zeros((h, w)), np.zeros((h, w))
+    for k, (i, j) in enumerate(positions, start=1):
+        drop[i : i + patch, j : j + patch] += scores[0, chosen] - scores[k, chosen]
+        covered[i : i + patch, j : j + patch] += 1
+    return (drop / covered).astype(np.float32)

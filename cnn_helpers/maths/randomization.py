@@ -1,9 +1,11 @@
-"""Is a saliency map about the model? The randomization check of Adebayo et al. (2018, "Sanity
-checks for saliency maps"): the same maps from a copy of the model whose weights are re-initialized,
-compared with the trained model's. Part 5 of the explore notebook (Where the model looks).
+"""Is a saliency map about the model? Cascading randomization (Adebayo et al., 2018, "Sanity
+checks for saliency maps"): the layers re-initialized from the top down, one more each step, and
+each step's maps compared with the trained model's; against a noise floor, the same comparison
+with a second model trained alike from another seed. Part 5 of the explore notebook (Where the
+model looks). The figure is ``figures.faithfulness.plot_cascade``.
 
 If a map is as much the untrained copy's as the trained model's, it shows the image and the
-architecture, not what the model learned. The figure is ``figures.attribution.show_saliency_check``.
+architecture, not what the model learned.
 """
 
 from __future__ import annotations
@@ -15,13 +17,12 @@ import numpy as np
 
 from .._args import check_built_model, check_gray_images, check_int
 from .attribution import class_scores, saliency_map
-
-#: A pixel is ink when it is at least this fraction of its image's brightest pixel.
-INK_LEVEL = 0.5
+from .faithfulness import INK_LEVEL, sign_test
 
 
-def randomized_copy(model: Any, seed: int = 0) -> Any:
-    """Return a copy of ``model``, same layers, with every kernel and bias re-initialized at random.
+def randomized_copy(model: Any, seed: int = 0, *, layers: Any = None) -> Any:
+    """Return a copy of ``model``, same layers, with every kernel and bias re-initialized at random,
+    or only those of the layers at the indices ``layers`` (the others keep the trained weights).
 
     Each layer's own initializers draw the new weights (seeded: the same ``seed`` gives the same
     copy); other weights (e.g. BatchNormalization's) start fresh. ``model`` is not changed.
@@ -36,7 +37,12 @@ def randomized_copy(model: Any, seed: int = 0) -> Any:
         raise ValueError(
             f"cannot copy model {model.name!r} (a Sequential or functional model): {err}"
         ) from err
+    chosen = set(range(len(copy.layers))) if layers is None else {int(i) % len(copy.layers) for i in layers}
+    if layers is not None:
+        copy.set_weights(model.get_weights())
     for i, layer in enumerate(copy.layers):
+        if i not in chosen:
+            continue
         for name in ("kernel", "bias"):
             variable, initializer = getattr(layer, name, None), getattr(layer, f"{name}_initializer", None)
             if variable is None or initializer is None:
@@ -72,65 +78,95 @@ def rank_correlation(a: Any, b: Any) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
+def _similarities(a: np.ndarray, b: np.ndarray, ink: np.ndarray) -> tuple[float, float, float]:
+    """Spearman of |a| and |b| over all pixels and over the ink, and their SSIM (maps scaled to [0, 1])."""
+    a, b = np.abs(a), np.abs(b)
+    return rank_correlation(a, b), rank_correlation(a[ink], b[ink]), ssim(a, b)
+
+
+def ssim(a: Any, b: Any, *, window: int = 7) -> float:
+    """Structural similarity (Wang et al., 2004) of two maps ``(h, w)``, each first scaled to
+    [0, 1] by its own largest value, averaged over ``window`` x ``window`` windows: 1 when equal."""
+    a = np.asarray(a, np.float64)
+    b = np.asarray(b, np.float64)
+    if a.shape != b.shape or a.ndim != 2 or min(a.shape) < window:
+        raise ValueError(f"the two maps must have the same 2-D shape, at least {window}x{window}")
+    a, b = (m / m.max() if m.max() > 0 else m for m in (a, b))
+    views = [
+        np.lib.stride_tricks.sliding_window_view(m, (window, window)) for m in (a, b, a * a, b * b, a * b)
+    ]
+    mu_a, mu_b, aa, bb, ab = (v.mean(axis=(-2, -1)) for v in views)
+    var_a, var_b, cov = aa - mu_a**2, bb - mu_b**2, ab - mu_a * mu_b
+    c1, c2 = 0.01**2, 0.03**2
+    index = ((2 * mu_a * mu_b + c1) * (2 * cov + c2)) / ((mu_a**2 + mu_b**2 + c1) * (var_a + var_b + c2))
+    return float(index.mean())
+
+
+MEASURES = ("rank, whole image", "rank, ink only", "SSIM")
+
+
 @dataclass
-class SaliencyCheck:
-    """The trained and the randomized model's saliency maps of ``m`` digits, and how alike they are.
+class CascadeCheck:
+    """Cascading randomization (Adebayo et al., 2018) over ``m`` digits: ``steps`` names what is
+    re-initialized at each step ("none", then one more layer each, from the top); ``similarity``
+    ``(steps, 3, m)``: each step's saliency maps against the trained model's, by the three
+    ``MEASURES``; ``floor`` ``(3, m)``: the same between the trained model and a second model
+    trained alike from another seed, the noise floor. ``print()`` gives the table and the verdict."""
 
-    ``trained``, ``randomized``: ``(m, h, w)``; ``classes``: ``(m,)`` the trained model's
-    predictions (both maps are of that class's score). Per digit ``(m,)``: ``rank_all``, the rank
-    correlation of the two maps over all pixels; ``rank_ink``, the same over the digit's ink only
-    (pixels >= ``INK_LEVEL`` x its brightest); ``ink_trained``, ``ink_randomized``: each map's
-    (Pearson) correlation with the digit's pixel values. ``print()`` gives them as a table.
-    """
+    steps: list[str]
+    similarity: np.ndarray
+    floor: np.ndarray
 
-    trained: np.ndarray
-    randomized: np.ndarray
-    classes: np.ndarray
-    rank_all: np.ndarray
-    rank_ink: np.ndarray
-    ink_trained: np.ndarray
-    ink_randomized: np.ndarray
+    def p_values(self, step: int = -1) -> np.ndarray:
+        """Per measure ``(3,)``: the sign test's p-value of that many digits falling under the floor
+        at ``step`` by chance (small: the randomized maps really are less alike than the floor)."""
+        m = self.similarity.shape[2]
+        return np.array([sign_test(round(share * m), m) for share in self.below_floor(step)])
+
+    def below_floor(self, step: int = -1) -> np.ndarray:
+        """The share of digits ``(3,)``, per measure, whose similarity at ``step`` is under the floor."""
+        return (self.similarity[step] < self.floor).mean(axis=1)
 
     def __str__(self) -> str:
-        lines = [
-            "digit  class  rank corr. trained/randomized  on the ink only  "
-            "corr. with the ink: trained  randomized"
-        ]
-        for i in range(len(self.classes)):
-            lines.append(
-                f"{i:>5}  {self.classes[i]:>5}  {self.rank_all[i]:>29.2f}  {self.rank_ink[i]:>15.2f}  "
-                f"{self.ink_trained[i]:>27.2f}  {self.ink_randomized[i]:>10.2f}"
-            )
+        m = self.similarity.shape[2]
+        lines = [f"similarity to the trained model's saliency maps, mean ± spread (SD) over {m} digits:"]
+        lines.append(f"{'re-initialized':<22}" + "".join(f"{name:>22}" for name in MEASURES))
+        rows = [*zip(self.steps, self.similarity, strict=True), ("second model (floor)", self.floor)]
+        for name, values in rows:
+            cells = "".join(f"{f'{v.mean():.2f} ± {v.std():.2f}':>22}" for v in values)
+            lines.append(f"{name:<22}{cells}")
+        shares = self.below_floor()
+        lines.append(
+            "all layers re-initialized, digits below the floor: "
+            + ", ".join(f"{name} {share:.0%}" for name, share in zip(MEASURES, shares, strict=True))
+        )
         return "\n".join(lines)
 
 
-def _pearson(a: np.ndarray, b: np.ndarray) -> float:
-    a, b = a.ravel().astype(np.float64), b.ravel().astype(np.float64)
-    return 0.0 if np.ptp(a) == 0 or np.ptp(b) == 0 else float(np.corrcoef(a, b)[0, 1])
-
-
-def saliency_check(model: Any, images: Any, *, randomized: Any = None, seed: int = 0) -> SaliencyCheck:
-    """Compare ``saliency_map`` of ``model`` and of ``randomized`` for each digit ``(m, h, w)``.
-
-    ``randomized`` defaults to ``randomized_copy(model, seed)``. Both maps are taken for the class
-    the trained model predicts. Returns a ``SaliencyCheck``; print it for the table.
-    """
+def cascade_check(model: Any, images: Any, *, second: Any, seed: int = 0) -> CascadeCheck:
+    """Cascading randomization of ``model`` over ``images`` ``(m, h, w)``: re-initialize its
+    layers with weights from the top down, one more each step, and compare each step's saliency
+    maps with the trained ones; ``second``, the same network trained alike from another seed,
+    gives the noise floor. All maps are of the class the trained model predicts."""
     images = check_gray_images("images", images)
-    if len(images) > 8:
-        raise ValueError(f"images holds {len(images)} digits; compare at most 8 at a time")
-    randomized = randomized_copy(model, seed) if randomized is None else randomized
-    classes = np.array([int(class_scores(model, image).argmax()) for image in images])
-    trained = np.stack([saliency_map(model, im, int(c)) for im, c in zip(images, classes, strict=True)])
-    random = np.stack([saliency_map(randomized, im, int(c)) for im, c in zip(images, classes, strict=True)])
+    check_built_model(second)
+    learnable = [i for i, layer in enumerate(model.layers) if getattr(layer, "kernel", None) is not None]
+    classes = [int(class_scores(model, image).argmax()) for image in images]
     ink = [image >= INK_LEVEL * image.max() for image in images]
-    return SaliencyCheck(
-        trained=trained,
-        randomized=random,
-        classes=classes,
-        rank_all=np.array([rank_correlation(t, r) for t, r in zip(trained, random, strict=True)]),
-        rank_ink=np.array(
-            [rank_correlation(t[k], r[k]) for t, r, k in zip(trained, random, ink, strict=True)]
-        ),
-        ink_trained=np.array([_pearson(t, im) for t, im in zip(trained, images, strict=True)]),
-        ink_randomized=np.array([_pearson(r, im) for r, im in zip(random, images, strict=True)]),
-    )
+
+    def maps(network: Any) -> list[np.ndarray]:
+        return [saliency_map(network, image, c) for image, c in zip(images, classes, strict=True)]
+
+    def against(other: list[np.ndarray]) -> np.ndarray:
+        rows = [_similarities(t, o, k) for t, o, k in zip(trained, other, ink, strict=True)]
+        return np.array(rows).T  # (3, m)
+
+    trained = maps(model)
+    steps, similarity = [], []
+    for k in range(1, len(learnable) + 1):
+        copy = randomized_copy(model, seed, layers=learnable[-k:])
+        name = model.layers[learnable[-k]].name
+        steps.append(name if k == 1 else f"+ {name}" + (" (all)" if k == len(learnable) else ""))
+        similarity.append(against(maps(copy)))
+        del copy
+    return CascadeCheck(steps, np.stack(similarity), against(maps(second)))

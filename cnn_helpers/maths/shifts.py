@@ -39,13 +39,28 @@ def ink_cut_off(images: Any, dx: int, dy: int) -> np.ndarray:
     return np.any((images != kept).reshape(len(images), -1), axis=1)
 
 
+def ink_share_cut(images: Any, dx: int, dy: int) -> np.ndarray:
+    """Return ``(n,)``: the share of each digit's ink (the sum of its pixel values) that
+    ``shift_images(images, dx, dy)`` pushes off the image; 0 for a digit left intact."""
+    images = check_array("images", images, ndim=(3, 4), shape_hint="(n, h, w) or (n, h, w, 1)")
+    total = images.reshape(len(images), -1).sum(axis=1).astype(np.float64)
+    kept = shift_images(images, dx, dy).reshape(len(images), -1).sum(axis=1)
+    return np.where(total > 0, 1 - kept / np.where(total > 0, total, 1), 0.0)
+
+
+DIRECTIONS = ("right", "left", "down", "up")
+
+
 @dataclass
 class ShiftAccuracy:
     """Accuracy on shifted digits, one entry per shift in ``pixels`` ``(k,)``, each ``(k,)``.
 
     ``accuracy``: on every shifted digit; ``cut_off``: the fraction whose ink was partly pushed off
     the image; ``accuracy_cut`` / ``accuracy_intact``: on those digits / on the others (NaN where
-    there are none); ``count_cut``, ``count_intact``: how many. ``print()`` gives the table.
+    there are none); ``count_cut``, ``count_intact``: how many; ``by_direction`` ``(k, 4)``: the
+    accuracy of the copies moved right, left, down and up (``DIRECTIONS``); ``ink_lost``: the
+    median share of its ink that a cut-off copy lost (NaN where none was cut). ``print()`` gives
+    the table.
     """
 
     pixels: np.ndarray
@@ -55,17 +70,23 @@ class ShiftAccuracy:
     accuracy_intact: np.ndarray
     count_cut: np.ndarray
     count_intact: np.ndarray
+    by_direction: np.ndarray
+    ink_lost: np.ndarray
 
     def __str__(self) -> str:
         def percent(value: float) -> str:
             return "-" if math.isnan(value) else f"{value:.1%}"
 
         lines = [
-            f"{'shift':>5}  {'accuracy':>8}  {'ink cut off':>11}  {'accuracy, cut off':>17}  accuracy, intact"
+            f"{'shift':>5}  {'accuracy':>8}  "
+            + "  ".join(f"{d:>6}" for d in DIRECTIONS)
+            + f"  {'ink cut off':>11}  {'ink lost':>8}  {'accuracy, cut off':>17}  accuracy, intact"
         ]
         for k, pixels in enumerate(self.pixels):
             lines.append(
-                f"{pixels:>5}  {self.accuracy[k]:>8.1%}  {self.cut_off[k]:>11.1%}  "
+                f"{pixels:>5}  {self.accuracy[k]:>8.1%}  "
+                + "  ".join(f"{a:>6.1%}" for a in self.by_direction[k])
+                + f"  {self.cut_off[k]:>11.1%}  {percent(self.ink_lost[k]):>8}  "
                 f"{percent(self.accuracy_cut[k]) + f' of {self.count_cut[k]}':>17}  "
                 f"{percent(self.accuracy_intact[k])} of {self.count_intact[k]}"
             )
@@ -88,21 +109,78 @@ def shift_accuracy(
     if not np.issubdtype(steps.dtype, np.integer) or steps.min() < 0:
         raise ValueError(f"shifts must be whole numbers of pixels >= 0, got {list(shifts)}")
     batch_size = check_count("batch_size", batch_size)
-    rows = []
+    rows, directions = [], []
     for pixels in map(int, steps):
-        moves = list(dict.fromkeys([(pixels, 0), (-pixels, 0), (0, pixels), (0, -pixels)]))
+        moves = list(dict.fromkeys([(pixels, 0), (-pixels, 0), (0, pixels), (0, -pixels)]))  # r, l, d, u
         shifted = np.concatenate([shift_images(images, dx, dy) for dx, dy in moves])
+        lost = np.concatenate([ink_share_cut(images, dx, dy) for dx, dy in moves])
         cut = np.concatenate([ink_cut_off(images, dx, dy) for dx, dy in moves])
         batch = shifted[..., None].astype(np.float32)
         right = model.predict(batch, batch_size=batch_size, verbose=0).argmax(axis=1) == np.tile(
             labels, len(moves)
         )
+        directions.append(np.resize(right.reshape(len(moves), -1).mean(axis=1), 4))  # 0: one copy
+        median_lost = float(np.median(lost[cut])) if cut.any() else math.nan
         rows.append(
             [pixels, right.mean(), cut.mean(), _mean(right[cut]), _mean(right[~cut]), cut.sum(), (~cut).sum()]
         )
+        rows[-1].append(median_lost)
     columns = [np.array(column) for column in zip(*rows, strict=True)]
-    return ShiftAccuracy(*columns)
+    return ShiftAccuracy(*columns[:7], by_direction=np.array(directions), ink_lost=columns[7])
 
 
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if len(values) else math.nan
+
+
+@dataclass
+class ShiftSimilarity:
+    """How alike a digit's representation stays when the digit moves: for each layer (``layers``,
+    the pixels first) and each shift in ``pixels`` ``(k,)``, the mean cosine similarity ``(layers,
+    k)`` between the layer's output for the digits and for the digits moved right by that many
+    pixels, position by position (nothing re-aligned). 1: the layer did not notice the move.
+    ``unrelated`` ``(layers,)``: the same similarity between two *different* digits (each against
+    the next one), the level that says "no more alike than another digit"."""
+
+    layers: list[str]
+    pixels: np.ndarray
+    similarity: np.ndarray
+    unrelated: np.ndarray
+
+    def __str__(self) -> str:
+        lines = [
+            f"{'layer':<18}" + "".join(f"{f'moved {p} px':>12}" for p in self.pixels) + f"{'other digit':>14}"
+        ]
+        for name, row, other in zip(self.layers, self.similarity, self.unrelated, strict=True):
+            lines.append(f"{name:<18}" + "".join(f"{v:>12.2f}" for v in row) + f"{other:>14.2f}")
+        return "\n".join(lines)
+
+
+def shift_similarity(model: Any, images: Any, shifts: Any = (1, 2, 3)) -> ShiftSimilarity:
+    """Measure "what, not where": each layer's output for ``images`` ``(n, h, w)`` against its output
+    for the same digits moved right by each of ``shifts`` pixels (mean cosine similarity)."""
+    from .layers import layer_output
+
+    images = check_gray_images("images", images).astype(np.float32)
+    steps = check_array("shifts", shifts, ndim=(1,), shape_hint="(k,) numbers of pixels")
+    if not np.issubdtype(steps.dtype, np.integer) or steps.min() < 1:
+        raise ValueError(f"shifts must be whole numbers of pixels >= 1, got {list(shifts)}")
+    skip = ("Dropout", "Flatten")  # a copy of the layer before, reordered, or nothing at test time
+    layers = [layer for layer in model.layers if type(layer).__name__ not in skip][:-1]  # not the output
+
+    def cosine(a: np.ndarray, b: np.ndarray) -> float:
+        a, b = a.reshape(len(a), -1), b.reshape(len(b), -1)
+        norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
+        return float(np.mean(np.sum(a * b, axis=1) / np.where(norms > 0, norms, 1)))
+
+    rows, unrelated = [], []
+    moved = [shift_images(images, int(p), 0) for p in steps]
+    others = np.roll(images, 1, axis=0)  # each digit against another one
+    rows.append([cosine(images, m) for m in moved])
+    unrelated.append(cosine(images, others))
+    for layer in layers:
+        still = layer_output(model, layer, images[..., None])
+        rows.append([cosine(still, layer_output(model, layer, m[..., None])) for m in moved])
+        unrelated.append(cosine(still, layer_output(model, layer, others[..., None])))
+    names = ["pixels", *[layer.name for layer in layers]]
+    return ShiftSimilarity(names, steps, np.array(rows), np.array(unrelated))

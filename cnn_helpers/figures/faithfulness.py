@@ -1,0 +1,184 @@
+"""Attribution methods side by side, the cascading randomization's similarities against their
+noise floor, and the deletion and insertion areas. Part 5 of the explore notebook (Where the model
+looks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._args import check_array, check_count, check_gray_images
+from .._colour import BEST_BAR, OTHER_BAR
+from ..maths.faithfulness import FaithfulnessTable
+from ..maths.randomization import MEASURES, CascadeCheck
+from ._base import FigureLike, describe, new_figure
+from ._colour_marks import mark_negative, signed_colorbar
+from ._panels import clean, symmetric_limit
+from .attribution import where_it_lies
+
+
+def show_attributions(
+    images: Any, maps: dict[str, Any], titles: Any, *, fig: FigureLike | None = None
+) -> FigureLike:
+    """Show digits ``(m, h, w)`` in the top row and, below, one row per method of ``maps`` (name ->
+    ``(m, h, w)``), one colour scale per row: signed maps on a diverging scale centred on zero
+    (negative cells dotted, but not those under 2 % of the row's largest value), others from zero.
+    Each map carries the digit's outline. Names such as "integrated gradients, black" break at
+    the comma."""
+    images = check_gray_images("images", images)
+    m = check_count("the number of images", len(images), maximum=6, what="images this figure can show")
+    if (
+        not isinstance(titles, (list, tuple))
+        or len(titles) != m
+        or not all(isinstance(t, str) for t in titles)
+    ):
+        raise TypeError(f"titles must be a list of {m} strings, one per image")
+    if not isinstance(maps, dict) or not maps:
+        raise TypeError("maps must be a dict of method name -> maps (m, h, w)")
+    rows = {name: check_array(name, v, ndim=(3,), shape_hint="(m, h, w)") for name, v in maps.items()}
+    for name, values in rows.items():
+        if values.shape != images.shape:
+            raise ValueError(f"maps[{name!r}] is {values.shape}, but the images are {images.shape}")
+    fig = new_figure(fig, max(1.9 * m + 2.6, 6.6), 1.9 * (len(rows) + 1))  # 700 px or more
+    axes = fig.subplots(len(rows) + 1, m, squeeze=False)
+    for i in range(m):
+        axes[0, i].imshow(images[i], cmap="gray")
+        axes[0, i].set_title(titles[i], fontsize=11)
+    sentences = []
+    for r, (name, values) in enumerate(rows.items(), start=1):
+        signed = bool((values < 0).any())
+        limit = symmetric_limit(values)
+        for i in range(m):
+            ax = axes[r, i]
+            if signed:
+                shown = ax.imshow(values[i], cmap="RdBu_r", vmin=-limit, vmax=limit)
+                visible = np.where(np.abs(values[i]) < 0.02 * limit, 0, values[i])  # no dots for noise
+                mark_negative(ax, visible, shown)
+            else:
+                shown = ax.imshow(values[i], cmap="inferno", vmin=0, vmax=limit)
+            if np.ptp(images[i]) > 0:
+                ax.contour(images[i], levels=[0.5 * images[i].max()], colors="gray", linewidths=0.8)
+        axes[r, 0].set_ylabel(name.replace(", ", ",\n"), fontsize=11)
+        if signed:
+            signed_colorbar(fig, shown, list(axes[r, :]), "", shrink=0.9)
+        else:
+            fig.colorbar(shown, ax=list(axes[r, :]), shrink=0.9).ax.tick_params(labelsize=11)
+        sentences.append(
+            f"{name} ({'signed, diverging scale' if signed else 'from zero'}, up to {limit:.2g}): "
+            + "; ".join(f"digit {j + 1}, {where_it_lies(values[j], images[j])}" for j in range(m))
+        )
+    for ax in axes.flat:
+        clean(ax)
+    describe(
+        fig,
+        f"{m} digits ({', '.join(' '.join(t.split()) for t in titles)}) and their maps. "
+        + ". ".join(sentences)
+        + ".",
+    )
+    return fig
+
+
+def plot_cascade(check: CascadeCheck, *, fig: FigureLike | None = None) -> FigureLike:
+    """Draw each similarity measure of ``check`` as layers are re-initialized from the top (the
+    trained model first, alike with itself: 1), mean over the digits with its spread (SD), and at
+    the right, hollow, the same for a second model trained alike: the noise floor."""
+    if not isinstance(check, CascadeCheck):
+        raise TypeError(f"check must be a CascadeCheck (from cascade_check), got {type(check).__name__}")
+    fig = new_figure(fig, 10, 5.6)
+    ax = fig.add_subplot()
+    labels = ["none", *check.steps, "second model\n(noise floor)"]
+    steps = np.arange(len(check.steps) + 1)
+    colours = ("#0072B2", "#A95A00", "#009E73")
+    for k, (name, marker, colour) in enumerate(zip(MEASURES, "os^", colours, strict=True)):
+        mean = np.r_[1.0, check.similarity[:, k].mean(axis=1)]
+        spread = np.r_[0.0, check.similarity[:, k].std(axis=1)]
+        ax.errorbar(steps, mean, yerr=spread, marker=marker, color=colour, capsize=4, linewidth=2, label=name)
+        floor = check.floor[k]
+        ax.errorbar(
+            [len(steps) + 0.1 * (k - 1)],
+            [floor.mean()],
+            yerr=[floor.std()],
+            marker=marker,
+            color=colour,
+            markerfacecolor="white",
+            markersize=9,
+            capsize=4,
+            linestyle="none",
+        )
+    ax.axvline(len(steps) - 0.5, color="gray", linewidth=1)
+    ax.set_xticks(np.arange(len(labels)), labels, fontsize=11)
+    ax.set(
+        ylim=(-0.4, 1.1),
+        xlabel="layers re-initialized, from the output down",
+        ylabel="similarity to the trained maps",
+    )
+    ax.xaxis.label.set_size(12)
+    ax.yaxis.label.set_size(12)
+    ax.tick_params(labelsize=11)
+    ax.legend(
+        fontsize=11,
+        ncol=3,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.22),
+        title="filled: cascade; hollow: floor",
+        title_fontsize=11,
+    )
+    ax.set_title("Cascading randomization against the noise floor", fontsize=14)
+    last = check.similarity[-1].mean(axis=1)
+    describe(
+        fig,
+        f"Similarity of saliency maps over {check.similarity.shape[2]} digits as layers are re-initialized "
+        "from the output down; with all re-initialized: "
+        + ", ".join(
+            f"{n} {v:.2f} against a floor of {f:.2f}"
+            for n, v, f in zip(MEASURES, last, check.floor.mean(axis=1), strict=True)
+        )
+        + ".",
+    )
+    return fig
+
+
+def plot_removal_areas(table: FaithfulnessTable, *, fig: FigureLike | None = None) -> FigureLike:
+    """Bars of each method's mean deletion area (solid) and insertion area (hatched), with their
+    spread (SD) over the digits; the random order over the ink last."""
+    if not isinstance(table, FaithfulnessTable):
+        raise TypeError(
+            f"table must be a FaithfulnessTable (from faithfulness_table), got {type(table).__name__}"
+        )
+    fig = new_figure(fig, 9, 5)
+    ax = fig.add_subplot()
+    x = np.arange(len(table.methods))
+    for offset, values, colour, hatch, name in (
+        (-0.2, table.deletion, BEST_BAR, "", "deletion (lower is better)"),
+        (0.2, table.insertion, OTHER_BAR, "//", "insertion (higher is better)"),
+    ):
+        ax.bar(
+            x + offset,
+            values.mean(axis=1),
+            0.38,
+            yerr=values.std(axis=1),
+            capsize=4,
+            color=colour,
+            hatch=hatch,
+            edgecolor="black",
+            label=name,
+        )
+    ax.set_xticks(x, [n.replace(" ", "\n", 2) for n in table.methods], fontsize=11)
+    ax.set_ylabel("area under the curve", fontsize=12)
+    ax.tick_params(labelsize=11)
+    ax.legend(fontsize=11, loc="upper left", framealpha=1)
+    lowest = min(0.0, float((table.deletion.mean(axis=1) - table.deletion.std(axis=1)).min()))
+    ax.set_ylim(lowest - 0.05, 1.3)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_title(f"Deletion and insertion over {table.deletion.shape[1]} digits", fontsize=14)
+    describe(
+        fig,
+        f"Deletion and insertion areas over {table.deletion.shape[1]} digits, mean per method: "
+        + "; ".join(
+            f"{n}, deletion {d.mean():.2f}, insertion {i.mean():.2f}"
+            for n, d, i in zip(table.methods, table.deletion, table.insertion, strict=True)
+        )
+        + ".",
+    )
+    return fig
