@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import check_array, check_count, check_positive
+from .._args import check_array, check_count, check_gray_images, check_positive
 from .attribution import as_model_batch, batch_logits, predicted_class
 
 #: A pixel is ink when it is at least this fraction of its image's brightest pixel.
@@ -225,8 +225,6 @@ def faithfulness_table(
     pixels, highest first: for a signed map, the strongest evidence for the class first), then for
     a random order over the ink (seeded, one per digit). Each digit is scored
     on the class the model predicts for it."""
-    from .._args import check_gray_images
-
     images = check_gray_images("images", images)
     if not isinstance(methods, dict) or not methods or not all(callable(f) for f in methods.values()):
         raise TypeError("methods must be a dict of name -> function(model, image, class_index) -> map")

@@ -109,7 +109,7 @@ def shift_accuracy(
     if not np.issubdtype(steps.dtype, np.integer) or steps.min() < 0:
         raise ValueError(f"shifts must be whole numbers of pixels >= 0, got {list(shifts)}")
     batch_size = check_count("batch_size", batch_size)
-    rows, directions = [], []
+    rows = []
     for pixels in map(int, steps):
         moves = list(dict.fromkeys([(pixels, 0), (-pixels, 0), (0, pixels), (0, -pixels)]))  # r, l, d, u
         shifted = np.concatenate([shift_images(images, dx, dy) for dx, dy in moves])
@@ -119,14 +119,15 @@ def shift_accuracy(
         right = model.predict(batch, batch_size=batch_size, verbose=0).argmax(axis=1) == np.tile(
             labels, len(moves)
         )
-        directions.append(np.resize(right.reshape(len(moves), -1).mean(axis=1), 4))  # 0: one copy
         median_lost = float(np.median(lost[cut])) if cut.any() else math.nan
         rows.append(
             [pixels, right.mean(), cut.mean(), _mean(right[cut]), _mean(right[~cut]), cut.sum(), (~cut).sum()]
+            + [
+                np.resize(right.reshape(len(moves), -1).mean(axis=1), 4),
+                median_lost,
+            ]  # by direction; 0: one copy
         )
-        rows[-1].append(median_lost)
-    columns = [np.array(column) for column in zip(*rows, strict=True)]
-    return ShiftAccuracy(*columns[:7], by_direction=np.array(directions), ink_lost=columns[7])
+    return ShiftAccuracy(*(np.array(column) for column in zip(*rows, strict=True)))
 
 
 def _mean(values: np.ndarray) -> float:
