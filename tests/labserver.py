@@ -102,13 +102,15 @@ def jupyterlab_server(
     env: Mapping[str, str] | None = None,
     extra_args: Iterable[str] = (),
     startup_timeout: float = 90,
+    command_prefix: Iterable[str] = (),
 ) -> Iterator[LabServer]:
     """Serve copies of ``files`` (files or folders, copied by name) with JupyterLab on loopback.
 
     ``user_settings`` maps plugin ids (``"@jupyterlab/notebook-extension:tracker"``) to the
     settings JupyterLab (and RISE, which reads the same folder) starts with, on top of
     ``DEFAULT_USER_SETTINGS``. The server and its kernels get this process's environment
-    (``MNIST_NPZ`` included) plus ``env``.
+    (``MNIST_NPZ`` included) plus ``env``. ``command_prefix`` goes before the server's command (a
+    program that starts it, e.g. inside a memory limit: ``benchmarks/memory.py``).
     """
     with tempfile.TemporaryDirectory(prefix="jupyterlab-test-") as tmp:
         tmp_path = Path(tmp)
@@ -138,6 +140,7 @@ def jupyterlab_server(
 
         port, token = free_port(), secrets.token_hex(24)
         command = [
+            *command_prefix,
             sys.executable,
             "-m",
             "jupyter",

@@ -9,7 +9,7 @@ outputs turned into notebook outputs by ``nbformat.v4.output_from_msg``.
 ``put_notebook`` and ``get_notebook`` save and read a notebook through the contents API;
 ``run_notebook`` executes a notebook saved on the server, cell by cell, in a kernel of a session
 for its path (so the kernel starts in the notebook's folder), and returns it with its outputs; the
-first failing cell raises ``CellError`` with its traceback.
+first failing cell raises ``CellError`` with its traceback, a kernel that dies ``KernelDied``.
 """
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ CellHook = Callable[[int, nbformat.NotebookNode], None]
 
 class CellError(RuntimeError):
     """A cell raised in the remote kernel; the message has the cell's first line and the traceback."""
+
+
+class KernelDied(RuntimeError):
+    """The kernel died while a cell ran (killed, e.g. by a memory limit); the server restarts it."""
 
 
 def _headers(token: str) -> dict[str, str]:
@@ -150,6 +154,9 @@ def _execute(
     reply, idle = None, False
     while reply is None or not idle:
         message = _receive(socket, deadline)
+        if message and message["header"]["msg_type"] == "status":
+            if message["content"]["execution_state"] in ("restarting", "dead"):  # sent by the server
+                raise KernelDied(f"the kernel died while running: {code.splitlines()[0] if code else ''}")
         if not message or message["parent_header"].get("msg_id") != msg_id:
             continue
         kind, content = message["header"]["msg_type"], message["content"]

@@ -1,0 +1,177 @@
+"""The memory benchmark's own logic (benchmarks/memory.py): memory groups of cgroup v1 and v2, read
+from folders laid out like the kernel's, what a process holds, the pairing and the search for the
+smallest limit, the labels of the profile, and one real group on this machine when it allows it."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+import subprocess
+import sys
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+spec = importlib.util.spec_from_file_location("memory", ROOT / "benchmarks" / "memory.py")
+memory = importlib.util.module_from_spec(spec)
+sys.modules["memory"] = memory  # dataclasses look their module up there
+spec.loader.exec_module(memory)
+
+MIB = 2**20
+
+
+def fake_group(tmp_path: Path, version: int, limit: int | None) -> memory.MemoryGroup:
+    """A group folder with the control files the kernel would make, filled with known numbers."""
+    folder = tmp_path / f"v{version}"
+    folder.mkdir()
+    if version == 1:
+        (folder / "memory.oom_control").write_text("oom_kill_disable 0\nunder_oom 0\noom_kill 2\n")
+        (folder / "memory.stat").write_text(
+            f"rss 1\ncache 2\ntotal_rss {300 * MIB}\ntotal_cache {500 * MIB}\ntotal_mapped_file {100 * MIB}\n"
+        )
+        (folder / "memory.usage_in_bytes").write_text(str(900 * MIB))
+        (folder / "memory.max_usage_in_bytes").write_text(str(950 * MIB))
+    else:
+        (folder / "memory.events").write_text("low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n")
+        (folder / "memory.stat").write_text(f"anon {300 * MIB}\nfile {500 * MIB}\nfile_mapped {100 * MIB}\n")
+        (folder / "memory.current").write_text(str(900 * MIB))
+    (folder / "cgroup.procs").write_text("")
+    return memory.MemoryGroup(folder, version, limit, create=False)
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_group_sets_its_limit_and_reads_usage_and_kills(tmp_path, version):
+    group = fake_group(tmp_path, version, 1024 * MIB)
+    limit_file = "memory.limit_in_bytes" if version == 1 else "memory.max"
+    assert (group.path / limit_file).read_text() == str(1024 * MIB)
+    assert group.usage() == {"anon": 300 * MIB, "mapped": 100 * MIB, "cache": 500 * MIB, "total": 900 * MIB}
+    assert not group.killed()  # the kills before the run do not count
+    kills = "memory.oom_control" if version == 1 else "memory.events"
+    text = (group.path / kills).read_text()
+    (group.path / kills).write_text(
+        text.replace("oom_kill 2", "oom_kill 3").replace("oom_kill 1", "oom_kill 2")
+    )
+    assert group.killed()
+    assert group.peak_total() == (950 * MIB if version == 1 else None)  # v2 before Linux 5.19: no memory.peak
+
+
+def test_a_group_refuses_a_limit_that_is_not_positive(tmp_path):
+    with pytest.raises(ValueError, match="limit_bytes must be positive"):
+        memory.MemoryGroup(tmp_path / "g", 1, 0)
+    with pytest.raises(ValueError, match="version must be 1 or 2"):
+        memory.MemoryGroup(tmp_path / "g", 3, None)
+
+
+def test_the_hierarchy_is_found_or_refused_with_the_reason(tmp_path):
+    (tmp_path / "memory").mkdir()
+    (tmp_path / "memory" / "memory.limit_in_bytes").write_text("0")
+    assert memory.MemoryGroup.hierarchy(tmp_path) == (tmp_path / "memory", 1)
+    v2 = tmp_path / "v2"
+    v2.mkdir()
+    (v2 / "cgroup.controllers").write_text("cpu io memory pids")
+    (v2 / "cgroup.subtree_control").write_text("cpu pids")
+    with pytest.raises(RuntimeError, match="does not list memory"):
+        memory.MemoryGroup.hierarchy(v2)
+    (v2 / "cgroup.subtree_control").write_text("cpu memory pids")
+    assert memory.MemoryGroup.hierarchy(v2) == (v2, 2)
+    with pytest.raises(RuntimeError, match="neither v1 nor v2"):
+        memory.MemoryGroup.hierarchy(tmp_path / "nothing")
+
+
+def test_smaps_rollup_gives_this_process_rss_pss_and_uss():
+    held = memory.smaps_rollup(os.getpid())
+    assert 0 < held["uss"] <= held["pss"] <= held["rss"]
+    block = bytearray(64 * MIB)  # private memory, touched
+    block[::4096] = b"x" * len(block[::4096])
+    grown = memory.smaps_rollup(os.getpid())
+    assert grown["uss"] - held["uss"] > 48 * MIB
+    assert memory.smaps_rollup(2**22 + 12345) is None  # no such process
+
+
+def _result(limit, outcome="completed", ratio=1.0):
+    return {
+        "limit_mib": limit,
+        "outcome": outcome,
+        "ratio": ratio,
+        "holds": outcome == "completed" and ratio <= 1.1,
+    }
+
+
+def test_the_smallest_limit_held_needs_every_larger_one_held_too():
+    search = {"limited": [_result(1024), _result(960, ratio=1.05), _result(896, "too slow", 3.0)]}
+    assert memory.smallest_held(search) == 960
+    search = {"limited": [_result(1024, ratio=1.2), _result(960)]}  # 1024 slower: none held
+    assert memory.smallest_held(search) is None
+    assert "1.05× (full speed)" in memory.outcome(_result(960, ratio=1.05))
+    killed = _result(896, "killed") | {"errors": {"a.ipynb": "killed: the kernel died while running: fit"}}
+    assert memory.outcome(killed).startswith("**killed**") and "a.ipynb" in memory.outcome(killed)
+
+
+def test_allocations_are_labelled_by_the_library_that_made_them():
+    numpy = [("default_malloc", "<unknown>", 0), ("PyDataMem_UserNEW", "<unknown>", 0)]
+    tensorflow = [("tsl::port::AlignedMalloc(unsigned long)", "<unknown>", 0)]
+    keras = [("malloc", "<unknown>", 0), ("call", "/venv/site-packages/keras/src/layer.py", 10)]
+    assert memory.library_of(numpy) == "NumPy"
+    assert memory.library_of(tensorflow) == "TensorFlow"
+    assert memory.library_of(keras) == "Keras"
+    assert memory.library_of([("PyObject_Malloc", "Objects/obmalloc.c", 1)]) == "Python objects"
+
+
+def test_the_profile_table_keeps_the_large_cells_and_a_total():
+    rows = [
+        {
+            "cell": 3,
+            "first_line": "import tensorflow | keras",
+            "peak": 100 * MIB,
+            "kept": 90 * MIB,
+            "kept_by": {"TensorFlow": 60 * MIB, "Python objects": 30 * MIB},
+        },
+        {"cell": 4, "first_line": "x = 1", "peak": MIB, "kept": 0, "kept_by": {}},
+    ]
+    table = memory.profile_table(rows, "n.ipynb", 8)
+    assert "| 3 | `import tensorflow \\| keras` | 100 | 90 | TensorFlow 60, Python objects 30 | 90 |" in table
+    assert "| 4 |" not in table and table.endswith("| all cells | | | 90 | | 90 |")
+
+
+def test_without_a_writable_hierarchy_limits_stops_and_says_why(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise RuntimeError("/sys/fs/cgroup/memory is not writable: run as root")
+
+    monkeypatch.setattr(memory.MemoryGroup, "hierarchy", staticmethod(refuse))
+    monkeypatch.setattr(memory, "paired", lambda *a, **k: pytest.fail("nothing may run"))
+    with pytest.raises(SystemExit, match="cannot set a memory limit here: .* not writable"):
+        memory.main(["limits", "--runs", "lesson"])
+
+
+def test_a_real_group_counts_a_child_and_its_limit_kills_it():
+    try:
+        memory.MemoryGroup.hierarchy()
+    except RuntimeError as error:  # no root, or no writable hierarchy: the reason is given
+        assert "writable" in str(error) or "neither v1 nor v2" in str(error) or "does not list" in str(error)
+        return
+    group = memory.MemoryGroup.make(f"cnn-memory-test-{os.getpid()}", 64 * MIB)
+    try:
+        grow = "b = bytearray(200 * 2**20); b[::4096] = b'x' * len(b[::4096])"
+        child = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "memory.py"),
+                "enter",
+                str(group.path),
+                "--",
+                sys.executable,
+                "-c",
+                grow,
+            ],
+            capture_output=True,
+        )
+        assert child.returncode == -9  # killed by the limit
+        assert group.killed()
+        free = subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "memory.py"), "enter", str(group.path), "--", "true"]
+        )
+        assert free.returncode == 0  # within the limit: runs
+    finally:
+        group.remove()
