@@ -184,7 +184,7 @@ def occlusion_map(
     for k, (i, j) in enumerate(positions, start=1):
         batch[k, i : i + patch, j : j + patch] = filler[i : i + patch, j : j + patch]
     scores = np.concatenate(
-        [np.asarray(batch_logits(model, batch[s : s + 512, ..., None])) for s in range(0, len(batch), 512)]
+        [np.asarray(batch_logits(model, batch[s : s + 256, ..., None])) for s in range(0, len(batch), 256)]
     )
     chosen = int(scores[0].argmax()) if class_index is None else class_index
     drop, covered = np.zeros((h, w)), np.zeros((h, w))

@@ -61,11 +61,16 @@ _SUB_MODELS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def layer_output(model: Any, layer: Any, batch: Any) -> np.ndarray:
     """What ``layer`` of ``model`` (an object, index or name) outputs for ``batch``, e.g. feature
     maps ``(n, h', w', channels)``. The sub-model from the input to that layer is built once and
-    kept while ``model`` lives."""
+    kept while ``model`` lives; it sees 256 images at a time (TensorFlow keeps the memory of the
+    largest batch it computed for later use)."""
     import keras
 
     index = layer_index(model, layer)
     cache = _SUB_MODELS.setdefault(model, {})
     if index not in cache:
         cache[index] = keras.Model(model.inputs[0], model.layers[index].output)
-    return np.asarray(cache[index](batch, training=False))
+    if len(batch) <= 256:
+        return np.asarray(cache[index](batch, training=False))
+    return np.concatenate(
+        [np.asarray(cache[index](batch[s : s + 256], training=False)) for s in range(0, len(batch), 256)]
+    )

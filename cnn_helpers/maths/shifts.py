@@ -94,14 +94,16 @@ class ShiftAccuracy:
 
 
 def shift_accuracy(
-    model: Any, images: Any, labels: Any, shifts: Any = (0, 1, 2, 3, 4), *, batch_size: int = 1000
+    model: Any, images: Any, labels: Any, shifts: Any = (0, 1, 2, 3, 4), *, batch_size: int = 256
 ) -> ShiftAccuracy:
     """Return the accuracy of ``model`` on ``images`` ``(n, h, w)`` or ``(n, h, w, 1)`` under shifts.
 
     Each digit is shifted by each number of pixels in ``shifts``, in each of the four directions
     (right, left, down, up; one unshifted copy for 0), as ``shift_images`` does; the accuracy is
     then also given apart for the digits whose ink was cut off (``ink_cut_off``) and those left
-    intact. ``labels`` ``(n,)`` or one-hot ``(n, classes)``. Used in "4. Shifts".
+    intact. ``labels`` ``(n,)`` or one-hot ``(n, classes)``. ``batch_size``: images predicted at
+    once (TensorFlow keeps the memory of the largest batch for later: a hub's limit counts it).
+    Used in "4. Shifts".
     """
     images = check_gray_images("images", images)
     labels = class_numbers("labels", labels, len(images))
