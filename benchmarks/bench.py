@@ -218,12 +218,15 @@ def interleaved_trainings(notebook: Path, seed: int) -> dict:
     return {"seed": seed, **logs}
 
 
-def reference_training(seed: int) -> dict:
-    """The reference's whole 15-epoch training, timed (no test in between)."""
+def reference_training(seed: int, epochs: int = REFERENCE_EPOCHS) -> dict:
+    """The reference's training, timed (no test in between): its whole 15 epochs, or fewer as a
+    probe of the machine's speed (``benchmarks/capacity.py``)."""
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, not {epochs}")
     model, fit, _ = _reference(seed)
     start = time.perf_counter()
-    model.fit(**fit, epochs=REFERENCE_EPOCHS)
-    return {"seed": seed, "train_s": time.perf_counter() - start}
+    model.fit(**fit, epochs=epochs)
+    return {"seed": seed, "epochs": epochs, "train_s": time.perf_counter() - start}
 
 
 # --------------------------------------------------------------------------- figures
@@ -412,6 +415,7 @@ def main() -> None:
     parser.add_argument("--child", choices=["reference", "trainings", "notebook"], help=argparse.SUPPRESS)
     parser.add_argument("--notebook", type=Path, default=LESSON, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--epochs", type=int, default=REFERENCE_EPOCHS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -419,7 +423,7 @@ def main() -> None:
         import cnn_helpers  # noqa: F401  (TensorFlow, quietly)
 
         measure = {
-            "reference": lambda: reference_training(args.seed),
+            "reference": lambda: reference_training(args.seed, args.epochs),
             "trainings": lambda: interleaved_trainings(LESSON, args.seed),
             "notebook": lambda: run_notebook(args.notebook.resolve(), args.seed),
         }

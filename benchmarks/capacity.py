@@ -9,7 +9,7 @@ Each run is a process of its own that executes the notebook with papermill (``--
 injected after the notebook's ``parameters`` cell, papermill's convention) and reports its wall
 time, its training's wall time (papermill's timing of the ``model.fit`` cell), the kernel's CPU
 time and its training's CPU time (read in the kernel around that cell, by two cells added for
-the measurement), the kernel's peak memory (``ru_maxrss``) and the printed test accuracy.
+the measurement), the group's peak memory (below) and the printed test accuracy.
 
 The runs of a batch start together, under one of three limits per student:
 
@@ -20,15 +20,28 @@ The runs of a batch start together, under one of three limits per student:
 - ``core+threads``: the same quota, and TensorFlow's pools set to one thread
   (``TF_NUM_INTRAOP_THREADS=1``, ``TF_NUM_INTEROP_THREADS=1``).
 
+**Memory is the group's, as a hub counts it**, not ``ru_maxrss``: each run also gets a memory
+cgroup of its own (no limit; ``benchmarks/memory.py``'s ``MemoryGroup``, v1 or v2), the page cache
+is dropped before each batch so that TensorFlow's libraries are charged to the groups, and the
+group's private (anonymous) memory and mapped files are sampled every 0.2 s. A group holds the
+kernel and papermill's driver, which stands in for the student's Jupyter server.
+
+**Paired with the reference.** Before the first batch and after each one, the Keras example's
+training (``bench.py``'s reference) runs for ``--probe-epochs`` epochs alone: each batch's wall
+time is divided by the mean of the two probes around it, and the probes' spread says how much the
+machine's speed swung during the measurement.
+
 The report is a Markdown table, one row per (limit, number at once), and below it the figures
 README derives from it: CPU seconds per student's training, students per core and per GiB, and
 what a class of 30 needs for its training to finish within 5 minutes. Raw results go to
-``benchmarks/results/capacity.json``.
+``benchmarks/results/capacity.json``. Needs root (or a delegated cgroup v2 subtree) for the
+groups; without it the script says so and stops.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 from dataclasses import dataclass
 import json
 import math
@@ -43,11 +56,14 @@ import tempfile
 import time
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+from memory import MemoryGroup, Sampler, drop_page_cache  # noqa: E402  (this folder's module)
+
 LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
 CGROUP_CPU = Path("/sys/fs/cgroup/cpu")
 LIMITS = ("none", "core", "core+threads")
 ONE_THREAD = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
-SERVER_GIB = 0.13  # a student's server beside the kernel: jupyterhub-singleuser with JupyterLab, 131 MiB
+SERVER_GIB = 0.0  # a run's group already holds papermill's driver in the place of the student's server
 WINDOW_S = 300  # "training finishes within 5 minutes"
 CLASS_SIZE = 30
 FIT_CPU = "CAPACITY fit CPU seconds:"  # printed by the cell added after the training cell
@@ -118,7 +134,7 @@ def run_once(notebook: Path, epochs: int | None) -> dict:
     return {
         "wall_s": wall,
         "cpu_s": usage.ru_utime + usage.ru_stime,
-        "peak_gib": usage.ru_maxrss * per_unit / 2**30,
+        "peak_rss_gib": usage.ru_maxrss * per_unit / 2**30,  # for comparison: what a hub does not count
         **figures,
     }
 
@@ -150,36 +166,57 @@ class CpuQuota:
         self.path.rmdir()
 
 
-def run_batch(count: int, limit: str, notebook: Path, epochs: int | None) -> dict:
-    """Start ``count`` runs together under ``limit``; each run's figures and the batch's wall time."""
+def run_batch(count: int, limit: str, notebook: Path, epochs: int | None, *, drop_cache: bool = True) -> dict:
+    """Start ``count`` runs together under ``limit``, each in a memory group of its own; each run's
+    figures (memory: its group's peaks, in GiB) and the batch's wall time."""
     if limit not in LIMITS:
         raise ValueError(f"limit must be one of {LIMITS}, not {limit!r}")
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(ONE_THREAD if limit == "core+threads" else {})}
     command = [sys.executable, __file__, "--child", "--notebook", str(notebook)]
     command += ["--epochs", str(epochs)] if epochs else []
     quotas = [CpuQuota(f"capacity-{os.getpid()}-{i}") for i in range(count)] if limit != "none" else []
+    groups = [MemoryGroup.make(f"capacity-{os.getpid()}-{i}", None) for i in range(count)]
+    samplers = [Sampler(group) for group in groups]
     processes: list[subprocess.Popen] = []
+
+    def entering(i: int):
+        def enter() -> None:  # in the child, before it runs: its groups, then the command
+            groups[i].enter()
+            if quotas:
+                quotas[i].enter()
+
+        return enter
+
     try:
-        start = time.perf_counter()
-        for i in range(count):
-            processes.append(
-                subprocess.Popen(
-                    command,
-                    env=env,
-                    cwd=ROOT,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    text=True,
-                    preexec_fn=quotas[i].enter if quotas else None,
+        if drop_cache:
+            drop_page_cache()
+        with contextlib.ExitStack() as sampling:
+            for sampler in samplers:
+                sampling.enter_context(sampler.running())
+            start = time.perf_counter()
+            for i in range(count):
+                processes.append(
+                    subprocess.Popen(
+                        command,
+                        env=env,
+                        cwd=ROOT,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        text=True,
+                        preexec_fn=entering(i),
+                    )
                 )
-            )
-        results = []
-        for process in processes:
-            out, err = process.communicate()
-            if process.returncode:
-                raise RuntimeError(f"a run failed:\n{err[-3000:]}")
-            results.append(json.loads(out.strip().splitlines()[-1]))
-        batch = time.perf_counter() - start
+            results = []
+            for process in processes:
+                out, err = process.communicate()
+                if process.returncode:
+                    raise RuntimeError(f"a run failed:\n{err[-3000:]}")
+                results.append(json.loads(out.strip().splitlines()[-1]))
+            batch = time.perf_counter() - start
+        for result, sampler in zip(results, samplers, strict=True):
+            result["peak_gib"] = sampler.peaks["anon+mapped"] / 2**30  # private memory + libraries
+            result["private_gib"] = sampler.peaks["anon"] / 2**30
+            result["kernel_uss_gib"] = max((k["uss"] for k in sampler.kernels.values()), default=0) / 2**30
         for result, quota in zip(results, quotas, strict=False):
             result["throttled_s"] = quota.throttled_s()
     finally:
@@ -189,7 +226,18 @@ def run_batch(count: int, limit: str, notebook: Path, epochs: int | None) -> dic
                 process.wait()
         for quota in quotas:
             quota.remove()
+        for group in groups:
+            group.remove()
     return {"count": count, "limit": limit, "batch_s": batch, "runs": results}
+
+
+def probe(epochs: int) -> float:
+    """Seconds the reference (``bench.py``'s Keras example) takes to train ``epochs`` epochs alone."""
+    command = [sys.executable, str(Path(__file__).parent / "bench.py"), "--child", "reference"]
+    done = subprocess.run(
+        [*command, "--epochs", str(epochs)], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])["train_s"]
 
 
 # --------------------------------------------------------------------------- report
@@ -221,6 +269,7 @@ def summarize(batch: dict) -> dict:
         "fit_cpu_s": mean("fit_cpu_s"),
         "peak_gib": max(run["peak_gib"] for run in runs),
         "lowest_accuracy": min(accuracies) if accuracies else None,
+        "relative": batch.get("relative"),
     }
 
 
@@ -270,6 +319,18 @@ def _seconds(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.0f}"
 
 
+def _ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def swing(probes: list[float]) -> str:
+    """How much the reference probes' times spread: the machine's swing during the measurement."""
+    if not probes:
+        return "no reference probe was run"
+    low, high = min(probes), max(probes)
+    return f"reference probes {low:.0f}–{high:.0f} s, a {100 * (high / low - 1):.0f} % swing"
+
+
 def report(batches: list[dict], machine: str, cores: int) -> str:
     """The Markdown table, then per limit the sizing from its most loaded batch."""
     rows = [summarize(batch) for batch in batches]
@@ -278,8 +339,9 @@ def report(batches: list[dict], machine: str, cores: int) -> str:
         "",
         "| students at once | limit per student | wall time of each run (s) | its training (s) "
         "| wall time of the batch (s) | CPU time per run (s) | its training's CPU time (s) "
-        "| peak memory per kernel (GiB) | lowest test accuracy |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| batch ÷ reference probe | memory per student: group peak, private + libraries (GiB) "
+        "| lowest test accuracy |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         low, high = r["wall_range"]
@@ -287,7 +349,8 @@ def report(batches: list[dict], machine: str, cores: int) -> str:
         accuracy = "n/a" if r["lowest_accuracy"] is None else f"{r['lowest_accuracy']:.4f}"
         lines.append(
             f"| {r['count']} | {LABELS[r['limit']]} | {each} | {_seconds(r['fit_s'])} | {r['batch_s']:.0f} "
-            f"| {_seconds(r['cpu_s'])} | {_seconds(r['fit_cpu_s'])} | {r['peak_gib']:.2f} | {accuracy} |"
+            f"| {_seconds(r['cpu_s'])} | {_seconds(r['fit_cpu_s'])} | {_ratio(r.get('relative'))} "
+            f"| {r['peak_gib']:.2f} | {accuracy} |"
         )
     lines.append("")
     for limit in dict.fromkeys(r["limit"] for r in rows):
@@ -301,7 +364,7 @@ def report(batches: list[dict], machine: str, cores: int) -> str:
             f"CPU s, so one core trains {size.students_per_core:.1f} students within {minutes:.0f} "
             f"minutes and a class of {size.class_size} needs {size.cores} cores; at {per_core:g} "
             f"students per core the slowest training took {_seconds(loaded['slowest_fit_s'])} s. "
-            f"Memory: {size.peak_gib:.2f} GiB per kernel + {size.server_gib} GiB per server, "
+            f"Memory: {size.peak_gib:.2f} GiB per student (the group's peak: kernel and driver), "
             f"{size.students_per_gib:.2f} students per GiB; the class needs {size.gib:.0f} GiB "
             f"({size.gib_two_kernels:.0f} GiB if everyone keeps both notebooks open)."
         )
@@ -318,6 +381,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, help="EPOCHS injected after the parameters cell (a trial)")
     parser.add_argument("--notebook", type=Path, default=LESSON)
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "capacity.json")
+    parser.add_argument(
+        "--probe-epochs", type=int, default=2, help="epochs of the reference probe around each batch (2)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -325,17 +391,24 @@ def main() -> None:
         print(json.dumps(run_once(args.notebook.resolve(), args.epochs)))
         return
 
+    try:
+        MemoryGroup.hierarchy()
+    except (RuntimeError, OSError) as error:
+        sys.exit(f"cannot measure memory as a hub does here: {error}")
     started, load = time.perf_counter(), os.getloadavg()[0]
-    batches = []
+    batches, probes = [], [probe(args.probe_epochs)]
     for limit in args.limits:
         for count in args.counts:
             print(f"[capacity] {count} at once, limit {limit} ...", file=sys.stderr, flush=True)
-            batches.append(run_batch(count, limit, args.notebook.resolve(), args.epochs))
+            batch = run_batch(count, limit, args.notebook.resolve(), args.epochs)
+            probes.append(probe(args.probe_epochs))
+            batch["probes_s"] = probes[-2:]
+            batch["relative"] = batch["batch_s"] / statistics.fmean(probes[-2:])
+            batches.append(batch)
     minutes = (time.perf_counter() - started) / 60
-    sys.path.insert(0, str(Path(__file__).parent))
     from bench import machine_description  # the same description as the speed benchmark's
 
-    machine = f"{machine_description()}; load average {load:.1f} at the start"
+    machine = f"{machine_description()}; load average {load:.1f} at the start; {swing(probes)}"
     if args.epochs:
         machine += f"; EPOCHS = {args.epochs} (a trial, not the lesson's run)"
     table = report(batches, machine, os.cpu_count() or 1)
@@ -343,7 +416,10 @@ def main() -> None:
     print(f"\n({minutes:.0f} minutes)")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
-        json.dumps({"machine": machine, "minutes": minutes, "batches": batches, "table": table}, indent=1)
+        json.dumps(
+            {"machine": machine, "minutes": minutes, "probes_s": probes, "batches": batches, "table": table},
+            indent=1,
+        )
     )
     print(f"written to {args.json}")
 

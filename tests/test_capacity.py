@@ -67,15 +67,19 @@ def test_read_run_finds_the_trainings_time_and_the_accuracy():
 @pytest.mark.slow  # executes notebooks with papermill, several at once
 @pytest.mark.parametrize("limit", ["none", "core"])
 def test_a_batch_runs_the_notebook_at_once_with_its_parameters(tiny_notebook, limit):
-    batch = capacity.run_batch(2, limit, tiny_notebook, epochs=3)
+    batch = capacity.run_batch(2, limit, tiny_notebook, epochs=3, drop_cache=False)
     assert (batch["count"], batch["limit"], len(batch["runs"])) == (2, limit, 2)
     for run in batch["runs"]:
         assert run["test_accuracy"] == 0.903  # EPOCHS = 3 reached the kernel
         assert 0 < run["fit_s"] < run["wall_s"] <= batch["batch_s"]
         assert 0 < run["fit_cpu_s"] < run["cpu_s"]
-        assert run["peak_gib"] > 0
+        # memory from the run's own group (a kernel: tens of MiB at least), not from ru_maxrss
+        assert 0.02 < run["private_gib"] <= run["peak_gib"] < 2
+        assert 0.02 < run["kernel_uss_gib"] < 2
         assert ("throttled_s" in run) == (limit != "none")
     assert not list(capacity.CGROUP_CPU.glob("capacity-*")), "a cgroup was left behind"
+    base, _ = capacity.MemoryGroup.hierarchy()
+    assert not list(base.glob("capacity-*")), "a memory group was left behind"
 
 
 def test_a_batch_refuses_an_unknown_limit(tiny_notebook):
@@ -131,3 +135,12 @@ def test_report_has_a_row_per_batch_and_sizes_from_the_most_loaded():
     assert "**none** (4 at once): a training costs 33 CPU s" in sizing[0]  # the mean of the four
     assert "a class of 30 needs 4 cores; at 2 students per core" in sizing[0]
     assert "**1 core, TF 1 thread** (2 at once)" in sizing[1]
+
+
+def test_the_probes_swing_and_each_batch_is_read_against_the_probes_around_it():
+    assert capacity.swing([40.0, 44.0, 42.0]) == "reference probes 40–44 s, a 10 % swing"
+    assert capacity.swing([]) == "no reference probe was run"
+    batch = _batch(1) | {"relative": 2.5}
+    row = capacity.summarize(batch)
+    assert row["relative"] == 2.5
+    assert "| 2.50 |" in capacity.report([batch], "test machine", cores=2)
