@@ -45,11 +45,10 @@ class AssignmentError(ValueError):
 
 @dataclass(frozen=True)
 class Part:
-    """One graded part: its nbgrader id, what it grades, its points, the check cell it follows from
-    (its source's start, or None for a cell of its own) and its hidden tests."""
+    """One graded part: its nbgrader id, its points, the check cell it grades (the start of its source,
+    or None for a cell of the assignment's own) and its hidden tests."""
 
     grade_id: str
-    title: str
     points: int
     check: str | None
     hidden: str
@@ -138,15 +137,16 @@ grade_trained()
 del grade_trained'''
 
 PARTS = (
-    Part("images", "the images: x_train and x_test", 2, "check_images(", _IMAGES_TESTS),
-    Part("labels", "the labels: y_train and y_test", 2, "check_labels(", _LABELS_TESTS),
-    Part("model", "the model", 2, "check_model(", _MODEL_TESTS),
-    Part("compiled", "compiling the model", 2, "check_compiled(", _COMPILED_TESTS),
-    Part("trained", "the trained model's test accuracy", 2, None, _TRAINED_TESTS),
+    Part("images", 2, "check_images(", _IMAGES_TESTS),
+    Part("labels", 2, "check_labels(", _LABELS_TESTS),
+    Part("model", 2, "check_model(", _MODEL_TESTS),
+    Part("compiled", 2, "check_compiled(", _COMPILED_TESTS),
+    Part("trained", 2, None, _TRAINED_TESTS),  # a cell of its own, after the test-set evaluation
 )
+TRAINED = PARTS[-1]
 TOTAL_POINTS = sum(part.points for part in PARTS)
 
-#: The cells only the assignment has, by cell id (their nbgrader grade_id is the same).
+#: The ids of the two cells only the assignment has.
 GRADING_EPOCHS_ID = "grading-epochs"
 TRAINED_ID = "grade-trained"
 
@@ -159,7 +159,7 @@ if os.environ.get("NBGRADER_EXECUTION"):
     EPOCHS = 1"""
 
 TRAINED_VISIBLE = f"""\
-# Graded ({PARTS[-1].points} points): the trained model. Hidden tests measure its accuracy again on
+# Graded ({TRAINED.points} points): the trained model. Hidden tests measure its accuracy again on
 # MNIST's 10,000 test digits: at least {ACCURACY_FLOOR * 100:g} % after the one epoch that grading trains."""
 
 EVALUATE = re.compile(r"^score = model\.evaluate\(x_test, y_test\b", re.MULTILINE)
@@ -227,8 +227,8 @@ def make_assignment(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell = source.cells[checks[part.grade_id]]
             cell.source = _graded_source(cell.source.rstrip("\n"), part.hidden)
             cell.metadata["nbgrader"] = _nbgrader(part.grade_id, grade=True, points=part.points)
-    trained = nbformat.v4.new_code_cell(_graded_source(TRAINED_VISIBLE, PARTS[-1].hidden), id=TRAINED_ID)
-    trained.metadata["nbgrader"] = _nbgrader(PARTS[-1].grade_id, grade=True, points=PARTS[-1].points)
+    trained = nbformat.v4.new_code_cell(_graded_source(TRAINED_VISIBLE, TRAINED.hidden), id=TRAINED_ID)
+    trained.metadata["nbgrader"] = _nbgrader(TRAINED.grade_id, grade=True, points=TRAINED.points)
     epochs = nbformat.v4.new_code_cell(GRADING_EPOCHS_SOURCE, id=GRADING_EPOCHS_ID)
     epochs.metadata["nbgrader"] = _nbgrader(GRADING_EPOCHS_ID)
     for cell in (trained, epochs):  # the lesson's slides: these run on the slide before them

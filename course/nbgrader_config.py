@@ -1,8 +1,8 @@
 """nbgrader's settings for the course that grades the lesson's exercise (assignment ``cnn_mnist``).
 
 Run nbgrader from this folder (or pass ``--CourseDirectory.root=<this folder>``); README, "Grading
-with nbgrader", gives the commands. It needs the lesson's packages and the ``grade`` extra:
-``pip install "cnn-helpers[grade]"``.
+with nbgrader", gives the commands. It needs the lesson's package with its ``grade`` extra
+(``pip install -e ".[grade]"`` in the lesson's repository).
 """
 
 from cnn_instructor.release import release_preprocessors
@@ -18,8 +18,9 @@ c.CourseDirectory.course_id = "cnn_mnist_course"
 c.GenerateAssignment.preprocessors = release_preprocessors()
 
 # Seconds per cell. Grading trains one epoch (the assignment's cell after the parameters); that cell,
-# the longest, took 6 s on one core of a 2-core AMD EPYC VM (README, "Grading with nbgrader"). A
-# slower machine, or a hub busy with a class, needs room: nbgrader's default of 30 s leaves 5 times.
+# the longest, took 6–7 s on one core of a 2-core AMD EPYC VM (README, "Grading with nbgrader").
+# 60 s leaves room for a machine several times slower, or a hub busy with a class; nbgrader's
+# default, 30 s, leaves less.
 c.Execute.timeout = 60
 # A cell that runs past the timeout stops that submission, which is left ungraded and named in the
 # log; autograde grades the other submissions and exits with status 1. (nbgrader's default would

@@ -108,7 +108,7 @@ def scores(course: Path) -> dict[str, dict[str, float]]:
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        submission_notebooks = gradebook.notebook_submissions(f"{ASSIGNMENT}", ASSIGNMENT)
+        submission_notebooks = gradebook.notebook_submissions(ASSIGNMENT, ASSIGNMENT)
         return {
             notebook.student.id: {grade.name: grade.score for grade in notebook.grades}
             for notebook in submission_notebooks
