@@ -65,6 +65,7 @@ SCRIPTS = {
     "cnn-exercise": "cnn_instructor.exercise:main",
     "cnn-slides": "cnn_instructor.slides:main",
     "cnn-plan": "cnn_instructor.plan:main",
+    "cnn-assignment": "cnn_instructor.assignment:main",
 }
 
 

@@ -1,0 +1,455 @@
+"""The nbgrader assignment (cnn-assignment, cnn_instructor.release, course/nbgrader_config.py): the
+committed source notebook generated from the lesson and up to date; its cells marked for nbgrader;
+nbgrader's release of it equal to the committed exercise but for the assignment's own cells; the
+course's config; and each part's hidden tests, run here on right and wrong answers. The whole
+pipeline, graded by nbgrader with training, is in test_grading.py."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+from pathlib import Path
+import re
+import subprocess
+import sys
+
+from cnn_helpers import NotReadyError, check_compiled, check_images, check_labels, check_model, load_mnist
+from cnn_instructor import assignment
+from cnn_instructor.assignment import (
+    GRADING_EPOCHS_ID,
+    PARTS,
+    TOTAL_POINTS,
+    TRAINED_ID,
+    AssignmentError,
+    assignment_path,
+    make_assignment,
+    render_assignment,
+)
+from cnn_instructor.exercise import BEGIN, MarkerError
+import keras
+import nbformat
+import nbgrading
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
+EXERCISE = ROOT / "notebooks" / "cnn_mnist_exercise.ipynb"
+SOURCE = ROOT / assignment_path(Path("course"))
+ASSIGNMENT_ONLY = {GRADING_EPOCHS_ID, TRAINED_ID}  # cell ids of the cells the lesson does not have
+NBGRADER_KEYS = {"nbgrader", "deletable", "editable"}  # what nbgrader adds to a cell's metadata
+
+
+def _read(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def _nbgrader(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+# --------------------------------------------------------------------------- the source notebook
+def test_committed_assignment_is_generated_from_the_lesson():
+    assert SOURCE.read_text(encoding="utf-8") == render_assignment(LESSON), "run: cnn-assignment"
+
+
+def test_every_cell_is_marked_for_its_role():
+    """Solution blocks are solution cells; markdown and the assignment's own cells are read-only;
+    the four check cells and the cell after the evaluation are graded, with the points of PARTS."""
+    source = _read(SOURCE)
+    roles = {}
+    for cell in source.cells:
+        meta = _nbgrader(cell)
+        if cell.cell_type == "markdown":
+            assert meta["locked"] and not meta["solution"] and not meta["grade"], cell.id
+        elif BEGIN in cell.source.split("\n"):
+            assert meta["solution"] and not meta["locked"] and not meta["grade"], cell.id
+        if meta:
+            assert meta["schema_version"] == 3 and meta["grade_id"], cell.id
+            roles[meta["grade_id"]] = meta
+    solutions = [c for c in source.cells if _nbgrader(c).get("solution")]
+    assert len(solutions) == 4
+    graded = {
+        _nbgrader(c)["grade_id"]: (_nbgrader(c)["points"], c.source)
+        for c in source.cells
+        if _nbgrader(c).get("grade")
+    }
+    assert {k: v[0] for k, v in graded.items()} == {part.grade_id: part.points for part in PARTS}
+    assert sum(points for points, _ in graded.values()) == TOTAL_POINTS == 10
+    for part in PARTS:
+        assert roles[part.grade_id]["locked"], part.grade_id
+        visible, hidden = graded[part.grade_id][1].split("### BEGIN HIDDEN TESTS\n")
+        assert hidden.endswith("\n### END HIDDEN TESTS") and hidden.count("def grade_") == 1
+        if part.check:
+            assert visible.startswith(part.check), part.grade_id  # the student's check comes first
+    assert roles[GRADING_EPOCHS_ID]["locked"] and not roles[GRADING_EPOCHS_ID]["grade"]
+
+
+def test_everything_else_is_the_lesson_without_outputs():
+    lesson, source = _read(LESSON), _read(SOURCE)
+    added = [i for i, c in enumerate(source.cells) if c.id in ASSIGNMENT_ONLY]
+    kept = [c for c in source.cells if c.id not in ASSIGNMENT_ONLY]
+    assert len(kept) == len(lesson.cells)
+    for ours, theirs in zip(kept, lesson.cells, strict=True):
+        assert ours.id == theirs.id and ours.cell_type == theirs.cell_type
+        assert {k: v for k, v in ours.metadata.items() if k != "nbgrader"} == theirs.metadata, ours.id
+        if ours.cell_type == "code":
+            assert ours.outputs == [] and ours.execution_count is None
+            if not _nbgrader(ours).get("grade"):
+                assert ours.source == theirs.source, ours.id
+            else:  # a check cell: the lesson's source, then the hidden tests
+                assert ours.source.startswith(theirs.source + "\n### BEGIN HIDDEN TESTS\n"), ours.id
+        else:
+            assert ours.source == theirs.source, ours.id
+    # The grading cell right after the parameters; the trained model's right after the evaluation.
+    assert "parameters" in source.cells[added[0] - 1].metadata["tags"]
+    assert (
+        "EPOCHS = 1" in source.cells[added[0]].source
+        and "NBGRADER_EXECUTION" in source.cells[added[0]].source
+    )
+    assert source.cells[added[1] - 1].source.startswith("score = model.evaluate(x_test, y_test")
+
+
+def test_make_assignment_leaves_the_lesson_untouched():
+    lesson = _read(LESSON)
+    before = copy.deepcopy(lesson)
+    make_assignment(lesson)
+    assert lesson == before
+
+
+@pytest.mark.parametrize(
+    ("left_out", "message"),
+    [
+        (
+            lambda c: c.source.startswith("check_labels("),
+            r"exactly one check cell check_labels\(\); found none",
+        ),
+        (lambda c: "score = model.evaluate" in c.source, "exactly one cell computing score; found none"),
+        (
+            lambda c: "parameters" in c.metadata.get("tags", []),
+            "exactly one cell tagged parameters; found none",
+        ),
+    ],
+)
+def test_a_lesson_without_a_cell_it_needs_is_an_error_naming_it(left_out, message):
+    lesson = _read(LESSON)
+    lesson.cells = [c for c in lesson.cells if not left_out(c)]
+    with pytest.raises(AssignmentError, match=message):
+        make_assignment(lesson)
+
+
+def test_a_cell_it_needs_twice_is_an_error_naming_both():
+    lesson = _read(LESSON)
+    (index,) = [i for i, c in enumerate(lesson.cells) if c.source.startswith("check_model(")]
+    twice = copy.deepcopy(lesson.cells[index])
+    twice.id = "twice"
+    lesson.cells.insert(index + 1, twice)
+    with pytest.raises(AssignmentError, match=rf"check_model\(\); found cells {index + 1}, {index + 2}$"):
+        make_assignment(lesson)
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(TypeError, match="solution must be an nbformat.NotebookNode, got str"):
+        make_assignment("notebooks/cnn_mnist.ipynb")
+    lesson = _read(LESSON)
+    for cell in lesson.cells:
+        cell.source = cell.source.replace("### BEGIN SOLUTION", "## BEGIN SOLUTION")
+    with pytest.raises(MarkerError, match="'## BEGIN SOLUTION' is not a marker"):
+        make_assignment(lesson)
+
+
+def _cli(*args, cwd=ROOT, env=None):
+    command = [sys.executable, "-m", "cnn_instructor.assignment", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
+
+
+def test_command_line(tmp_path):
+    result = _cli("--help")
+    assert result.returncode == 0 and "usage: cnn-assignment" in result.stdout and "--check" in result.stdout
+    result = _cli("--check")
+    assert result.returncode == 0 and "up to date" in result.stdout, result.stdout + result.stderr
+    stale = tmp_path / "stale.ipynb"
+    stale.write_text(SOURCE.read_text(encoding="utf-8").replace("EPOCHS = 1", "EPOCHS = 2"), encoding="utf-8")
+    result = _cli("--check", "-o", str(stale))
+    assert result.returncode == 1 and "out of date: run cnn-assignment" in result.stdout
+    result = _cli(cwd=tmp_path)
+    assert result.returncode == 2 and "run this from the project's folder" in result.stderr
+    out = tmp_path / "course" / "source" / "cnn_mnist" / "cnn_mnist.ipynb"
+    result = _cli(str(LESSON), "-o", str(out))
+    assert result.returncode == 0 and out.read_text(encoding="utf-8") == SOURCE.read_text(encoding="utf-8")
+    result = _cli(str(EXERCISE), "-o", str(tmp_path / "x.ipynb"))  # no solution blocks in it
+    assert result.returncode == 2 and "no ### BEGIN SOLUTION" in result.stderr
+
+
+def test_the_generator_needs_neither_tensorflow_nor_nbgrader(tmp_path):
+    blocker = tmp_path / "sitecustomize.py"
+    blocker.write_text(
+        "import sys\nfor name in ('tensorflow', 'keras', 'nbgrader'):\n    sys.modules[name] = None\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    probe = subprocess.run([sys.executable, "-c", "import nbgrader"], env=env, capture_output=True)
+    assert probe.returncode != 0  # the blocker works
+    result = _cli(str(LESSON), "-o", str(tmp_path / "a.ipynb"), env=env)
+    assert result.returncode == 0, result.stderr
+
+
+# --------------------------------------------------------------------------- the release
+def release_differences(release: nbformat.NotebookNode, exercise: nbformat.NotebookNode) -> list[str]:
+    """Where the release differs from the exercise, one sentence each, apart from the cells only the
+    assignment has and the metadata nbgrader adds to a cell."""
+    differences = []
+    cells = [c for c in release.cells if c.id not in ASSIGNMENT_ONLY]
+    if [c.id for c in cells] != [c.id for c in exercise.cells]:
+        differences.append(
+            "the cells differ: "
+            + "; ".join(
+                difflib.unified_diff([c.id for c in exercise.cells], [c.id for c in cells], lineterm="")
+            )
+        )
+    released = {c.id: c for c in cells}
+    for number, theirs in enumerate(exercise.cells, 1):
+        where = f"exercise cell {number} ({theirs.id})"
+        ours = released.get(theirs.id)
+        if ours is None:
+            differences.append(f"{where}: not in the release")
+            continue
+        if ours.cell_type != theirs.cell_type:
+            differences.append(
+                f"{where}: {ours.cell_type} in the release, {theirs.cell_type} in the exercise"
+            )
+        if ours.source != theirs.source:
+            diff = difflib.unified_diff(
+                theirs.source.splitlines(), ours.source.splitlines(), "exercise", "release", lineterm=""
+            )
+            differences.append(f"{where}: the source differs:\n" + "\n".join(diff))
+        metadata = {k: v for k, v in ours.metadata.items() if k not in NBGRADER_KEYS}
+        if metadata != theirs.metadata:
+            differences.append(f"{where}: the metadata differs: {metadata} against {theirs.metadata}")
+        if ours.cell_type == "code" and (ours.outputs or ours.execution_count is not None):
+            differences.append(f"{where}: the release has outputs")
+    return differences
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> nbformat.NotebookNode:
+    """The student's notebook that nbgrader generate_assignment writes from the committed course."""
+    course = nbgrading.new_course(tmp_path_factory.mktemp("course"))
+    result = nbgrading.nbgrader(course, "generate_assignment", "cnn_mnist", timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return _read(nbgrading.release_path(course))
+
+
+def test_the_release_is_the_exercise_plus_the_assignments_own_cells(release):
+    differences = release_differences(release, _read(EXERCISE))
+    assert differences == [], "the release differs from the exercise:\n" + "\n\n".join(differences)
+    extra = [c for c in release.cells if c.id in ASSIGNMENT_ONLY]
+    assert [c.id for c in extra] == [GRADING_EPOCHS_ID, TRAINED_ID]
+    assert "HIDDEN" not in extra[1].source and extra[1].source.startswith("# Graded (2 points)")
+    text = "\n".join(c.source for c in release.cells)
+    assert "SOLUTION" not in text and "HIDDEN TESTS" not in text and "grade_" not in text
+    assert "# TODO: Normalize" in text and "raise NotImplementedError" not in text
+
+
+def test_the_release_locks_what_the_source_marks(release):
+    for cell in release.cells:
+        meta = _nbgrader(cell)
+        if meta.get("locked"):
+            assert cell.metadata["deletable"] is False and cell.metadata["editable"] is False, cell.id
+        elif meta.get("solution"):
+            assert cell.metadata["deletable"] is False and "editable" not in cell.metadata, cell.id
+
+
+def test_the_comparison_names_where_they_differ(release):
+    exercise = _read(EXERCISE)
+    changed = copy.deepcopy(release)
+    (cell,) = [c for c in changed.cells if c.source.startswith("check_model(")]
+    cell.source += "  # edited"
+    differences = release_differences(changed, exercise)
+    number = [c.id for c in exercise.cells].index(cell.id) + 1
+    assert len(differences) == 1 and differences[0].startswith(
+        f"exercise cell {number} ({cell.id}): the source"
+    )
+    assert "+check_model(model, input_shape=input_shape, classes=classes)  # edited" in differences[0]
+    del changed.cells[3]
+    assert any(d.startswith("the cells differ") for d in release_differences(changed, exercise))
+
+
+# --------------------------------------------------------------------------- the course's config
+def test_the_course_config_releases_the_exercises_stubs_and_sets_the_timeout():
+    from cnn_instructor.release import ExerciseStubs, release_preprocessors
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import ClearSolutions
+
+    config = nbgrading.course_config()
+    steps = config.GenerateAssignment.preprocessors
+    assert steps == release_preprocessors() and ExerciseStubs in steps and ClearSolutions not in steps
+    default = GenerateAssignment.class_traits()["preprocessors"].default()
+    assert [ClearSolutions if s is ExerciseStubs else s for s in steps] == default  # nothing else changed
+    assert config.Execute.timeout > 30  # nbgrader's default is shorter than training on a slow machine
+    assert config.Execute.interrupt_on_timeout is False  # a timeout fails the submission: exit status 1
+    assert re.fullmatch(r"[\w-]+", config.CourseDirectory.course_id)
+    readme = (ROOT / "README.md").read_text()
+    assert f"c.Execute.timeout = {config.Execute.timeout}" in readme  # README shows the config as it is
+
+
+def test_release_preprocessors_refuses_an_nbgrader_it_does_not_know(monkeypatch):
+    from cnn_instructor import release
+
+    monkeypatch.setattr(release, "ClearSolutions", type("Other", (), {}))
+    with pytest.raises(ValueError, match="has 0 ClearSolutions steps, not one"):
+        release.release_preprocessors()
+
+
+def _stubbed(source: str, meta: dict, cell_type: str = "code") -> str:
+    from cnn_instructor.release import ExerciseStubs
+
+    cell = nbformat.v4.new_code_cell(source) if cell_type == "code" else nbformat.v4.new_markdown_cell(source)
+    cell.metadata["nbgrader"] = meta
+    notebook = nbformat.v4.new_notebook(
+        cells=[cell],
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
+    notebook, _ = ExerciseStubs().preprocess(notebook, {})
+    return notebook.cells[0].source
+
+
+def test_exercise_stubs_write_the_exercises_hints_and_skeleton():
+    solution = {"grade": False, "grade_id": "s", "locked": False, "schema_version": 3, "solution": True}
+    source = f"a = 1\n# Scale the pixels: x\n{BEGIN}\nx = a / 255\n### END SOLUTION\nprint(x)"
+    assert _stubbed(source, solution) == "a = 1\n# TODO: Scale the pixels: x\nx = ...\nprint(x)"
+    # a solution cell without a block, code or markdown: nbgrader's own stubs
+    assert _stubbed("x = 1", solution) == "# YOUR CODE HERE\nraise NotImplementedError()"
+    assert _stubbed("An answer", {**solution, "grade": True, "points": 1}, "markdown") == "YOUR ANSWER HERE"
+    with pytest.raises(
+        RuntimeError, match="cell 1 has a solution block but is not an nbgrader solution cell"
+    ):
+        _stubbed(source, {**solution, "solution": False, "locked": True})
+    with pytest.raises(MarkerError, match="cell 1, line 1: put a comment right above"):
+        _stubbed(f"{BEGIN}\nx = 1\n### END SOLUTION", solution)
+
+
+# --------------------------------------------------------------------------- the hidden tests, run here
+def _graded_cell(grade_id: str) -> str:
+    (cell,) = [c for c in _read(SOURCE).cells if _nbgrader(c).get("grade_id") == grade_id]
+    return cell.source
+
+
+def _run_graded(grade_id: str, **names) -> str:
+    """Run the graded cell ``grade_id`` (its check and its hidden tests) in a namespace holding what
+    the notebook would at that point; return what it printed, or raise what it raised."""
+    import contextlib
+    import io
+
+    namespace = {
+        "np": np,
+        "keras": keras,
+        "load_mnist": load_mnist,
+        "check_images": check_images,
+        "check_labels": check_labels,
+        "check_model": check_model,
+        "check_compiled": check_compiled,
+        "input_shape": (28, 28, 1),
+        "classes": 10,
+        **names,
+    }
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(_graded_cell(grade_id), grade_id, "exec"), namespace)
+    assert not {k for k in namespace if k.startswith("grade_")}, "the hidden tests leave a function behind"
+    return printed.getvalue()
+
+
+@pytest.fixture(scope="module")
+def prepared(mnist):
+    (train_images, train_labels), (test_images, test_labels) = mnist
+    return {
+        "train_images": train_images,
+        "test_images": test_images,
+        "train_labels": train_labels,
+        "test_labels": test_labels,
+        "x_train": np.expand_dims(train_images.astype("float32") / 255.0, -1),
+        "x_test": np.expand_dims(test_images.astype("float32") / 255.0, -1),
+        "y_train": keras.utils.to_categorical(train_labels, 10),
+        "y_test": keras.utils.to_categorical(test_labels, 10),
+    }
+
+
+def test_hidden_tests_of_the_images(prepared):
+    assert _run_graded("images", **prepared).startswith("images ready")
+    wrong = {
+        "x_train holds float64 pixels, not float32": {
+            "x_train": prepared["x_train"].astype("float64"),
+            "x_test": prepared["x_test"].astype("float64"),
+        },
+        "x_test is not the raw pixels divided by 255": {"x_test": prepared["x_test"][::-1]},
+        "train_images or test_images changed": {"train_images": prepared["train_images"][::-1]},
+    }
+    for message, change in wrong.items():
+        with pytest.raises(AssertionError, match=message):  # each passes the check the student sees
+            _run_graded("images", **{**prepared, **change})
+
+
+def test_hidden_tests_of_the_labels(prepared):
+    assert _run_graded("labels", **prepared).startswith("labels ready")
+    shifted = keras.utils.to_categorical((prepared["train_labels"] + 1) % 10, 10)
+    with pytest.raises(AssertionError, match="y_train is not MNIST's labels one-hot, in order"):
+        _run_graded("labels", **{**prepared, "y_train": shifted})
+    with pytest.raises(NotReadyError, match="holds class numbers, not one-hot vectors"):
+        _run_graded("labels", **{**prepared, "y_train": prepared["train_labels"]})
+
+
+def _lesson_model(convolutions: int = 2, trainable: bool = True) -> keras.Model:
+    layers = [keras.Input(shape=(28, 28, 1))]
+    for filters in (16, 32)[:convolutions]:
+        layers += [keras.layers.Conv2D(filters, 3, activation="relu"), keras.layers.MaxPooling2D(2)]
+    layers += [keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
+    model = keras.Sequential(layers)
+    model.trainable = trainable
+    return model
+
+
+@pytest.mark.filterwarnings("ignore:The model does not have any trainable weights")
+def test_hidden_tests_of_the_model(prepared):
+    keras.utils.set_random_seed(1)
+    assert _run_graded("model", model=_lesson_model()).startswith("model ready")
+    with pytest.raises(AssertionError, match="the model has 1 Conv2D layers: build two blocks"):
+        _run_graded("model", model=_lesson_model(convolutions=1))
+    with pytest.raises(AssertionError, match="a fresh copy of the model learned little"):
+        _run_graded("model", model=_lesson_model(trainable=False))  # its weights cannot change
+
+
+def _compiled(optimizer, loss="categorical_crossentropy") -> tuple[keras.Model, object]:
+    schedule = keras.optimizers.schedules.CosineDecay(0.001, decay_steps=100)
+    model = _lesson_model()
+    model.compile(loss=loss, optimizer=optimizer(learning_rate=schedule), metrics=["accuracy"])
+    return model, schedule
+
+
+def test_hidden_tests_of_compiling(prepared):
+    model, schedule = _compiled(keras.optimizers.Adam)
+    assert _run_graded("compiled", model=model, schedule=schedule, **prepared).startswith("compiled:")
+    model, schedule = _compiled(keras.optimizers.SGD)
+    with pytest.raises(AssertionError, match="the optimizer is SGD, not Adam"):
+        _run_graded("compiled", model=model, schedule=schedule, **prepared)
+    model, schedule = _compiled(keras.optimizers.Adam, keras.losses.CategoricalFocalCrossentropy())
+    with pytest.raises(AssertionError, match=r"the loss gives 0\.\d+ where cross-entropy gives 0\.5249"):
+        _run_graded("compiled", model=model, schedule=schedule, **prepared)
+
+
+def test_hidden_tests_of_the_trained_model_want_a_trained_model():
+    model, _ = _compiled(keras.optimizers.Adam)
+    with pytest.raises(AssertionError, match="the model has not been trained: run the training cell"):
+        _run_graded("trained", model=model)
+
+
+def test_the_parts_are_listed_in_readme():
+    """README's points table is PARTS: the same parts, points and total."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### Grading with nbgrader", 1)[1].split("\n### ", 1)[0]
+    rows = re.findall(r"^\| (\d) \| `(\w+)` \| [^|]+ \| (\d+) \|$", section, re.MULTILINE)
+    assert [(int(n), grade_id, int(points)) for n, grade_id, points in rows] == [
+        (n, part.grade_id, part.points) for n, part in enumerate(PARTS, 1)
+    ]
+    assert f"**{TOTAL_POINTS} points**" in section
+    assert f"{assignment.ACCURACY_FLOOR * 100:g} %" in section
