@@ -128,7 +128,7 @@ def test_report_has_a_row_per_batch_and_sizes_from_the_most_loaded():
     text = capacity.report(batches, "test machine", cores=2)
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line][1:]
     assert len(rows) == 4
-    assert rows[1].startswith("| 4 | none | 75 (60–90) | 22 | 104 | 50 | 33 | 1.30 | 0.9870 |")
+    assert rows[1].startswith("| 4 | none | 75 (60–90) | 22 | 104 | 50 | 33 | n/a | 1.30 | 0.9870 |")
     assert rows[2].startswith("| 1 | 1 core, TF 1 thread | 60 | 20 |")
     sizing = [line for line in text.splitlines() if line.startswith("- **")]
     assert len(sizing) == 2
