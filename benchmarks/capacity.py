@@ -268,6 +268,7 @@ def summarize(batch: dict) -> dict:
         "cpu_s": mean("cpu_s"),
         "fit_cpu_s": mean("fit_cpu_s"),
         "peak_gib": max(run["peak_gib"] for run in runs),
+        "private_gib": max((run["private_gib"] for run in runs if "private_gib" in run), default=None),
         "lowest_accuracy": min(accuracies) if accuracies else None,
         "relative": batch.get("relative"),
     }
@@ -357,14 +358,16 @@ def report(batches: list[dict], machine: str, cores: int) -> str:
         loaded = max((r for r in rows if r["limit"] == limit), key=lambda r: r["count"])
         if loaded["fit_cpu_s"] is None:
             continue
-        size = Sizing(loaded["fit_cpu_s"], loaded["peak_gib"])
+        private = loaded["private_gib"] or loaded["peak_gib"]  # the libraries: once per server, below
+        size = Sizing(loaded["fit_cpu_s"], private)
         minutes, per_core = size.window_s / 60, loaded["count"] / cores
         lines.append(
             f"- **{LABELS[limit]}** ({loaded['count']} at once): a training costs {size.fit_cpu_s:.0f} "
             f"CPU s, so one core trains {size.students_per_core:.1f} students within {minutes:.0f} "
             f"minutes and a class of {size.class_size} needs {size.cores} cores; at {per_core:g} "
             f"students per core the slowest training took {_seconds(loaded['slowest_fit_s'])} s. "
-            f"Memory: {size.peak_gib:.2f} GiB per student (the group's peak: kernel and driver), "
+            f"Memory: {size.peak_gib:.2f} GiB private per student (the group's peak without the "
+            f"libraries, which one server holds once: {loaded['peak_gib'] - private:.2f} GiB), "
             f"{size.students_per_gib:.2f} students per GiB; the class needs {size.gib:.0f} GiB "
             f"({size.gib_two_kernels:.0f} GiB if everyone keeps both notebooks open)."
         )

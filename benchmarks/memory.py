@@ -330,10 +330,11 @@ def run(
                     thread.join()
             result["wall_s"] = time.perf_counter() - start
         if overtime:
-            result["outcome"], errors = "too slow", {nb: f"stopped after {budget_s:.0f} s" for nb in errors}
+            result["outcome"] = "too slow"
+            errors = {nb: f"stopped after {budget_s:.0f} s" for nb in notebooks_names(notebooks)}
         elif errors:
             result["outcome"] = "killed" if group.killed() else next(iter(errors.values())).split(":")[0]
-            result["errors"] = errors
+        result["errors"] = errors
         result["peaks"] = sampler.peaks
         result["peak_total"] = group.peak_total()
         result["kernels"] = sorted(sampler.kernels.values(), key=lambda k: -k["uss"])
@@ -343,6 +344,11 @@ def run(
     finally:
         group.remove()
     return result
+
+
+def notebooks_names(notebooks: Sequence[Path]) -> list[str]:
+    """The notebooks' file names."""
+    return [notebook.name for notebook in notebooks]
 
 
 # --------------------------------------------------------------------------- the search
@@ -385,7 +391,8 @@ def outcome(result: dict) -> str:
         verdict = "full speed" if result["holds"] else "slower"
         return f"{result['ratio']:.2f}× ({verdict})"
     where = "; ".join(f"{nb}: {text}" for nb, text in result.get("errors", {}).items())
-    return f"**{result['outcome']}** ({where[:160]})"
+    cells = "; ".join(result.get("cells_at_peak", {}).values())
+    return f"**{result['outcome']}** ({where[:160]}{'; at its peak in ' + cells[:120] if cells else ''})"
 
 
 def report(searches: dict[str, dict], machine: str) -> str:

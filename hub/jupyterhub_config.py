@@ -14,9 +14,9 @@ c.DockerSpawner.volumes = {
 }
 c.Spawner.default_url = "/lab"  # JupyterLab, where nbgitpuller links open the lesson
 
-# Per student, from README's capacity table
-c.Spawner.mem_limit = "2G"  # both notebooks' kernels at once
-c.Spawner.mem_guarantee = "1G"  # one kernel; DockerSpawner does not enforce it: size the server by it
+# Per student, from README's memory measurement (benchmarks/memory.py: a limit counts the whole server)
+c.Spawner.mem_limit = "2G"  # the server with both notebooks' kernels at once (they ran in 1792 MiB)
+c.Spawner.mem_guarantee = "1G"  # the server with one notebook's kernel; DockerSpawner does not enforce it
 c.Spawner.cpu_limit = 1
 c.Spawner.environment = {
     "MNIST_NPZ": "/srv/data/mnist.npz",
