@@ -354,6 +354,9 @@ def report(batches: list[dict], machine: str, cores: int) -> str:
             f"| {r['peak_gib']:.2f} | {accuracy} |"
         )
     lines.append("")
+    # The libraries' pages are charged to the group that reads them first: the most any group held
+    # beyond its private memory is what one server holds once, whoever it was charged to.
+    libraries = max(r["peak_gib"] - (r["private_gib"] or r["peak_gib"]) for r in rows)
     for limit in dict.fromkeys(r["limit"] for r in rows):
         loaded = max((r for r in rows if r["limit"] == limit), key=lambda r: r["count"])
         if loaded["fit_cpu_s"] is None:
@@ -367,7 +370,7 @@ def report(batches: list[dict], machine: str, cores: int) -> str:
             f"minutes and a class of {size.class_size} needs {size.cores} cores; at {per_core:g} "
             f"students per core the slowest training took {_seconds(loaded['slowest_fit_s'])} s. "
             f"Memory: {size.peak_gib:.2f} GiB private per student (the group's peak without the "
-            f"libraries, which one server holds once: {loaded['peak_gib'] - private:.2f} GiB), "
+            f"libraries, which one server holds once: {libraries:.2f} GiB), "
             f"{size.students_per_gib:.2f} students per GiB; the class needs {size.gib:.0f} GiB "
             f"({size.gib_two_kernels:.0f} GiB if everyone keeps both notebooks open)."
         )
