@@ -331,7 +331,9 @@ def run(
             result["wall_s"] = time.perf_counter() - start
         if overtime:
             result["outcome"] = "too slow"
-            errors = {nb: f"stopped after {budget_s:.0f} s" for nb in notebooks_names(notebooks)}
+            errors = {
+                nb: f"stopped after {budget_s:.0f} s" for nb in (notebook.name for notebook in notebooks)
+            }
         elif errors:
             result["outcome"] = "killed" if group.killed() else next(iter(errors.values())).split(":")[0]
         result["errors"] = errors
@@ -344,11 +346,6 @@ def run(
     finally:
         group.remove()
     return result
-
-
-def notebooks_names(notebooks: Sequence[Path]) -> list[str]:
-    """The notebooks' file names."""
-    return [notebook.name for notebook in notebooks]
 
 
 # --------------------------------------------------------------------------- the search
