@@ -46,6 +46,7 @@ from .figures.shifts import plot_shift_accuracy  # noqa: E402
 from .figures.training import plot_history  # noqa: E402
 from .figures.unit import show_unit_view  # noqa: E402
 from .maths.attribution import class_scores, occlusion_map, saliency_map  # noqa: E402
+from .maths.batches import shifted_batches  # noqa: E402
 from .maths.calibration import fit_temperature, reliability, temperature_scaled  # noqa: E402
 from .maths.convolution import conv2d_by_hand, pool2d_by_hand  # noqa: E402
 from .maths.drawn_digit import mnist_style, render_strokes  # noqa: E402
@@ -93,6 +94,7 @@ __all__ = [
     "saliency_map",
     "shift_accuracy",
     "shift_similarity",
+    "shifted_batches",
     "show_attributions",
     "show_convolution_steps",
     "show_feature_maps",

@@ -2,7 +2,9 @@
 
 The assignment is the lesson, marked up for nbgrader (cell metadata ``nbgrader``, schema 3):
 
-- each code cell with a ``### BEGIN SOLUTION`` block is a **solution** cell;
+- each code cell with lines a student writes is a **solution** cell, those lines marked with
+  nbgrader's ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (the lesson names them in its
+  metadata, ``cnn_instructor.notebook_text``);
 - each markdown cell, and each cell only the assignment has, is **read-only** (locked);
 - each of the four check cells (``check_images``, ``check_labels``, ``check_model``,
   ``check_compiled``) is a **graded test** cell worth ``Part.points``: the check the student sees,
@@ -28,7 +30,8 @@ import sys
 
 import nbformat
 
-from .exercise import Block, MarkerError, split_cell
+from .exercise import Block, MarkerError, solution_parts
+from .notebook_text import SOLUTION_LINES, marked_source
 
 ASSIGNMENT = "cnn_mnist"
 DEFAULT_SOLUTION = Path("notebooks") / "cnn_mnist.ipynb"
@@ -215,13 +218,15 @@ def make_assignment(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for number, cell in enumerate(source.cells, 1):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-            if any(isinstance(p, Block) for p in split_cell(cell.source, number)):
+            if any(isinstance(p, Block) for p in solution_parts(cell, number)):
+                cell.source = marked_source(cell, f"cell {number}")
+                cell.metadata.pop(SOLUTION_LINES, None)
                 cell.metadata["nbgrader"] = _nbgrader(cell.id, solution=True)
                 solutions += 1
         elif cell.cell_type == "markdown":
             cell.metadata["nbgrader"] = _nbgrader(cell.id)
     if not solutions:
-        raise MarkerError("no ### BEGIN SOLUTION ... ### END SOLUTION block in any code cell")
+        raise MarkerError("no lines for a student to write (solution_lines, or ### BEGIN SOLUTION) in any code cell")
     for part in PARTS:
         if part.grade_id in checks:
             cell = source.cells[checks[part.grade_id]]

@@ -1,12 +1,17 @@
 """Write the student exercise from a solution notebook.
 
-In the solution, the code a student writes sits between two marker lines, each alone on its
-line and starting at column 0 (nbgrader's markers):
+In the solution, the lines a student writes are named in the cell's metadata
+(``solution_lines``) or, in a notebook for nbgrader, sit between two marker lines
+(``cnn_instructor.notebook_text`` reads both the same way):
 
     # Comment lines right above the block say what to write, naming the variables it creates.
     ### BEGIN SOLUTION
     x_train = ...the answer...
     ### END SOLUTION
+
+A block may also sit inside a call or a list, indented (the middle layers of a
+``keras.Sequential([...])``, the ``loss=`` and ``metrics=`` of ``model.compile(...)``); its hint
+lines are the comments just above it, at its indentation.
 
 In the exercise, the comment lines become ``# TODO:`` hints (a comment line indented as
 ``#   ...`` continues the hint above it) and the block becomes its
@@ -20,8 +25,11 @@ variables to create and which call to complete:
                                                       ]
                                                   )
     model.compile(loss=<a>, metrics=[<c>])    ->  model.compile(loss=..., metrics=[...])
+        loss=<a>,        (inside a call)      ->      loss=...,
+        keras.layers.Flatten(),  (in a list)  ->      (the hints only)
 
-Outputs and execution counts are cleared; everything else is kept as it is. A marker line
+After each cell with a block, a folded markdown cell holds the block's lines, for a student
+still stuck when the class moves on. Outputs and execution counts are cleared; everything else is kept as it is. A marker line
 that is not exactly one of the two (``## BEGIN SOLUTION``, an indented marker, a nested or
 missing END) is an error naming the cell, never something passed through.
 """
@@ -38,7 +46,8 @@ import sys
 
 import nbformat
 
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+from .notebook_text import BEGIN, END, SOLUTION_LINES, RegionError, marked_source
+
 DEFAULT_SOLUTION = Path("notebooks") / "cnn_mnist.ipynb"
 _NEAR_MARKER = re.compile(r"^\s*#+\s*(BEGIN|END)\b.*\bSOLUTION\b", re.IGNORECASE)
 _SKELETON_LIST = "# your layers here, one per line, separated by commas"
@@ -137,13 +146,16 @@ def split_cell(source: str, cell: int) -> list[str | Block]:
 def _block(parts: list[str | Block], body: list[str], where: str) -> Block:
     """Take the comment lines just above the block out of ``parts`` as hints; return the Block."""
     hints: list[str] = []
-    while parts and isinstance(parts[-1], str) and parts[-1].startswith("#"):
+    while parts and isinstance(parts[-1], str) and parts[-1].lstrip().startswith("#"):
         hints.insert(0, parts.pop())
     code = "\n".join(body).strip("\n")
     if not code.strip():
         raise MarkerError(f"{where}: the solution block is empty")
     if not hints:
         raise MarkerError(f"{where}: put a comment right above {BEGIN} saying what the student writes")
+    indent = code[: len(code) - len(code.lstrip())]
+    if indent:
+        return Block(tuple(hints), code, _inner_skeleton(code, indent, where))
     try:
         missing = [n for n in _created_names(code) if not re.search(rf"\b{n}\b", " ".join(hints))]
     except SyntaxError as err:
@@ -153,11 +165,45 @@ def _block(parts: list[str | Block], body: list[str], where: str) -> Block:
     return Block(tuple(hints), code, skeleton(code))
 
 
+def _inner_skeleton(code: str, indent: str, where: str) -> str:
+    """The skeleton of a block inside a call or a list: its keyword arguments as ``name=...,``;
+    nothing for list items (the hints say what to write)."""
+    dedented = "\n".join(line.removeprefix(indent) for line in code.split("\n"))
+    try:
+        call = ast.parse(f"f(\n{dedented}\n)", mode="eval").body
+    except SyntaxError:
+        call = None
+    if isinstance(call, ast.Call) and call.keywords and not call.args:
+        return "\n".join(f"{indent}{_keyword_skeleton(kw)}," for kw in call.keywords)
+    try:
+        ast.parse(f"[\n{dedented}\n]", mode="eval")
+    except SyntaxError as err:
+        raise MarkerError(
+            f"{where}: an indented solution block should be keyword arguments or list items: {err}"
+        ) from err
+    return ""
+
+
 def _todo(hint: str) -> str:
-    """A hint line as the exercise shows it: ``# TODO: ...``, or indented under it if it continues one."""
-    if hint.startswith("#   "):  # a continuation line, indented in the solution
-        return "#       " + hint.lstrip("#").strip()
-    return "# TODO: " + hint.lstrip("#").strip()
+    """A hint line as the exercise shows it: ``# TODO: ...``, or indented under it if it continues
+    one; at the hint's own indentation."""
+    indent = hint[: len(hint) - len(hint.lstrip())]
+    text = hint.strip().lstrip("#")
+    if text.startswith("   "):  # a continuation line, indented in the solution
+        return f"{indent}#       {text.strip()}"
+    return f"{indent}# TODO: {text.strip()}"
+
+
+def folded_solution(blocks: list[Block]) -> str:
+    """A markdown cell's text that folds away the lines of ``blocks``, for a student to paste."""
+    code = "\n\n".join(block.code for block in blocks)
+    place = "its lines with `...`" if all(b.skeleton for b in blocks) else "its TODO comment lines"
+    return (
+        "<details>\n<summary>Still stuck when the class moves on? The lines to paste</summary>\n\n"
+        f"Paste them into the cell above in place of {place}, then run it and the check after it."
+        "\n\n"
+        f"```python\n{code}\n```\n\n</details>"
+    )
 
 
 def exercise_source(parts: list[str | Block]) -> str:
@@ -172,19 +218,38 @@ def exercise_source(parts: list[str | Block]) -> str:
     return "\n".join(lines).strip("\n")
 
 
+def solution_parts(cell: nbformat.NotebookNode, number: int) -> list[str | Block]:
+    """``split_cell`` of a code cell whose blocks are marked in its text or named in its metadata."""
+    try:
+        return split_cell(marked_source(cell, f"cell {number}"), number)
+    except RegionError as err:
+        raise MarkerError(str(err)) from err
+
+
+FOLDED_TAG = "solution-to-paste"  # the folded markdown cell after a TODO cell
+
+
 def make_exercise(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return the exercise notebook made from the solution notebook (which is left untouched)."""
     exercise = copy.deepcopy(solution)
-    blocks = 0
+    cells, blocks = [], 0
     for number, cell in enumerate(exercise.cells, 1):
+        cells.append(cell)
         if cell.cell_type != "code":
             continue
-        parts = split_cell(cell.source, number)
-        if any(isinstance(p, Block) for p in parts):
+        parts = solution_parts(cell, number)
+        cell.metadata.pop(SOLUTION_LINES, None)
+        found = [p for p in parts if isinstance(p, Block)]
+        if found:
             blocks += 1
             cell.source = exercise_source(parts)
+            folded = nbformat.v4.new_markdown_cell(folded_solution(found))
+            folded.id = f"{cell.id}-paste"[:64] if "id" in cell else None
+            folded.metadata["tags"] = [FOLDED_TAG]
+            cells.append(folded)
         cell.outputs = []
         cell.execution_count = None
+    exercise.cells = cells
     if not blocks:
         raise MarkerError(f"no {BEGIN} ... {END} block in any code cell: nothing to turn into an exercise")
     return exercise

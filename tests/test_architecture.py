@@ -149,6 +149,22 @@ def test_kernel_windows_connect_to_one_unit(lesson_model):
         np.testing.assert_allclose(line.get_xydata()[1], unit)
 
 
+def test_a_convolution_window_spans_every_channel_a_pooling_window_one(lesson_model):
+    """The second convolution reads all 16 maps: its window is drawn on the front and the back sheet
+    of the pooled stack, corners joined; a pooling window and the first convolution's (one
+    channel in) are drawn on the front sheet only. The title says what the marks are."""
+    fig = plot_architecture(lesson_model)
+    windows, backs = _patches(fig, "window"), _patches(fig, "window-back")
+    depth = [line for line in fig.axes[0].lines if line.get_gid() == "window-depth"]
+    assert len(backs) == 1 and len(depth) == 4
+    front = windows[2]  # input -> conv1, conv1 -> pool1, pool1 -> conv2 (the third window)
+    assert backs[0].get_width() == pytest.approx(front.get_width())
+    (fx, fy), (bx, by) = front.get_xy(), backs[0].get_xy()
+    assert bx > fx and by > fy and bx - fx == pytest.approx(by - fy)  # behind it, along the stack
+    title = fig.axes[0].get_title()
+    assert "a few sheets stand for all the channels" in title and "red outline: a window" in title
+
+
 def test_the_digit_is_drawn_on_the_input_plane(lesson_model):
     digit = np.zeros((28, 28), dtype=np.uint8)
     digit[6:22, 12:16] = 255

@@ -26,7 +26,8 @@ from cnn_instructor.assignment import (
     make_assignment,
     render_assignment,
 )
-from cnn_instructor.exercise import BEGIN, MarkerError
+from cnn_instructor.exercise import BEGIN, END, FOLDED_TAG, MarkerError
+from cnn_instructor.notebook_text import SOLUTION_LINES, marked_source
 import keras
 import nbformat
 import nbgrading
@@ -93,11 +94,13 @@ def test_everything_else_is_the_lesson_without_outputs():
     assert len(kept) == len(lesson.cells)
     for ours, theirs in zip(kept, lesson.cells, strict=True):
         assert ours.id == theirs.id and ours.cell_type == theirs.cell_type
-        assert {k: v for k, v in ours.metadata.items() if k != "nbgrader"} == theirs.metadata, ours.id
+        lesson_metadata = {k: v for k, v in theirs.metadata.items() if k != SOLUTION_LINES}
+        assert {k: v for k, v in ours.metadata.items() if k != "nbgrader"} == lesson_metadata, ours.id
         if ours.cell_type == "code":
             assert ours.outputs == [] and ours.execution_count is None
-            if not _nbgrader(ours).get("grade"):
-                assert ours.source == theirs.source, ours.id
+            if not _nbgrader(ours).get("grade"):  # the lines to write marked for nbgrader
+                assert ours.source == marked_source(theirs), ours.id
+                assert (BEGIN in ours.source) == bool(_nbgrader(ours).get("solution")), ours.id
             else:  # a check cell: the lesson's source, then the hidden tests
                 assert ours.source.startswith(theirs.source + "\n### BEGIN HIDDEN TESTS\n"), ours.id
         else:
@@ -153,8 +156,14 @@ def test_bad_input_is_refused():
     with pytest.raises(TypeError, match="solution must be an nbformat.NotebookNode, got str"):
         make_assignment("notebooks/cnn_mnist.ipynb")
     lesson = _read(LESSON)
-    for cell in lesson.cells:
-        cell.source = cell.source.replace("### BEGIN SOLUTION", "## BEGIN SOLUTION")
+    step = next(c for c in lesson.cells if SOLUTION_LINES in c.metadata)
+    step.metadata[SOLUTION_LINES] = [[99, 100]]
+    with pytest.raises(MarkerError, match=r"solution_lines region \[99, 100\] is not"):
+        make_assignment(lesson)
+    lesson = _read(LESSON)
+    step = next(c for c in lesson.cells if SOLUTION_LINES in c.metadata)
+    del step.metadata[SOLUTION_LINES]
+    step.source = f"# a hint: x\n## BEGIN SOLUTION\nx = 1\n{END}"
     with pytest.raises(MarkerError, match="'## BEGIN SOLUTION' is not a marker"):
         make_assignment(lesson)
 
@@ -179,7 +188,7 @@ def test_command_line(tmp_path):
     result = _cli(str(LESSON), "-o", str(out))
     assert result.returncode == 0 and out.read_text(encoding="utf-8") == SOURCE.read_text(encoding="utf-8")
     result = _cli(str(EXERCISE), "-o", str(tmp_path / "x.ipynb"))  # no solution blocks in it
-    assert result.returncode == 2 and "no ### BEGIN SOLUTION" in result.stderr
+    assert result.returncode == 2 and "no lines for a student to write" in result.stderr
 
 
 def test_the_generator_needs_neither_tensorflow_nor_nbgrader(tmp_path):
@@ -197,8 +206,11 @@ def test_the_generator_needs_neither_tensorflow_nor_nbgrader(tmp_path):
 # --------------------------------------------------------------------------- the release
 def release_differences(release: nbformat.NotebookNode, exercise: nbformat.NotebookNode) -> list[str]:
     """Where the release differs from the exercise, one sentence each, apart from the cells only the
-    assignment has and the metadata nbgrader adds to a cell."""
+    assignment has, the exercise's folded answers (a graded release holds no answer) and the
+    metadata nbgrader adds to a cell."""
     differences = []
+    exercise = copy.deepcopy(exercise)
+    exercise.cells = [c for c in exercise.cells if FOLDED_TAG not in c.metadata.get("tags", [])]
     cells = [c for c in release.cells if c.id not in ASSIGNMENT_ONLY]
     if [c.id for c in cells] != [c.id for c in exercise.cells]:
         differences.append(
@@ -249,6 +261,8 @@ def test_the_release_is_the_exercise_plus_the_assignments_own_cells(release):
     text = "\n".join(c.source for c in release.cells)
     assert "SOLUTION" not in text and "HIDDEN TESTS" not in text and "grade_" not in text
     assert "# TODO: Normalize" in text and "raise NotImplementedError" not in text
+    assert "<details>\n<summary>Still stuck" not in text  # no folded answer to paste
+    assert "categorical_crossentropy\"," not in text and "Conv2D(32" not in text
 
 
 def test_the_release_locks_what_the_source_marks(release):
@@ -266,7 +280,8 @@ def test_the_comparison_names_where_they_differ(release):
     (cell,) = [c for c in changed.cells if c.source.startswith("check_model(")]
     cell.source += "  # edited"
     differences = release_differences(changed, exercise)
-    number = [c.id for c in exercise.cells].index(cell.id) + 1
+    unfolded = [c.id for c in exercise.cells if FOLDED_TAG not in c.metadata.get("tags", [])]
+    number = unfolded.index(cell.id) + 1  # counted without the folded answers
     assert len(differences) == 1 and differences[0].startswith(
         f"exercise cell {number} ({cell.id}): the source"
     )

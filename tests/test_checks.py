@@ -164,7 +164,25 @@ def test_valid_models_that_differ_from_the_lesson_pass(capsys):
         ),
         (
             lambda: _model(keras.Input(shape=(28, 28, 1)), keras.layers.Conv2D(16, 3)),
-            r"output is shaped \(26, 26, 16\).*after a Flatten",
+            r"output is shaped \(26, 26, 16\).*there is no Flatten",
+        ),
+        (  # the exercise's model with its TODO left empty: block 1 and the output layer only
+            lambda: _model(
+                keras.Input(shape=(28, 28, 1)),
+                keras.layers.Conv2D(16, 3, activation="relu"),
+                keras.layers.MaxPooling2D(2),
+                keras.layers.Dense(10, activation="softmax"),
+            ),
+            r"shaped \(13, 13, 10\).*no Flatten.*layers the TODO asks for.*keras\.layers\.Flatten\(\)",
+        ),
+        (
+            lambda: _model(
+                keras.Input(shape=(28, 28, 1)),
+                keras.layers.Conv2D(16, 3, activation="relu"),
+                keras.layers.Flatten(),
+                keras.layers.Dense(9, activation="softmax"),
+            ),
+            r"shaped \(9,\).*after a Flatten",
         ),
         (lambda: "model", "should be a Keras model"),
     ],
@@ -214,6 +232,7 @@ def test_valid_compiles_pass(raw, capsys):
             r"loss 'mse' does not fit a classifier with 10 classes.*categorical_crossentropy",
         ),
         ({"loss": "mse"}, "int", r"loss 'mse' does not fit a classifier with 10 classes"),
+        ({"loss": ...}, "one-hot", r"loss is still empty: write loss='categorical_crossentropy'"),
         ({"metrics": None}, "one-hot", r"no metric named 'accuracy': add metrics=\['accuracy'\]"),
         ({"metrics": ["mae"]}, "one-hot", r"no metric named 'accuracy'"),
         ({"metrics": ["acc"]}, "one-hot", r"no metric named 'accuracy'"),  # history would say "acc"

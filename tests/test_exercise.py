@@ -15,14 +15,17 @@ import sys
 from cnn_instructor.exercise import (
     BEGIN,
     END,
+    FOLDED_TAG,
     Block,
     MarkerError,
     exercise_source,
     make_exercise,
     render_exercise,
     skeleton,
+    solution_parts,
     split_cell,
 )
+from cnn_instructor.notebook_text import SOLUTION_LINES
 import nbformat
 import nbvariants
 import pytest
@@ -82,6 +85,60 @@ def test_unrecognised_markers_are_errors_with_the_cell_number(source, message):
         split_cell(source, 7)
 
 
+def test_blocks_inside_a_call_or_a_list_keep_their_indentation():
+    source = (
+        "model.compile(\n    optimizer='adam',\n    # The loss and the metric\n"
+        f"{BEGIN}\n    loss='mse',\n    metrics=['accuracy'],\n{END}\n)"
+    )
+    assert _exercise_of(source) == (
+        "model.compile(\n    optimizer='adam',\n    # TODO: The loss and the metric\n    loss=...,\n"
+        "    metrics=[...],\n)"
+    )
+    source = (
+        "m = f(\n    [\n        a,\n        # Two more layers: b and c\n        #   (in this order)\n"
+        f"{BEGIN}\n        b,\n        c,\n{END}\n        d,\n    ]\n)"
+    )
+    assert _exercise_of(source) == (
+        "m = f(\n    [\n        a,\n        # TODO: Two more layers: b and c\n        #       (in this order)\n"
+        "        d,\n    ]\n)"
+    )
+    with pytest.raises(MarkerError, match="keyword arguments or list items"):
+        split_cell(f"f(\n    # x\n{BEGIN}\n    import os\n{END}\n)", 3)
+
+
+def _cell_with_regions(source: str, regions) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell(source)
+    cell.metadata[SOLUTION_LINES] = regions
+    return cell
+
+
+def test_regions_named_in_metadata_are_blocks_and_a_folded_answer_follows():
+    cell = _cell_with_regions("a = 1\n# Scale it: x\nx = a / 255\nprint(x)", [[3, 3]])
+    exercise = make_exercise(nbformat.v4.new_notebook(cells=[cell]))
+    todo, folded = exercise.cells
+    assert todo.source == "a = 1\n# TODO: Scale it: x\nx = ...\nprint(x)"
+    assert SOLUTION_LINES not in todo.metadata
+    assert folded.cell_type == "markdown" and folded.metadata["tags"] == [FOLDED_TAG]
+    assert folded.source.startswith("<details>") and "```python\nx = a / 255\n```" in folded.source
+
+
+@pytest.mark.parametrize(
+    ("regions", "message"),
+    [
+        ([[3, 5]], r"cell 1: solution_lines region \[3, 5\] is not \[first, last\]"),
+        ([[0, 1]], "is not"),
+        ([[3]], "is not"),
+        ("3-3", "should be a list"),
+        ([[3, 3], [3, 3]], "overlap"),
+        ([[2, 3]], "starts or ends on a blank line"),
+    ],
+)
+def test_regions_that_do_not_fit_the_cell_are_errors(regions, message):
+    cell = _cell_with_regions("a = 1\n\nx = a / 255\nprint(x)", regions)
+    with pytest.raises(MarkerError, match=message):
+        make_exercise(nbformat.v4.new_notebook(cells=[cell]))
+
+
 def test_a_notebook_without_blocks_is_an_error():
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
     with pytest.raises(MarkerError, match="nothing to turn into an exercise"):
@@ -95,9 +152,16 @@ def test_committed_exercise_is_generated_from_the_solution():
 def _blocks(notebook):
     for number, cell in enumerate(notebook.cells, 1):
         if cell.cell_type == "code":
-            for part in split_cell(cell.source, number):
+            for part in solution_parts(cell, number):
                 if isinstance(part, Block):
                     yield number, part
+
+
+def _without_folded(exercise):
+    """The exercise without its folded answers: one cell for each of the solution's."""
+    notebook = copy.deepcopy(exercise)
+    notebook.cells = [c for c in notebook.cells if FOLDED_TAG not in c.metadata.get("tags", [])]
+    return notebook
 
 
 def test_exercise_leaks_no_solution_and_names_every_variable():
@@ -107,29 +171,47 @@ def test_exercise_leaks_no_solution_and_names_every_variable():
     assert "SOLUTION" not in text
     blocks = list(_blocks(solution))
     assert len(blocks) == 4
+    assert not any(SOLUTION_LINES in c.metadata for c in exercise.cells)
     lines = {line.strip() for line in text.splitlines()}
-    for _, block in blocks:
-        for line in set(block.code.splitlines()) - set(block.skeleton.splitlines()):
+    for number, block in blocks:
+        cell = solution.cells[number - 1]  # lines given in the cell, outside its blocks, may repeat
+        given = {p for p in solution_parts(cell, number) if isinstance(p, str)}
+        for line in set(block.code.splitlines()) - set(block.skeleton.splitlines()) - given:
             if len(line.strip()) > 3:
                 assert line.strip() not in lines, f"solution line in the exercise: {line!r}"
-    todos = " ".join(re.findall(r"# TODO: (.*)", text))
-    for name in ("x_train", "x_test", "y_train", "y_test", "model"):
+    todos = " ".join(re.findall(r"#(?: TODO:| {6}) (.*)", text))  # hints and their continuations
+    for name in ("x_train", "x_test", "y_train", "y_test", "Flatten", "Dense", "Dropout", "loss", "metrics"):
         assert re.search(rf"\b{name}\b", todos), name
-    # At least the seed's skeletons: model = ...Sequential([ ]) and model.compile(loss=..., optimizer=...)
+    # The seed's steps stay the student's: the model's layers inside the given list, and the
+    # compile call's loss and metric
     assert "model = keras.Sequential(\n    [\n" in text
-    assert "model.compile(loss=..., optimizer=..., metrics=[...])" in text
+    assert "    loss=...,\n    metrics=[...],\n)" in text
     assert "x_train = ...\nx_test = ..." in text and "y_train = ...\ny_test = ..." in text
+
+
+def test_each_todo_cell_is_followed_by_its_folded_answer():
+    solution = nbformat.read(SOLUTION, as_version=4)
+    exercise = nbformat.read(EXERCISE, as_version=4)
+    blocks = dict(_blocks(solution))
+    folded = [i for i, c in enumerate(exercise.cells) if FOLDED_TAG in c.metadata.get("tags", [])]
+    assert len(folded) == len(blocks) == 4
+    for i, block in zip(folded, blocks.values(), strict=True):
+        assert "# TODO" in exercise.cells[i - 1].source
+        text = exercise.cells[i].source
+        assert text.startswith("<details>") and text.endswith("</details>")
+        assert f"```python\n{block.code}\n```" in text
 
 
 def test_exercise_keeps_everything_else():
     solution = nbformat.read(SOLUTION, as_version=4)
-    exercise = nbformat.read(EXERCISE, as_version=4)
+    exercise = _without_folded(nbformat.read(EXERCISE, as_version=4))
     assert len(exercise.cells) == len(solution.cells)
     for sol, ex in zip(solution.cells, exercise.cells, strict=True):
-        assert ex.metadata == sol.metadata and ex.cell_type == sol.cell_type
+        kept = {k: v for k, v in sol.metadata.items() if k != SOLUTION_LINES}
+        assert ex.metadata == kept and ex.cell_type == sol.cell_type
         if ex.cell_type == "code":
             assert ex.outputs == [] and ex.execution_count is None
-        if sol.cell_type == "markdown" or BEGIN not in sol.source:
+        if SOLUTION_LINES not in sol.metadata:
             assert ex.source == sol.source
 
 
@@ -182,11 +264,11 @@ def test_the_generator_runs_without_tensorflow(tmp_path):
 def _filled_in(solution, exercise):
     """``exercise`` (a copy) with each TODO block replaced by the solution's hints and code: what a
     student who wrote exactly the solution's code would have."""
-    filled_in, filled = copy.deepcopy(exercise), 0
+    filled_in, filled = _without_folded(exercise), 0
     for number, (sol, ex) in enumerate(zip(solution.cells, filled_in.cells, strict=True), 1):
         if ex.cell_type != "code" or "# TODO" not in ex.source:
             continue
-        for part in split_cell(sol.source, number):
+        for part in solution_parts(sol, number):
             if isinstance(part, Block):
                 todo = exercise_source([part])
                 assert ex.source.count(todo) == 1, f"cell {number}: TODO block not found"

@@ -11,8 +11,10 @@ import base64
 from pathlib import Path
 import re
 import struct
+import sys
 
 from cnn_instructor.attachments import sync_attachments
+from cnn_instructor.notebook_text import solution_regions
 from cnn_instructor.slides import lesson_notebooks
 import nbformat
 import pytest
@@ -93,7 +95,7 @@ def test_metadata_is_clean(notebook):
     assert set(nb.metadata) <= {"kernelspec", "language_info"}, "no widget state or other metadata"
     for cell in nb.cells:
         assert cell.source.strip(), f"empty cell in {path.name}"
-        assert set(cell.metadata) <= {"slideshow", "tags"}, cell.metadata
+        assert set(cell.metadata) <= {"slideshow", "tags", "solution_lines"}, cell.metadata
 
 
 def test_every_section_starts_a_slide(notebook):
@@ -192,42 +194,70 @@ def test_lesson_ends_by_pointing_to_the_explore_notebook(lesson):
 
 
 def test_check_cells_follow_each_exercise_step(lesson):
-    sources = [c.source for c in _code(lesson)]
-    for i, source in enumerate(sources):
-        if "### BEGIN SOLUTION" in source:
-            following = sources[i + 1]
-            assert re.match(r"check_(images|labels|model|compiled)\(", following), following
+    code = _code(lesson)
+    steps = [i for i, c in enumerate(code) if solution_regions(c)]
+    assert len(steps) == 4
+    for i in steps:
+        following = code[i + 1].source
+        assert re.match(r"check_(images|labels|model|compiled)\(", following), following
 
 
-def test_on_colab_a_failed_install_ends_in_one_sentence_not_a_traceback(notebook, monkeypatch, capsys):
+def test_the_lesson_shows_no_solution_markers(lesson):
+    """The lines a student writes are named in metadata: nothing but the lesson is projected."""
+    assert not any("SOLUTION" in c.source for c in lesson.cells)
+
+
+def test_optional_cells_say_so_where_a_teacher_reads(notebook):
+    """A cell tagged optional inside a core section starts with a visible mark, and only those do."""
+    _, nb = notebook
+    marks = {"markdown": "*Optional (skip in class).*", "code": "# Optional (skip in class)"}
+    for number, cell in enumerate(nb.cells, 1):
+        tagged = "optional" in cell.metadata.get("tags", [])
+        if cell.cell_type in marks:
+            assert tagged == cell.source.startswith(marks[cell.cell_type]), f"cell {number}: {cell.source[:60]!r}"
+
+
+def _colab_cell(nb, monkeypatch, returncode, stderr=""):
+    """Run the notebook's first code cell as on Colab with a fake pip; return the pip commands."""
     import subprocess
     import sys
     import types
 
-    _, nb = notebook
     calls = []
 
-    def failing_pip(command, **kwargs):
+    def fake_pip(command, **kwargs):
         calls.append(command)
-        return subprocess.CompletedProcess(command, 1, stdout=b"", stderr=b"ERROR: No matching distribution")
+        return subprocess.CompletedProcess(command, returncode, stdout="", stderr=stderr)
 
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
-    monkeypatch.setattr(subprocess, "run", failing_pip)
+    monkeypatch.setattr(subprocess, "run", fake_pip)
     exec(compile(_code(nb)[0].source, "colab-cell", "exec"), {})
+    return calls
+
+
+def test_on_colab_a_failed_install_says_why_and_what_to_do(notebook, monkeypatch, capsys):
+    _, nb = notebook
+    report = "Collecting x\nERROR: Could not find a version that satisfies ...\nWARNING: [notice] long\nERROR: not found"
+    _colab_cell(nb, monkeypatch, 1, report)
     printed = capsys.readouterr()
-    assert calls and calls[0][1:4] == ["-m", "pip", "install"]
-    lines = printed.out.strip().splitlines()
-    assert printed.err == "" and len(lines) == 1 and lines[0].count(". ") == 0, printed.out
-    assert "not on PyPI yet" in lines[0] and lines[0].endswith("instead.")
-    assert "ERROR" not in printed.out and "Traceback" not in printed.out
+    assert printed.err == "" and "Traceback" not in printed.out
+    first, *advice = printed.out.strip().splitlines()
+    assert first == "Could not install cnn_helpers-0.1.0-py3-none-any.whl (ERROR: not found)."  # pip's last line
+    assert "Files pane" in advice[0] and " ".join(advice).endswith("run this cell again.")
+    assert "Collecting" not in printed.out and "PyPI" not in printed.out
 
 
-def test_the_colab_cell_installs_this_version_and_only_on_colab(notebook):
+def test_on_colab_the_cell_installs_the_handed_out_wheel_silently(notebook, monkeypatch, capsys):
+    """The package comes from a file (or a link) the course hands out, never a name looked up on an
+    index the project does not own; the file is the wheel this version of the project builds."""
     import tomllib
 
     _, nb = notebook
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wheel = f"{project['name'].replace('-', '_')}-{project['version']}-py3-none-any.whl"
+    calls = _colab_cell(nb, monkeypatch, 0)
+    assert calls == [[sys.executable, "-m", "pip", "install", "--quiet", wheel]]
+    assert capsys.readouterr().out == ""
     first = _code(nb)[0].source
-    assert 'if "google.colab" in sys.modules:' in first
-    assert f'"{project["name"]}=={project["version"]}"' in first
+    assert first.count(wheel) == 1 and "cnn-helpers==" not in first
     assert _code(nb)[0].outputs == []  # outside Colab it does nothing

@@ -134,7 +134,7 @@ def test_show_misclassified_orders_by_confidence(digits):
     probs = _probabilities(labels, {3: (7, 0.64), 5: (1, 0.91), 8: (2, 0.5)})
     fig = show_misclassified(images, labels, probs, n=2)
     titles = [ax.get_title() for ax in fig.axes if ax.get_images()]
-    assert titles == ["true 5, said 1\np = 0.91  (#5)", "true 3, said 7\np = 0.64  (#3)"]
+    assert titles == ["true 5, said 1\np = 0.910  (#5)", "true 3, said 7\np = 0.640  (#3)"]
     assert fig.get_suptitle() == "The 2 most confident mistakes (3 in 12 images)"
 
 

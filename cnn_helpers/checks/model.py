@@ -56,6 +56,16 @@ def _model_problem(model: Any, input_shape: tuple[int, ...], classes: int) -> st
     if first.filters < 8:
         return f"the first Conv2D has {first.filters} filters; the next cells draw 8 of them: use 8 or more."
     output = tuple(model.outputs[0].shape[1:])
+    flat = any(
+        type(layer).__name__ in {"Flatten", "GlobalAveragePooling2D", "GlobalMaxPooling2D"}
+        for layer in model.layers
+    )
+    if output != (classes,) and len(output) > 1 and not flat:
+        return (
+            f"the model's output is shaped {output}, not one vector of {classes} per image: there is no "
+            "Flatten, so the last Dense layer scores every position of the last feature maps. Add the "
+            "layers the TODO asks for before the output layer, keras.layers.Flatten() among them."
+        )
     if output != (classes,):
         return (
             f"the model's output is shaped {output}, not one vector of {classes} per image: end with "
@@ -95,6 +105,8 @@ def _loss_name(loss: Any) -> str:
 
 def _compile_problem(model: Any, labels: np.ndarray) -> str | None:
     """Say what is wrong with how ``model`` was compiled for ``labels``, or return None."""
+    if model.loss is Ellipsis or model.loss is None or model.loss == "":
+        return "loss is still empty: write loss='categorical_crossentropy' in model.compile(...) (for one-hot labels)."
     name = _loss_name(model.loss)
     one_hot = labels.ndim == 2 and labels.shape[1] > 1
     if name in _SPARSE_LOSSES and one_hot:

@@ -115,10 +115,18 @@ def _point(stage: Stage, row: float, col: float) -> tuple[float, float]:
 
 
 def _draw_window(ax: Axes, source: Stage, target: Stage) -> None:
-    """Outline ``target.window`` on ``source``'s front plane, lines from its corners to the unit it makes."""
+    """Outline ``target.window`` on ``source``'s front plane, lines from its corners to the unit it
+    makes. A convolution's window reads every channel: it is also outlined on the back plane, its
+    corners joined, a box through the whole stack; a pooling window reads one map."""
     (kh, kw), (h, w) = target.window, source.shape[:2]
     row, col = round(0.25 * max(h - kh, 0)), round(0.25 * max(w - kw, 0))
     (x0, y1), (x1, y0) = _point(source, row, col), _point(source, row + kh, col + kw)
+    if target.kind == "conv" and source.planes > 1:
+        depth = (source.planes - 1) * DEPTH_STEP
+        back = {"fill": False, "ec": WINDOW, "lw": 1.5, "zorder": 4.5, "gid": "window-back"}
+        ax.add_patch(Rectangle((x0 + depth, y0 + depth), x1 - x0, y1 - y0, **back))
+        for x, y in ((x0, y0), (x0, y1), (x1, y0), (x1, y1)):
+            ax.plot([x, x + depth], [y, y + depth], color=WINDOW, lw=1.5, zorder=4.5, gid="window-depth")
     ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec=WINDOW, lw=2.5, zorder=5, gid="window"))
     unit_row = min(int((row + kh / 2) * target.shape[0] / h), target.shape[0] - 1)
     unit_col = min(int((col + kw / 2) * target.shape[1] / w), target.shape[1] - 1)
@@ -166,7 +174,7 @@ def plot_architecture(model: Any, *, image: Any = None, fig: FigureLike | None =
         if size >= needed:
             break
         size = needed
-    fig = new_figure(fig, width, top - bottom + 1.0)
+    fig = new_figure(fig, width, top - bottom + 1.35)  # room for the three lines of the title
     ax = fig.add_subplot()
     for i, stage in enumerate(stages):
         _draw_stage(ax, stage, image if i == 0 else None)
@@ -177,6 +185,7 @@ def plot_architecture(model: Any, *, image: Any = None, fig: FigureLike | None =
     ax.set_axis_off()
     title = (
         f"{model.name}: the output of each layer (height×width×channels),\nand the operation that makes it"
+        "\n(a few sheets stand for all the channels; red outline: a window, filled red: the value it makes)"
     )
     ax.set_title(title, fontsize=max(14, size + 1))
     return describe(fig, sentence(model.name, stages))

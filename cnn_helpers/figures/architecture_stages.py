@@ -103,7 +103,8 @@ def sentence(name: str, stages: list[Stage]) -> str:
     """The alt text: the layers in order, each as the operation and the shape it makes."""
     steps = [f"{', '.join(s.ops).replace(', + ', ' with ')} to {shape_text(s.shape)}" for s in stages[1:]]
     windows = (
-        " A dark red square on each map, with dashed lines, marks the window that makes one unit of the next."
+        " A red outline on a map marks a window, through all its sheets for a convolution, and a filled"
+        " red square on the next map the one value that window makes; dashed lines join them."
     )
     return (
         f"The network {name}, drawn layer by layer from its input of {shape_text(stages[0].shape)}: "

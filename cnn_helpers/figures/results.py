@@ -105,13 +105,13 @@ def show_misclassified(
         ax.imshow(images[index], cmap="gray")
         said = predicted[index]
         ax.set_title(
-            f"true {int(labels[index])}, said {said}\np = {probabilities[index, said]:.2f}  (#{index})",
+            f"true {int(labels[index])}, said {said}\np = {probabilities[index, said]:.3f}  (#{index})",
             fontsize=12,
         )
     shown = f"The {len(order)} most confident mistakes" if len(order) < len(wrong) else "All the mistakes"
     fig.suptitle(f"{shown} ({len(wrong)} in {len(images)} images)", fontsize=14)
     each = [
-        f"#{i} true {int(labels[i])} read as {predicted[i]} (p = {probabilities[i, predicted[i]]:.2f})"
+        f"#{i} true {int(labels[i])} read as {predicted[i]} (p = {probabilities[i, predicted[i]]:.3f})"
         for i in order
     ]
     return describe(
