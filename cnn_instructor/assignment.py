@@ -30,8 +30,8 @@ import sys
 
 import nbformat
 
-from .exercise import Block, MarkerError, solution_parts
-from .notebook_text import SOLUTION_LINES, marked_source
+from .exercise import TODO_MINUTES, Block, MarkerError, marked_text, solution_parts
+from .notebook_text import SOLUTION_LINES
 
 ASSIGNMENT = "cnn_mnist"
 DEFAULT_SOLUTION = Path("notebooks") / "cnn_mnist.ipynb"
@@ -218,15 +218,19 @@ def make_assignment(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for number, cell in enumerate(source.cells, 1):
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-            if any(isinstance(p, Block) for p in solution_parts(cell, number)):
-                cell.source = marked_source(cell, f"cell {number}")
+            parts = solution_parts(cell, number)
+            if any(isinstance(p, Block) for p in parts):
+                cell.source = marked_text(parts)  # the markers nbgrader reads, the hints as the exercise's
                 cell.metadata.pop(SOLUTION_LINES, None)
+                cell.metadata.pop(TODO_MINUTES, None)
                 cell.metadata["nbgrader"] = _nbgrader(cell.id, solution=True)
                 solutions += 1
         elif cell.cell_type == "markdown":
             cell.metadata["nbgrader"] = _nbgrader(cell.id)
     if not solutions:
-        raise MarkerError("no lines for a student to write (solution_lines, or ### BEGIN SOLUTION) in any code cell")
+        raise MarkerError(
+            "no lines for a student to write (solution_lines, or ### BEGIN SOLUTION) in any code cell"
+        )
     for part in PARTS:
         if part.grade_id in checks:
             cell = source.cells[checks[part.grade_id]]

@@ -28,8 +28,10 @@ variables to create and which call to complete:
         loss=<a>,        (inside a call)      ->      loss=...,
         keras.layers.Flatten(),  (in a list)  ->      (the hints only)
 
-After each cell with a block, a folded markdown cell holds the block's lines, for a student
-still stuck when the class moves on. Outputs and execution counts are cleared; everything else is kept as it is. A marker line
+After each cell with a block (after its check cell), a folded markdown cell holds the block's
+lines, for a student still stuck when the class moves on; a cell's ``todo_minutes`` metadata puts
+the time to give the TODO in its first hint. Outputs and execution counts are cleared; everything
+else is kept as it is. A marker line
 that is not exactly one of the two (``## BEGIN SOLUTION``, an indented marker, a nested or
 missing END) is an error naming the cell, never something passed through.
 """
@@ -50,6 +52,7 @@ from .notebook_text import BEGIN, END, SOLUTION_LINES, RegionError, marked_sourc
 
 DEFAULT_SOLUTION = Path("notebooks") / "cnn_mnist.ipynb"
 _NEAR_MARKER = re.compile(r"^\s*#+\s*(BEGIN|END)\b.*\bSOLUTION\b", re.IGNORECASE)
+_MINUTES = re.compile(r"^(\(about \d+ minutes\)): (.*)$")
 _SKELETON_LIST = "# your layers here, one per line, separated by commas"
 
 
@@ -191,6 +194,8 @@ def _todo(hint: str) -> str:
     text = hint.strip().lstrip("#")
     if text.startswith("   "):  # a continuation line, indented in the solution
         return f"{indent}#       {text.strip()}"
+    if timed := _MINUTES.match(text.strip()):  # the time to give it, from the cell's metadata
+        return f"{indent}# TODO {timed[1]}: {timed[2]}"
     return f"{indent}# TODO: {text.strip()}"
 
 
@@ -200,7 +205,7 @@ def folded_solution(blocks: list[Block]) -> str:
     place = "its lines with `...`" if all(b.skeleton for b in blocks) else "its TODO comment lines"
     return (
         "<details>\n<summary>Still stuck when the class moves on? The lines to paste</summary>\n\n"
-        f"Paste them into the cell above in place of {place}, then run it and the check after it."
+        f"Paste them into the TODO cell above in place of {place}, then run it and its check again."
         "\n\n"
         f"```python\n{code}\n```\n\n</details>"
     )
@@ -218,37 +223,70 @@ def exercise_source(parts: list[str | Block]) -> str:
     return "\n".join(lines).strip("\n")
 
 
+FOLDED_TAG = "solution-to-paste"  # the folded markdown cell after a TODO cell's check
+TODO_MINUTES = "todo_minutes"  # cell metadata: how long a class needs at that TODO
+
+
+def _with_minutes(parts: list[str | Block], minutes: object, where: str) -> list[str | Block]:
+    """``parts`` with the first block's first hint saying how long to give the TODO."""
+    if minutes is None:
+        return parts
+    if type(minutes) is not int or minutes < 1:
+        raise MarkerError(f"{where}: {TODO_MINUTES} should be a whole number of minutes, got {minutes!r}")
+    i, block = next((i, p) for i, p in enumerate(parts) if isinstance(p, Block))
+    first = block.hints[0]
+    indent = first[: len(first) - len(first.lstrip())]
+    timed = f"{indent}# (about {minutes} minutes): {first.strip().lstrip('#').strip()}"
+    return [*parts[:i], Block((timed, *block.hints[1:]), block.code, block.skeleton), *parts[i + 1 :]]
+
+
 def solution_parts(cell: nbformat.NotebookNode, number: int) -> list[str | Block]:
-    """``split_cell`` of a code cell whose blocks are marked in its text or named in its metadata."""
+    """``split_cell`` of a code cell whose blocks are marked in its text or named in its metadata,
+    the first hint saying how long to give the TODO when the cell's metadata says so."""
     try:
-        return split_cell(marked_source(cell, f"cell {number}"), number)
+        parts = split_cell(marked_source(cell, f"cell {number}"), number)
     except RegionError as err:
         raise MarkerError(str(err)) from err
+    return _with_minutes(parts, cell.get("metadata", {}).get(TODO_MINUTES), f"cell {number}")
 
 
-FOLDED_TAG = "solution-to-paste"  # the folded markdown cell after a TODO cell
+def marked_text(parts: list[str | Block]) -> str:
+    """The cell source that ``split_cell`` reads back as ``parts``: each block's hints, then its
+    code between nbgrader's markers."""
+    lines: list[str] = []
+    for part in parts:
+        lines += [*part.hints, BEGIN, part.code, END] if isinstance(part, Block) else [part]
+    return "\n".join(lines)
 
 
 def make_exercise(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return the exercise notebook made from the solution notebook (which is left untouched)."""
     exercise = copy.deepcopy(solution)
-    cells, blocks = [], 0
+    cells, blocks, folded = [], 0, None
     for number, cell in enumerate(exercise.cells, 1):
         cells.append(cell)
+        if folded is not None and not (cell.cell_type == "code" and cell.source.startswith("check_")):
+            cells.insert(-1, folded)  # no check cell after the TODO: right after the TODO
+            folded = None
+        elif folded is not None:
+            cells.append(folded)  # after the check cell, where its message sends the student
+            folded = None
         if cell.cell_type != "code":
             continue
         parts = solution_parts(cell, number)
+        cell.metadata.pop(TODO_MINUTES, None)
         cell.metadata.pop(SOLUTION_LINES, None)
         found = [p for p in parts if isinstance(p, Block)]
         if found:
             blocks += 1
             cell.source = exercise_source(parts)
             folded = nbformat.v4.new_markdown_cell(folded_solution(found))
-            folded.id = f"{cell.id}-paste"[:64] if "id" in cell else None
+            folded.id = f"{cell.id}-paste"[:64]
             folded.metadata["tags"] = [FOLDED_TAG]
-            cells.append(folded)
         cell.outputs = []
         cell.execution_count = None
+    if folded is not None:
+        cells.append(folded)
     exercise.cells = cells
     if not blocks:
         raise MarkerError(f"no {BEGIN} ... {END} block in any code cell: nothing to turn into an exercise")

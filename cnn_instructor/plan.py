@@ -107,7 +107,7 @@ CALIBRATION = (
     ("tests/data/lesson_81b054b.ipynb", STUDENTS_WRITE, 160, "125–217", "students writing the code"),
     ("tests/data/lesson_9655331.ipynb", PRESENTED, 92, "67–131", "a teacher's walk-through"),
     ("tests/data/lesson_9655331.ipynb", STUDENTS_WRITE, 119, "78–182", "a class of 30 writing the TODOs"),
-    ("notebooks/cnn_mnist_explore.ipynb", STUDENTS_WRITE, 120, "66–217", "an expert's estimate of the lab"),
+    ("tests/data/explore_9655331.ipynb", STUDENTS_WRITE, 120, "66–217", "an expert's estimate of the lab"),
 )
 TOLERANCE = 0.15  # each count within 15 % of its walk-through
 
@@ -209,9 +209,10 @@ def code_lines(source: str) -> tuple[int, list[int]]:
     return read, steps
 
 
+_OPTIONAL_MARK = r"(?:\*Optional \(skip in class\)\.\* )?"  # an optional cell's visible mark
 _MARKERS = {  # how each activity is marked: bold at the start of a paragraph
-    "Predict, then run": re.compile(r"^\*\*Predict, then run\.\*\*", re.M),
-    "Your turn": re.compile(r"^\*\*Your turn\.\*\*", re.M),
+    "Predict, then run": re.compile(rf"^{_OPTIONAL_MARK}\*\*Predict, then run\.\*\*", re.M),
+    "Your turn": re.compile(rf"^{_OPTIONAL_MARK}\*\*Your turn\.\*\*", re.M),
 }
 
 
@@ -354,8 +355,8 @@ def two_periods_line(split: Split | None) -> str:
         else f"no split keeps both under {PERIOD_MINUTES} minutes; this is the best balanced"
     )
     return (
-        f'Two periods (students write): split before "{split.before}": {split.first:.0f} + '
-        f"{split.second:.0f} minutes, the second with Run All Above ({verdict})."
+        f'Two periods (students write): split before "{split.before}": {split.first:.1f} + '
+        f"{split.second:.1f} minutes, the second with Run All Above ({verdict})."
     )
 
 
@@ -405,6 +406,11 @@ def table(sections: Sequence[Section]) -> str:
     return "\n".join(rows)
 
 
+def readme_text(sections: Sequence[Section]) -> str:
+    """What ``cnn-plan`` prints and writes into README: the table, then the two-period split."""
+    return f"{table(sections)}\n\n{two_periods_line(two_periods(sections))}"
+
+
 def readme_block(notebook_path: str) -> re.Pattern[str]:
     """The markers around a notebook's plan table in README, the table between them captured."""
     return re.compile(rf"(<!-- cnn-plan {re.escape(notebook_path)} -->\n)(.*?)(\n<!-- end -->)", re.S)
@@ -443,7 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print(json.dumps(as_json(sections), ensure_ascii=False))
         return 0
-    printed = table(sections)
+    printed = readme_text(sections)
     print(printed)
     if args.readme:
         text = args.readme.read_text(encoding="utf-8")
@@ -455,7 +461,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             return 2
         args.readme.write_text(block.sub(lambda m: m[1] + printed + m[3], text), encoding="utf-8")
-    print(f"\n{two_periods_line(two_periods(sections))}")
     source = "every cell's run time measured now" if args.run else "training times stored in the notebook"
     print(f"(running: {source}, × {LAPTOP_SLOWDOWN:g} for a student's laptop)")
     return 0

@@ -300,8 +300,8 @@ def test_mistakes_and_probabilities_in_words(digits):
     labels = np.array([3, 5, 1])
     text = alt_text(ch.show_misclassified(images[:3], labels, probabilities))
     assert text == (
-        "All the mistakes (2 in 3 images), most confident first: #2 true 1 read as 7 (p = 0.91); "
-        "#1 true 5 read as 6 (p = 0.62)."
+        "All the mistakes (2 in 3 images), most confident first: #2 true 1 read as 7 (p = 0.910); "
+        "#1 true 5 read as 6 (p = 0.620)."
     )
     text = alt_text(ch.show_probabilities(images[:3], probabilities, labels))
     assert text.endswith(
@@ -366,7 +366,8 @@ def test_the_architecture_in_words():
     assert alt_text(ch.plot_architecture(model)) == (
         "The network tiny, drawn layer by layer from its input of 28×28×1: conv 3×3 with ReLU to "
         "26×26×8; max-pool 2×2 to 13×13×8; flatten to 1,352; dropout 0.5, dense with softmax to 10. "
-        "A dark red square on each map, with dashed lines, marks the window that makes one unit of the next."
+        "A red outline on a map marks a window, through all its sheets for a convolution, and a filled"
+        " red square on the next map the one value that window makes; dashed lines join them."
     )
 
 

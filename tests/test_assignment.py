@@ -26,8 +26,16 @@ from cnn_instructor.assignment import (
     make_assignment,
     render_assignment,
 )
-from cnn_instructor.exercise import BEGIN, END, FOLDED_TAG, MarkerError
-from cnn_instructor.notebook_text import SOLUTION_LINES, marked_source
+from cnn_instructor.exercise import (
+    BEGIN,
+    END,
+    FOLDED_TAG,
+    TODO_MINUTES,
+    MarkerError,
+    solution_parts,
+    split_cell,
+)
+from cnn_instructor.notebook_text import SOLUTION_LINES
 import keras
 import nbformat
 import nbgrading
@@ -94,12 +102,14 @@ def test_everything_else_is_the_lesson_without_outputs():
     assert len(kept) == len(lesson.cells)
     for ours, theirs in zip(kept, lesson.cells, strict=True):
         assert ours.id == theirs.id and ours.cell_type == theirs.cell_type
-        lesson_metadata = {k: v for k, v in theirs.metadata.items() if k != SOLUTION_LINES}
+        lesson_metadata = {
+            k: v for k, v in theirs.metadata.items() if k not in (SOLUTION_LINES, TODO_MINUTES)
+        }
         assert {k: v for k, v in ours.metadata.items() if k != "nbgrader"} == lesson_metadata, ours.id
         if ours.cell_type == "code":
             assert ours.outputs == [] and ours.execution_count is None
             if not _nbgrader(ours).get("grade"):  # the lines to write marked for nbgrader
-                assert ours.source == marked_source(theirs), ours.id
+                assert split_cell(ours.source, 1) == solution_parts(theirs, 1), ours.id
                 assert (BEGIN in ours.source) == bool(_nbgrader(ours).get("solution")), ours.id
             else:  # a check cell: the lesson's source, then the hidden tests
                 assert ours.source.startswith(theirs.source + "\n### BEGIN HIDDEN TESTS\n"), ours.id
@@ -260,9 +270,9 @@ def test_the_release_is_the_exercise_plus_the_assignments_own_cells(release):
     assert "HIDDEN" not in extra[1].source and extra[1].source.startswith("# Graded (2 points)")
     text = "\n".join(c.source for c in release.cells)
     assert "SOLUTION" not in text and "HIDDEN TESTS" not in text and "grade_" not in text
-    assert "# TODO: Normalize" in text and "raise NotImplementedError" not in text
+    assert "# TODO (about 8 minutes): Normalize" in text and "raise NotImplementedError" not in text
     assert "<details>\n<summary>Still stuck" not in text  # no folded answer to paste
-    assert "categorical_crossentropy\"," not in text and "Conv2D(32" not in text
+    assert 'categorical_crossentropy",' not in text and "Conv2D(32" not in text
 
 
 def test_the_release_locks_what_the_source_marks(release):

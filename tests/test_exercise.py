@@ -16,6 +16,7 @@ from cnn_instructor.exercise import (
     BEGIN,
     END,
     FOLDED_TAG,
+    TODO_MINUTES,
     Block,
     MarkerError,
     exercise_source,
@@ -99,8 +100,8 @@ def test_blocks_inside_a_call_or_a_list_keep_their_indentation():
         f"{BEGIN}\n        b,\n        c,\n{END}\n        d,\n    ]\n)"
     )
     assert _exercise_of(source) == (
-        "m = f(\n    [\n        a,\n        # TODO: Two more layers: b and c\n        #       (in this order)\n"
-        "        d,\n    ]\n)"
+        "m = f(\n    [\n        a,\n        # TODO: Two more layers: b and c\n"
+        "        #       (in this order)\n        d,\n    ]\n)"
     )
     with pytest.raises(MarkerError, match="keyword arguments or list items"):
         split_cell(f"f(\n    # x\n{BEGIN}\n    import os\n{END}\n)", 3)
@@ -110,6 +111,20 @@ def _cell_with_regions(source: str, regions) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_code_cell(source)
     cell.metadata[SOLUTION_LINES] = regions
     return cell
+
+
+def test_a_todo_says_how_long_to_give_it_when_the_lesson_says_so():
+    cell = _cell_with_regions("# Scale it: x\n#   (divide)\nx = a / 255", [[3, 3]])
+    cell.metadata[TODO_MINUTES] = 6
+    check = nbformat.v4.new_code_cell("check_x(x)")
+    exercise = make_exercise(nbformat.v4.new_notebook(cells=[cell, check]))
+    todo, checked, folded = exercise.cells
+    assert todo.source == "# TODO (about 6 minutes): Scale it: x\n#       (divide)\nx = ..."
+    assert TODO_MINUTES not in todo.metadata and checked.source == "check_x(x)"
+    assert FOLDED_TAG in folded.metadata["tags"]  # after the check, where its message sends the student
+    cell.metadata[TODO_MINUTES] = "six"
+    with pytest.raises(MarkerError, match="todo_minutes should be a whole number of minutes"):
+        make_exercise(nbformat.v4.new_notebook(cells=[cell]))
 
 
 def test_regions_named_in_metadata_are_blocks_and_a_folded_answer_follows():
@@ -179,7 +194,9 @@ def test_exercise_leaks_no_solution_and_names_every_variable():
         for line in set(block.code.splitlines()) - set(block.skeleton.splitlines()) - given:
             if len(line.strip()) > 3:
                 assert line.strip() not in lines, f"solution line in the exercise: {line!r}"
-    todos = " ".join(re.findall(r"#(?: TODO:| {6}) (.*)", text))  # hints and their continuations
+    todos = " ".join(
+        re.findall(r"#(?: TODO(?: \(about \d+ minutes\))?:| {6}) (.*)", text)
+    )  # and continuations
     for name in ("x_train", "x_test", "y_train", "y_test", "Flatten", "Dense", "Dropout", "loss", "metrics"):
         assert re.search(rf"\b{name}\b", todos), name
     # The seed's steps stay the student's: the model's layers inside the given list, and the
@@ -196,7 +213,8 @@ def test_each_todo_cell_is_followed_by_its_folded_answer():
     folded = [i for i, c in enumerate(exercise.cells) if FOLDED_TAG in c.metadata.get("tags", [])]
     assert len(folded) == len(blocks) == 4
     for i, block in zip(folded, blocks.values(), strict=True):
-        assert "# TODO" in exercise.cells[i - 1].source
+        assert "# TODO" in exercise.cells[i - 2].source  # the TODO, then its check, then the answer
+        assert exercise.cells[i - 1].source.startswith("check_")
         text = exercise.cells[i].source
         assert text.startswith("<details>") and text.endswith("</details>")
         assert f"```python\n{block.code}\n```" in text
@@ -207,12 +225,14 @@ def test_exercise_keeps_everything_else():
     exercise = _without_folded(nbformat.read(EXERCISE, as_version=4))
     assert len(exercise.cells) == len(solution.cells)
     for sol, ex in zip(solution.cells, exercise.cells, strict=True):
-        kept = {k: v for k, v in sol.metadata.items() if k != SOLUTION_LINES}
+        kept = {k: v for k, v in sol.metadata.items() if k not in (SOLUTION_LINES, TODO_MINUTES)}
         assert ex.metadata == kept and ex.cell_type == sol.cell_type
         if ex.cell_type == "code":
             assert ex.outputs == [] and ex.execution_count is None
         if SOLUTION_LINES not in sol.metadata:
             assert ex.source == sol.source
+        else:
+            assert ex.source.count("# TODO (about ") == 1
 
 
 def test_make_exercise_leaves_the_solution_untouched():

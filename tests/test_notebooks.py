@@ -95,7 +95,7 @@ def test_metadata_is_clean(notebook):
     assert set(nb.metadata) <= {"kernelspec", "language_info"}, "no widget state or other metadata"
     for cell in nb.cells:
         assert cell.source.strip(), f"empty cell in {path.name}"
-        assert set(cell.metadata) <= {"slideshow", "tags", "solution_lines"}, cell.metadata
+        assert set(cell.metadata) <= {"slideshow", "tags", "solution_lines", "todo_minutes"}, cell.metadata
 
 
 def test_every_section_starts_a_slide(notebook):
@@ -214,7 +214,9 @@ def test_optional_cells_say_so_where_a_teacher_reads(notebook):
     for number, cell in enumerate(nb.cells, 1):
         tagged = "optional" in cell.metadata.get("tags", [])
         if cell.cell_type in marks:
-            assert tagged == cell.source.startswith(marks[cell.cell_type]), f"cell {number}: {cell.source[:60]!r}"
+            assert tagged == cell.source.startswith(marks[cell.cell_type]), (
+                f"cell {number}: {cell.source[:60]!r}"
+            )
 
 
 def _colab_cell(nb, monkeypatch, returncode, stderr=""):
@@ -237,12 +239,14 @@ def _colab_cell(nb, monkeypatch, returncode, stderr=""):
 
 def test_on_colab_a_failed_install_says_why_and_what_to_do(notebook, monkeypatch, capsys):
     _, nb = notebook
-    report = "Collecting x\nERROR: Could not find a version that satisfies ...\nWARNING: [notice] long\nERROR: not found"
+    report = "Collecting x\nERROR: Could not find a version ...\nWARNING: [notice] long\nERROR: not found"
     _colab_cell(nb, monkeypatch, 1, report)
     printed = capsys.readouterr()
     assert printed.err == "" and "Traceback" not in printed.out
     first, *advice = printed.out.strip().splitlines()
-    assert first == "Could not install cnn_helpers-0.1.0-py3-none-any.whl (ERROR: not found)."  # pip's last line
+    assert (
+        first == "Could not install cnn_helpers-0.1.0-py3-none-any.whl (ERROR: not found)."
+    )  # pip's last line
     assert "Files pane" in advice[0] and " ".join(advice).endswith("run this cell again.")
     assert "Collecting" not in printed.out and "PyPI" not in printed.out
 

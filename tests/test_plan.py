@@ -36,6 +36,7 @@ from cnn_instructor.plan import (
     plan,
     prose_words,
     readme_block,
+    readme_text,
     table,
     term_key,
     two_periods,
@@ -444,8 +445,22 @@ def test_readme_prints_the_plan_cnn_plan_prints():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     block = readme_block("notebooks/cnn_mnist.ipynb").search(readme)
     assert block, "README lacks the plan table between its markers"
-    assert block.group(2) == table(plan(nbformat.read(LESSON, as_version=4))), (
+    assert block.group(2) == readme_text(plan(nbformat.read(LESSON, as_version=4))), (
         "README's plan table is stale: run `cnn-plan notebooks/cnn_mnist.ipynb --readme README.md`"
     )
-    old = math.ceil(_core(nbformat.read(OLD_LESSON, as_version=4)))
-    assert f"counts **{old} minutes**" in readme  # the calibration README records
+
+
+def test_an_activity_in_a_cell_marked_optional_still_counts():
+    """The visible mark of an optional cell may stand before its activity's marker."""
+    cells = [
+        new_markdown_cell("## A section"),
+        new_markdown_cell(
+            "*Optional (skip in class).* **Your turn.** Change it.", metadata={"tags": ["optional"]}
+        ),
+        new_markdown_cell(
+            "*Optional (skip in class).* **Predict, then run.** What?", metadata={"tags": ["optional"]}
+        ),
+        new_markdown_cell("*Optional (skip in class).* A **Your turn.** in a sentence does not count."),
+    ]
+    (optional,) = [s for s in plan(new_notebook(cells=cells)) if s.optional]
+    assert optional.activities == {"Your turn": 1, "Predict, then run": 1}

@@ -106,7 +106,10 @@ def _loss_name(loss: Any) -> str:
 def _compile_problem(model: Any, labels: np.ndarray) -> str | None:
     """Say what is wrong with how ``model`` was compiled for ``labels``, or return None."""
     if model.loss is Ellipsis or model.loss is None or model.loss == "":
-        return "loss is still empty: write loss='categorical_crossentropy' in model.compile(...) (for one-hot labels)."
+        return (
+            "loss is still empty: write loss='categorical_crossentropy' in model.compile(...) "
+            "(for one-hot labels)."
+        )
     name = _loss_name(model.loss)
     one_hot = labels.ndim == 2 and labels.shape[1] > 1
     if name in _SPARSE_LOSSES and one_hot:

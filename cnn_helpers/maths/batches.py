@@ -32,7 +32,9 @@ def shifted_batches(
     images = check_array("images", images, ndim=(4,), shape_hint="(n, height, width, channels)")
     labels = check_array("labels", labels, ndim=(2,), shape_hint="(n, classes), one-hot")
     if len(images) != len(labels):
-        raise ValueError(f"images has {len(images)} images but labels has {len(labels)} labels: give one each")
+        raise ValueError(
+            f"images has {len(images)} images but labels has {len(labels)} labels: give one each"
+        )
     batch_size = check_count("batch_size", batch_size)
     if not 0 <= shift < 0.5:
         raise ValueError(f"shift is a fraction of the image size, from 0 to below 0.5, got {shift!r}")
