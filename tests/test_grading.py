@@ -57,18 +57,12 @@ MISTAKES = {
         ),
         frozenset({"labels", "compiled", "trained"}),
     ),
-    # Images (28, 28) in, a channel added by a Reshape (as some Keras examples do): check_model wants
-    # the images' shape at the input. Keras drops the images' trailing axis of size 1 to feed this
-    # model, so it trains as well as the solution's: only the model part is lost.
-    "6_model_without_channel_axis": Mistake(
+    # The second block written, but no Flatten: the last Dense layer scores every position of the
+    # last maps, check_model says so, and fit cannot train it on one label per image.
+    "6_model_without_flatten": Mistake(
         "model",
-        (
-            (
-                "keras.Input(shape=input_shape),",
-                "keras.Input(shape=(28, 28)),\n        keras.layers.Reshape((28, 28, 1)),",
-            ),
-        ),
-        frozenset({"model"}),
+        (("keras.layers.Flatten(),\n        ", ""),),
+        frozenset({"model", "trained"}),
     ),
     "7_wrong_loss": Mistake(
         "compiled",
@@ -170,7 +164,7 @@ def test_a_typical_mistake_costs_its_part_and_the_parts_that_depend_on_it(graded
 
 
 def _check_message(mistake: Mistake, mnist) -> str:
-    """What the check cell after the mistaken block says, found here by running the solution's blocks
+    """What the check cell after the mistaken block says, found here by running the solution's cells
     in order, with the mistake, and that check cell's visible line."""
     (train_images, train_labels), (test_images, test_labels) = mnist
     namespace = {
@@ -182,8 +176,11 @@ def _check_message(mistake: Mistake, mnist) -> str:
         "schedule": keras.optimizers.schedules.CosineDecay(0.001, decay_steps=100),
     }
     checks = {c.metadata["nbgrader"]["grade_id"]: c.source for c in _source().cells if HIDDEN in c.source}
-    for grade_id, block in _blocks().items():
-        code = block.code
+    solutions = [c for c in _source().cells if c.metadata.get("nbgrader", {}).get("solution")]
+    for grade_id, cell in zip(
+        _blocks(), solutions, strict=True
+    ):  # whole cells: a block may be a part of a list
+        code = cell.source
         if grade_id == mistake.grade_id:
             for old, new in mistake.replacements:
                 code = code.replace(old, new)
