@@ -52,7 +52,7 @@ from .notebook_text import BEGIN, END, SOLUTION_LINES, RegionError, marked_sourc
 
 DEFAULT_SOLUTION = Path("notebooks") / "cnn_mnist.ipynb"
 _NEAR_MARKER = re.compile(r"^\s*#+\s*(BEGIN|END)\b.*\bSOLUTION\b", re.IGNORECASE)
-_MINUTES = re.compile(r"^(\(about \d+ minutes\)): (.*)$")
+_MINUTES = re.compile(r"^\(about (\d+) minutes\)$")
 _SKELETON_LIST = "# your layers here, one per line, separated by commas"
 
 
@@ -132,7 +132,8 @@ def split_cell(source: str, cell: int) -> list[str | Block]:
             if line == BEGIN:
                 start = number
                 continue
-            parts.append(_block(parts, lines[start : number - 1], f"cell {cell}, line {start}"))
+            inside = _enclosing(lines, start, number - 2, f"cell {cell}")  # first and last line, from 0
+            parts.append(_block(parts, lines[start : number - 1], f"cell {cell}, line {start}", inside))
             start = None
         elif _NEAR_MARKER.match(line):
             raise MarkerError(
@@ -146,8 +147,29 @@ def split_cell(source: str, cell: int) -> list[str | Block]:
     return parts
 
 
-def _block(parts: list[str | Block], body: list[str], where: str) -> Block:
-    """Take the comment lines just above the block out of ``parts`` as hints; return the Block."""
+def _enclosing(lines: list[str], first: int, last: int, where: str) -> str:
+    """What a block on ``lines[first:last + 1]`` sits in: ``"call"`` (keyword arguments), ``"list"``
+    (items of a list or a tuple) or ``"statements"`` (a cell's, a loop's or a function's body), read
+    from the innermost node of the parsed cell that spans it. A cell that is not valid Python is a
+    MarkerError naming ``where``."""
+    try:
+        tree = ast.parse("\n".join(lines))  # the markers are comments: the cell parses as it is
+    except SyntaxError as err:
+        raise MarkerError(
+            f"{where}: the cell is not valid Python (its markers read as comments): {err}"
+        ) from err
+    kinds = {ast.Call: "call", ast.List: "list", ast.Tuple: "list"}
+    spans = [
+        (node.end_lineno - node.lineno, kinds[type(node)])
+        for node in ast.walk(tree)
+        if type(node) in kinds and node.lineno - 1 < first and node.end_lineno - 1 > last
+    ]
+    return min(spans)[1] if spans else "statements"
+
+
+def _block(parts: list[str | Block], body: list[str], where: str, inside: str = "statements") -> Block:
+    """Take the comment lines just above the block out of ``parts`` as hints; return the Block.
+    ``inside`` is what the block sits in (``_enclosing``)."""
     hints: list[str] = []
     while parts and isinstance(parts[-1], str) and parts[-1].lstrip().startswith("#"):
         hints.insert(0, parts.pop())
@@ -157,33 +179,32 @@ def _block(parts: list[str | Block], body: list[str], where: str) -> Block:
     if not hints:
         raise MarkerError(f"{where}: put a comment right above {BEGIN} saying what the student writes")
     indent = code[: len(code) - len(code.lstrip())]
-    if indent:
-        return Block(tuple(hints), code, _inner_skeleton(code, indent, where))
+    if inside != "statements":
+        return Block(tuple(hints), code, _inner_skeleton(code, indent, where, inside))
+    dedented = "\n".join(line.removeprefix(indent) for line in code.split("\n"))
     try:
-        missing = [n for n in _created_names(code) if not re.search(rf"\b{n}\b", " ".join(hints))]
+        missing = [n for n in _created_names(dedented) if not re.search(rf"\b{n}\b", " ".join(hints))]
     except SyntaxError as err:
         raise MarkerError(f"{where}: the solution block is not valid Python on its own: {err}") from err
     if missing:
         raise MarkerError(f"{where}: the comment above the block should name what it creates: {missing}")
-    return Block(tuple(hints), code, skeleton(code))
+    shape = skeleton(dedented)
+    return Block(tuple(hints), code, "\n".join(indent + line for line in shape.split("\n")) if shape else "")
 
 
-def _inner_skeleton(code: str, indent: str, where: str) -> str:
-    """The skeleton of a block inside a call or a list: its keyword arguments as ``name=...,``;
-    nothing for list items (the hints say what to write)."""
+def _inner_skeleton(code: str, indent: str, where: str, inside: str) -> str:
+    """The skeleton of a block inside a call (its keyword arguments as ``name=...,``) or a list
+    (nothing: the hints say what to write)."""
     dedented = "\n".join(line.removeprefix(indent) for line in code.split("\n"))
+    wrapped = f"f(\n{dedented}\n)" if inside == "call" else f"[\n{dedented}\n]"
     try:
-        call = ast.parse(f"f(\n{dedented}\n)", mode="eval").body
-    except SyntaxError:
-        call = None
-    if isinstance(call, ast.Call) and call.keywords and not call.args:
-        return "\n".join(f"{indent}{_keyword_skeleton(kw)}," for kw in call.keywords)
-    try:
-        ast.parse(f"[\n{dedented}\n]", mode="eval")
+        node = ast.parse(wrapped, mode="eval").body
     except SyntaxError as err:
-        raise MarkerError(
-            f"{where}: an indented solution block should be keyword arguments or list items: {err}"
-        ) from err
+        raise MarkerError(f"{where}: the solution block is not valid inside its {inside}: {err}") from err
+    if inside == "call" and (node.args or not node.keywords):
+        raise MarkerError(f"{where}: a solution block inside a call should be keyword arguments (name=...)")
+    if inside == "call":
+        return "\n".join(f"{indent}{_keyword_skeleton(kw)}," for kw in node.keywords)
     return ""
 
 
@@ -195,7 +216,7 @@ def _todo(hint: str) -> str:
     if text.startswith("   "):  # a continuation line, indented in the solution
         return f"{indent}#       {text.strip()}"
     if timed := _MINUTES.match(text.strip()):  # the time to give it, from the cell's metadata
-        return f"{indent}# TODO {timed[1]}: {timed[2]}"
+        return f"{indent}# Time for this TODO: about {timed[1]} minutes"
     return f"{indent}# TODO: {text.strip()}"
 
 
@@ -233,11 +254,13 @@ def _with_minutes(parts: list[str | Block], minutes: object, where: str) -> list
         return parts
     if type(minutes) is not int or minutes < 1:
         raise MarkerError(f"{where}: {TODO_MINUTES} should be a whole number of minutes, got {minutes!r}")
-    i, block = next((i, p) for i, p in enumerate(parts) if isinstance(p, Block))
-    first = block.hints[0]
-    indent = first[: len(first) - len(first.lstrip())]
-    timed = f"{indent}# (about {minutes} minutes): {first.strip().lstrip('#').strip()}"
-    return [*parts[:i], Block((timed, *block.hints[1:]), block.code, block.skeleton), *parts[i + 1 :]]
+    found = next(((i, p) for i, p in enumerate(parts) if isinstance(p, Block)), None)
+    if found is None:
+        raise MarkerError(f"{where}: {TODO_MINUTES} on a cell with no lines for a student to write")
+    i, block = found
+    indent = block.hints[0][: len(block.hints[0]) - len(block.hints[0].lstrip())]
+    timed = f"{indent}# (about {minutes} minutes)"
+    return [*parts[:i], Block((timed, *block.hints), block.code, block.skeleton), *parts[i + 1 :]]
 
 
 def solution_parts(cell: nbformat.NotebookNode, number: int) -> list[str | Block]:
@@ -280,6 +303,12 @@ def make_exercise(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if found:
             blocks += 1
             cell.source = exercise_source(parts)
+            try:
+                ast.parse(cell.source)
+            except SyntaxError as err:
+                raise MarkerError(
+                    f"cell {number}: the exercise's cell would not be valid Python: {err}"
+                ) from err
             folded = nbformat.v4.new_markdown_cell(folded_solution(found))
             folded.id = f"{cell.id}-paste"[:64]
             folded.metadata["tags"] = [FOLDED_TAG]
@@ -309,8 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     """The ``cnn-exercise`` command."""
     parser = argparse.ArgumentParser(
         prog="cnn-exercise",
-        description="Write the student exercise from a solution notebook: each solution block "
-        f"({BEGIN} ... {END}) becomes TODO hints and a skeleton; outputs are cleared.",
+        description="Write the student exercise from a solution notebook: the lines a student writes "
+        f"(a cell's solution_lines, or {BEGIN} ... {END}) become TODO hints and a skeleton, with a "
+        "folded answer after the check; outputs are cleared.",
     )
     parser.add_argument(
         "solution",

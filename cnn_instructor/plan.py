@@ -66,6 +66,7 @@ import math
 from pathlib import Path
 import re
 import sys
+from typing import Any
 
 import nbformat
 
@@ -157,6 +158,7 @@ class Section:
         }
 
     def minutes(self, row: str) -> float:
+        """The section's minutes on the clock of ``row`` (``PRESENTED`` or ``STUDENTS_WRITE``)."""
         return sum(self.parts(row).values())
 
 
@@ -269,7 +271,7 @@ def plan(notebook: nbformat.NotebookNode) -> list[Section]:
     sections = [Section("(start)", optional=False)]
     optional_extra = Section("(optional cells of core sections)", optional=True)
     known: dict[bool, set[str]] = {False: set(), True: set()}  # terms known to the core, to optional parts
-    for index, cell in enumerate(notebook.cells):
+    for index, cell in enumerate(notebook.cells, 1):  # cells counted from 1, as cnn-exercise does
         headings = section_headings(cell.source) if cell.cell_type == "markdown" else []
         if headings:
             title = headings[-1]
@@ -323,6 +325,7 @@ class Split:
 
     @property
     def fits(self) -> bool:
+        """Whether both halves stay under ``PERIOD_MINUTES``."""
         return max(self.first, self.second) < PERIOD_MINUTES
 
 
@@ -360,7 +363,7 @@ def two_periods_line(split: Split | None) -> str:
     )
 
 
-def as_json(sections: Sequence[Section]) -> dict:
+def as_json(sections: Sequence[Section]) -> dict[str, dict[str, Any] | None]:
     """The counts for tools: each row's core and optional minutes, and the two-period split."""
     counts: dict = totals(sections)
     split = two_periods(sections)
@@ -427,12 +430,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--run", action="store_true", help="execute the notebook now to measure each cell's run time"
     )
-    parser.add_argument(
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument(
         "--readme",
         type=Path,
         help="also write the table into this file, between <!-- cnn-plan NOTEBOOK --> and <!-- end -->",
     )
-    parser.add_argument(
+    output.add_argument(
         "--json",
         action="store_true",
         help="print only the counts, as JSON: each row's core and optional minutes, and the two periods",

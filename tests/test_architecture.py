@@ -162,7 +162,8 @@ def test_a_convolution_window_spans_every_channel_a_pooling_window_one(lesson_mo
     (fx, fy), (bx, by) = front.get_xy(), backs[0].get_xy()
     assert bx > fx and by > fy and bx - fx == pytest.approx(by - fy)  # behind it, along the stack
     title = fig.axes[0].get_title()
-    assert "a few sheets stand for all the channels" in title and "red outline: a window" in title
+    assert "a few sheets stand for all channels" in title and "outline: a window" in title
+    assert "filled: its value" in title
 
 
 def test_the_digit_is_drawn_on_the_input_plane(lesson_model):

@@ -270,7 +270,8 @@ def test_the_release_is_the_exercise_plus_the_assignments_own_cells(release):
     assert "HIDDEN" not in extra[1].source and extra[1].source.startswith("# Graded (2 points)")
     text = "\n".join(c.source for c in release.cells)
     assert "SOLUTION" not in text and "HIDDEN TESTS" not in text and "grade_" not in text
-    assert "# TODO (about 8 minutes): Normalize" in text and "raise NotImplementedError" not in text
+    assert "# Time for this TODO: about 8 minutes\n# TODO: Normalize" in text
+    assert "raise NotImplementedError" not in text
     assert "<details>\n<summary>Still stuck" not in text  # no folded answer to paste
     for answer in (
         'loss="categorical_crossentropy",',

@@ -63,6 +63,8 @@ def test_images_are_moved_and_the_same_seed_gives_the_same_batches():
         (np.zeros((4, 8, 8, 1)), np.eye(4), {"shift": 0.5}, ValueError, "shift is a fraction"),
         (np.zeros((4, 8, 8, 1)), np.eye(4), {"batch_size": 0}, ValueError, "batch_size"),
         (np.zeros((4, 8, 8, 1)), np.eye(4), {"batch_size": 2.0}, TypeError, "batch_size"),
+        (np.zeros((4, 8, 8, 1)), np.eye(4), {"shift": "a"}, TypeError, "shift must be a number"),
+        (np.zeros((4, 8, 8, 1)), np.eye(4), {"seed": 1.5}, TypeError, "seed must be an int"),
     ],
 )
 def test_bad_input_is_refused_before_any_work(images, labels, kwargs, error, match):

@@ -78,7 +78,7 @@ def test_skeletons_keep_the_shape_of_the_code():
         (f"# x\n{BEGIN}\n\n{END}", r"cell 7, line 2: the solution block is empty"),
         (f"{BEGIN}\nx = 1\n{END}", "cell 7, line 1: put a comment right above"),
         (f"# Compute it\n{BEGIN}\nx_train = 1\n{END}", r"should name what it creates: \['x_train'\]"),
-        (f"# x\n{BEGIN}\nx = (\n{END}", "cell 7, line 2: the solution block is not valid Python"),
+        (f"# x\n{BEGIN}\nx = (\n{END}", "cell 7: the cell is not valid Python"),
     ],
 )
 def test_unrecognised_markers_are_errors_with_the_cell_number(source, message):
@@ -103,8 +103,10 @@ def test_blocks_inside_a_call_or_a_list_keep_their_indentation():
         "m = f(\n    [\n        a,\n        # TODO: Two more layers: b and c\n"
         "        #       (in this order)\n        d,\n    ]\n)"
     )
-    with pytest.raises(MarkerError, match="keyword arguments or list items"):
+    with pytest.raises(MarkerError, match="cell 3: the cell is not valid Python"):
         split_cell(f"f(\n    # x\n{BEGIN}\n    import os\n{END}\n)", 3)
+    with pytest.raises(MarkerError, match="inside a call should be keyword arguments"):
+        split_cell(f"f(\n    # x\n{BEGIN}\n    x,\n{END}\n)", 3)
 
 
 def _cell_with_regions(source: str, regions) -> nbformat.NotebookNode:
@@ -119,12 +121,28 @@ def test_a_todo_says_how_long_to_give_it_when_the_lesson_says_so():
     check = nbformat.v4.new_code_cell("check_x(x)")
     exercise = make_exercise(nbformat.v4.new_notebook(cells=[cell, check]))
     todo, checked, folded = exercise.cells
-    assert todo.source == "# TODO (about 6 minutes): Scale it: x\n#       (divide)\nx = ..."
+    assert (
+        todo.source == "# Time for this TODO: about 6 minutes\n# TODO: Scale it: x\n#       (divide)\nx = ..."
+    )
     assert TODO_MINUTES not in todo.metadata and checked.source == "check_x(x)"
     assert FOLDED_TAG in folded.metadata["tags"]  # after the check, where its message sends the student
     cell.metadata[TODO_MINUTES] = "six"
     with pytest.raises(MarkerError, match="todo_minutes should be a whole number of minutes"):
         make_exercise(nbformat.v4.new_notebook(cells=[cell]))
+    plain = nbformat.v4.new_code_cell("x = 1", metadata={TODO_MINUTES: 3})
+    with pytest.raises(MarkerError, match="cell 1: todo_minutes on a cell with no lines for a student"):
+        make_exercise(nbformat.v4.new_notebook(cells=[plain, cell]))
+
+
+def test_a_block_inside_a_loop_is_statements_not_arguments():
+    """What encloses a block decides its skeleton: a loop's body keeps statements, checked like a
+    cell's (the hints name what it creates), while the same text inside a call is keyword arguments."""
+    loop = f"for i in range(3):\n    # Double it: x\n{BEGIN}\n    x = i * 2\n{END}\n    print(x)"
+    assert _exercise_of(loop) == "for i in range(3):\n    # TODO: Double it: x\n    x = ...\n    print(x)"
+    call = f"f(\n    # Double it: x\n{BEGIN}\n    x = i * 2,\n{END}\n)"
+    assert _exercise_of(call) == "f(\n    # TODO: Double it: x\n    x=...,\n)"
+    with pytest.raises(MarkerError, match="should name what it creates"):
+        split_cell(f"for i in range(3):\n    # Something\n{BEGIN}\n    x = i * 2\n{END}", 4)
 
 
 def test_regions_named_in_metadata_are_blocks_and_a_folded_answer_follows():
@@ -194,9 +212,7 @@ def test_exercise_leaks_no_solution_and_names_every_variable():
         for line in set(block.code.splitlines()) - set(block.skeleton.splitlines()) - given:
             if len(line.strip()) > 3:
                 assert line.strip() not in lines, f"solution line in the exercise: {line!r}"
-    todos = " ".join(
-        re.findall(r"#(?: TODO(?: \(about \d+ minutes\))?:| {6}) (.*)", text)
-    )  # and continuations
+    todos = " ".join(re.findall(r"#(?: TODO:| {6}) (.*)", text))  # hints and their continuations
     for name in ("x_train", "x_test", "y_train", "y_test", "Flatten", "Dense", "Dropout", "loss", "metrics"):
         assert re.search(rf"\b{name}\b", todos), name
     # The seed's steps stay the student's: the model's layers inside the given list, and the
@@ -232,7 +248,7 @@ def test_exercise_keeps_everything_else():
         if SOLUTION_LINES not in sol.metadata:
             assert ex.source == sol.source
         else:
-            assert ex.source.count("# TODO (about ") == 1
+            assert ex.source.count("# Time for this TODO: about ") == 1
 
 
 def test_make_exercise_leaves_the_solution_untouched():

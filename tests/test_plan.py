@@ -39,6 +39,7 @@ from cnn_instructor.plan import (
     readme_text,
     table,
     term_key,
+    totals,
     two_periods,
     two_periods_line,
 )
@@ -190,7 +191,7 @@ def test_a_cell_with_solution_lines_that_name_no_lines_is_reported(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "cnn_instructor.plan", str(path)], capture_output=True, text=True
     )
-    assert result.returncode == 2 and "cell 0: solution_lines region [2, 3]" in result.stderr
+    assert result.returncode == 2 and "cell 1: solution_lines region [2, 3]" in result.stderr
 
 
 def _notebook(timed: bool = False):
@@ -464,3 +465,14 @@ def test_an_activity_in_a_cell_marked_optional_still_counts():
     ]
     (optional,) = [s for s in plan(new_notebook(cells=cells)) if s.optional]
     assert optional.activities == {"Your turn": 1, "Predict, then run": 1}
+
+
+def test_the_lesson_fits_a_presented_period_and_two_writing_periods():
+    """The committed lesson's counts: presented well inside 90 minutes, and a class that writes the
+    TODOs in two periods (README, "A 90-minute class"). A lesson that grows fails here."""
+    sections = plan(nbformat.read(LESSON, as_version=4))
+    counts = totals(sections)
+    assert counts[PRESENTED]["core"] <= 75, counts
+    assert counts[STUDENTS_WRITE]["core"] <= 100, counts
+    split = two_periods(sections)
+    assert split is not None and max(split.first, split.second) <= 52, split  # 50, and the count's noise

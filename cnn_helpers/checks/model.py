@@ -57,7 +57,10 @@ def _model_problem(model: Any, input_shape: tuple[int, ...], classes: int) -> st
         return f"the first Conv2D has {first.filters} filters; the next cells draw 8 of them: use 8 or more."
     output = tuple(model.outputs[0].shape[1:])
     flat = any(
-        type(layer).__name__ in {"Flatten", "GlobalAveragePooling2D", "GlobalMaxPooling2D"}
+        isinstance(
+            layer,
+            keras.layers.Flatten | keras.layers.GlobalAveragePooling2D | keras.layers.GlobalMaxPooling2D,
+        )
         for layer in model.layers
     )
     if output != (classes,) and len(output) > 1 and not flat:

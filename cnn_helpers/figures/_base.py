@@ -112,5 +112,11 @@ def png_bytes(fig: FigureLike) -> bytes:
     """``fig`` as PNG bytes, cropped to its content as Jupyter's inline backend does."""
     buffer = io.BytesIO()
     root = _root(fig)
-    root.savefig(buffer, format="png", bbox_inches="tight", facecolor=root.get_facecolor())
+    root.savefig(  # optimize: the same pixels in fewer bytes (the notebooks store every figure)
+        buffer,
+        format="png",
+        bbox_inches="tight",
+        facecolor=root.get_facecolor(),
+        pil_kwargs={"optimize": True},
+    )
     return buffer.getvalue()

@@ -123,10 +123,12 @@ def _draw_window(ax: Axes, source: Stage, target: Stage) -> None:
     (x0, y1), (x1, y0) = _point(source, row, col), _point(source, row + kh, col + kw)
     if target.kind == "conv" and source.planes > 1:
         depth = (source.planes - 1) * DEPTH_STEP
-        back = {"fill": False, "ec": WINDOW, "lw": 1.5, "zorder": 4.5, "gid": "window-back"}
+        hidden = (0, (2, 2))  # dashed, as hidden edges are drawn: behind the front sheet
+        back = {"fill": False, "ec": WINDOW, "lw": 1.2, "ls": hidden, "zorder": 4.5, "gid": "window-back"}
         ax.add_patch(Rectangle((x0 + depth, y0 + depth), x1 - x0, y1 - y0, **back))
         for x, y in ((x0, y0), (x0, y1), (x1, y0), (x1, y1)):
-            ax.plot([x, x + depth], [y, y + depth], color=WINDOW, lw=1.5, zorder=4.5, gid="window-depth")
+            line = {"color": WINDOW, "lw": 1.2, "linestyle": hidden, "zorder": 4.5, "gid": "window-depth"}
+            ax.plot([x, x + depth], [y, y + depth], **line)
     ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec=WINDOW, lw=2.5, zorder=5, gid="window"))
     unit_row = min(int((row + kh / 2) * target.shape[0] / h), target.shape[0] - 1)
     unit_col = min(int((col + kw / 2) * target.shape[1] / w), target.shape[1] - 1)
@@ -166,15 +168,19 @@ def plot_architecture(model: Any, *, image: Any = None, fig: FigureLike | None =
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
     stages = read_stages(model)
     image = None if image is None else _check_image(image, stages[0].shape)
+    title = (
+        f"{model.name}: the output of each layer (height×width×channels),\nand the operation that makes it"
+        "\n(a few sheets stand for all channels; outline: a window; filled: its value)"
+    )
     size, width = 12.0, 0.0
     for _ in range(4):  # a wider figure is shown smaller in a 1,000 px column: grow the text to match
         left, right, bottom, top = _layout(stages, size)
-        width = right - left + 0.4
+        width = max(right - left + 0.4, _text_width(*title.split("\n"), size=max(14, size + 1)) + 0.3)
         needed = 1.03 * MIN_TEXT_PT * max(1.0, width * DPI / COLUMN_PX)
         if size >= needed:
             break
         size = needed
-    fig = new_figure(fig, width, top - bottom + 1.35)  # room for the three lines of the title
+    fig = new_figure(fig, width, top - bottom + 1.3)  # room for the three lines of the title
     ax = fig.add_subplot()
     for i, stage in enumerate(stages):
         _draw_stage(ax, stage, image if i == 0 else None)
@@ -183,9 +189,5 @@ def plot_architecture(model: Any, *, image: Any = None, fig: FigureLike | None =
     _draw_labels(ax, stages, max(stage.extent[1] for stage in stages) / 2, size)
     ax.set(xlim=(left, right), ylim=(bottom, top), aspect="equal")
     ax.set_axis_off()
-    title = (
-        f"{model.name}: the output of each layer (height×width×channels),\nand the operation that makes it"
-        "\n(a few sheets stand for all the channels; red outline: a window, filled red: the value it makes)"
-    )
     ax.set_title(title, fontsize=max(14, size + 1))
     return describe(fig, sentence(model.name, stages))

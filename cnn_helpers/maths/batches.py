@@ -29,15 +29,19 @@ def shifted_batches(
     2), the space it leaves black, fractions of a pixel interpolated: Keras'
     ``RandomTranslation``. The same seed gives the same batches.
     """
+    batch_size = check_count("batch_size", batch_size)
+    if isinstance(shift, bool) or not isinstance(shift, int | float):
+        raise TypeError(f"shift must be a number (a fraction of the image size), got {type(shift).__name__}")
+    if not 0 <= shift < 0.5:
+        raise ValueError(f"shift is a fraction of the image size, from 0 to below 0.5, got {shift!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
     images = check_array("images", images, ndim=(4,), shape_hint="(n, height, width, channels)")
     labels = check_array("labels", labels, ndim=(2,), shape_hint="(n, classes), one-hot")
     if len(images) != len(labels):
         raise ValueError(
             f"images has {len(images)} images but labels has {len(labels)} labels: give one each"
         )
-    batch_size = check_count("batch_size", batch_size)
-    if not 0 <= shift < 0.5:
-        raise ValueError(f"shift is a fraction of the image size, from 0 to below 0.5, got {shift!r}")
     move = keras.layers.RandomTranslation(shift, shift, fill_mode="constant", seed=seed)
     image_shape, label_shape = images.shape[1:], labels.shape[1:]
 
