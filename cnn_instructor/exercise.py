@@ -30,10 +30,10 @@ variables to create and which call to complete:
 
 After each cell with a block (after its check cell), a folded markdown cell holds the block's
 lines, for a student still stuck when the class moves on; a cell's ``todo_minutes`` metadata puts
-the time to give the TODO in its first hint. Outputs and execution counts are cleared; everything
-else is kept as it is. A marker line
-that is not exactly one of the two (``## BEGIN SOLUTION``, an indented marker, a nested or
-missing END) is an error naming the cell, never something passed through.
+the time to give the TODO on a line of its own above the hints. Outputs and execution counts are
+cleared; everything else is kept as it is. A marker line that is not exactly one of the two
+(``## BEGIN SOLUTION``, an indented marker, a nested or missing END) is an error naming the cell,
+never something passed through.
 """
 
 from __future__ import annotations
@@ -249,7 +249,7 @@ TODO_MINUTES = "todo_minutes"  # cell metadata: how long a class needs at that T
 
 
 def _with_minutes(parts: list[str | Block], minutes: object, where: str) -> list[str | Block]:
-    """``parts`` with the first block's first hint saying how long to give the TODO."""
+    """``parts`` with a hint line of its own, above the first block's, saying how long to give the TODO."""
     if minutes is None:
         return parts
     if type(minutes) is not int or minutes < 1:
@@ -265,7 +265,7 @@ def _with_minutes(parts: list[str | Block], minutes: object, where: str) -> list
 
 def solution_parts(cell: nbformat.NotebookNode, number: int) -> list[str | Block]:
     """``split_cell`` of a code cell whose blocks are marked in its text or named in its metadata,
-    the first hint saying how long to give the TODO when the cell's metadata says so."""
+    with a line saying how long to give the TODO when the cell's metadata says so."""
     try:
         parts = split_cell(marked_source(cell, f"cell {number}"), number)
     except RegionError as err:
@@ -318,7 +318,10 @@ def make_exercise(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
         cells.append(folded)
     exercise.cells = cells
     if not blocks:
-        raise MarkerError(f"no {BEGIN} ... {END} block in any code cell: nothing to turn into an exercise")
+        raise MarkerError(
+            f"no lines for a student to write (solution_lines, or {BEGIN}) in any code cell: "
+            "nothing to turn into an exercise"
+        )
     return exercise
 
 
