@@ -30,14 +30,13 @@ import sys
 
 import nbformat
 
-from .exercise import TODO_MINUTES, Block, MarkerError, marked_text, solution_parts
-from .notebook_text import SOLUTION_LINES
+from .exercise import TODO_MINUTES, Block, marked_text, solution_parts
+from .notebook_text import BEGIN, HIDDEN_BEGIN, HIDDEN_END, SOLUTION_LINES, MarkerError
 
 ASSIGNMENT = "cnn_mnist"
 DEFAULT_SOLUTION = Path("notebooks") / "cnn_mnist.ipynb"
 DEFAULT_COURSE = Path("course")
 SCHEMA_VERSION = 3  # nbgrader's cell metadata schema
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 ACCURACY_FLOOR = 0.95  # the trained model's test accuracy after grading's one epoch (about 0.98)
 MODEL_FLOOR = 0.5  # part 3: a fresh copy of the model, trained briefly, against chance (0.1)
 
@@ -228,9 +227,7 @@ def make_assignment(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
         elif cell.cell_type == "markdown":
             cell.metadata["nbgrader"] = _nbgrader(cell.id)
     if not solutions:
-        raise MarkerError(
-            "no lines for a student to write (solution_lines, or ### BEGIN SOLUTION) in any code cell"
-        )
+        raise MarkerError(f"no lines for a student to write (solution_lines, or {BEGIN}) in any code cell")
     for part in PARTS:
         if part.grade_id in checks:
             cell = source.cells[checks[part.grade_id]]

@@ -33,7 +33,7 @@ lines, for a student still stuck when the class moves on; a cell's ``todo_minute
 the time to give the TODO on a line of its own above the hints. Outputs and execution counts are
 cleared; everything else is kept as it is. A marker line that is not exactly one of the two
 (``## BEGIN SOLUTION``, an indented marker, a nested or missing END) is an error naming the cell,
-never something passed through.
+never something passed through (``notebook_text.split_marked`` reads the markers, for every tool).
 """
 
 from __future__ import annotations
@@ -48,16 +48,20 @@ import sys
 
 import nbformat
 
-from .notebook_text import BEGIN, END, SOLUTION_LINES, RegionError, marked_source
+from .notebook_text import (
+    BEGIN,
+    END,
+    SOLUTION_LINES,
+    Marked,
+    MarkerError,
+    folded,
+    marked_source,
+    split_marked,
+)
 
 DEFAULT_SOLUTION = Path("notebooks") / "cnn_mnist.ipynb"
-_NEAR_MARKER = re.compile(r"^\s*#+\s*(BEGIN|END)\b.*\bSOLUTION\b", re.IGNORECASE)
 _MINUTES = re.compile(r"^\(about (\d+) minutes\)$")
 _SKELETON_LIST = "# your layers here, one per line, separated by commas"
-
-
-class MarkerError(ValueError):
-    """A solution marker the generator does not recognise, or a block it cannot turn into a TODO."""
 
 
 @dataclass(frozen=True)
@@ -115,35 +119,21 @@ def _created_names(code: str) -> list[str]:
 
 
 def split_cell(source: str, cell: int) -> list[str | Block]:
-    """Return a code cell's source as a list of plain lines and solution ``Block``s.
+    """Return a code cell's marked source as a list of plain lines and solution ``Block``s.
 
-    ``cell`` is the cell's number (1-based), used in error messages.
+    ``cell`` is the cell's number (1-based), used in error messages; the markers are read by
+    ``notebook_text.split_marked``.
     """
-    parts: list[str | Block] = []
+    where = f"cell {cell}"
     lines = source.split("\n")
-    start = None  # index of the open BEGIN line
-    for number, line in enumerate(lines, 1):
-        where = f"cell {cell}, line {number}"
-        if line in (BEGIN, END):
-            if line == BEGIN and start is not None:
-                raise MarkerError(f"{where}: {BEGIN} inside another solution block; close it first")
-            if line == END and start is None:
-                raise MarkerError(f"{where}: {END} without {BEGIN} above it")
-            if line == BEGIN:
-                start = number
-                continue
-            inside = _enclosing(lines, start, number - 2, f"cell {cell}")  # first and last line, from 0
-            parts.append(_block(parts, lines[start : number - 1], f"cell {cell}, line {start}", inside))
-            start = None
-        elif _NEAR_MARKER.match(line):
-            raise MarkerError(
-                f"{where}: {line.strip()!r} is not a marker this tool knows; write exactly "
-                f"{BEGIN!r} or {END!r}, alone on its line and starting at column 0"
-            )
-        elif start is None:
-            parts.append(line)
-    if start is not None:
-        raise MarkerError(f"cell {cell}, line {start}: {BEGIN} has no {END}")
+    parts: list[str | Block] = []
+    for part in split_marked(source, where):
+        if isinstance(part, Marked):
+            first, last = part.line, part.line + len(part.lines) - 1  # its first and last line, from 0
+            inside = _enclosing(lines, first, last, where)
+            parts.append(_block(parts, list(part.lines), f"{where}, line {part.line}", inside))
+        else:
+            parts.append(part)
     return parts
 
 
@@ -174,8 +164,6 @@ def _block(parts: list[str | Block], body: list[str], where: str, inside: str = 
     while parts and isinstance(parts[-1], str) and parts[-1].lstrip().startswith("#"):
         hints.insert(0, parts.pop())
     code = "\n".join(body).strip("\n")
-    if not code.strip():
-        raise MarkerError(f"{where}: the solution block is empty")
     if not hints:
         raise MarkerError(f"{where}: put a comment right above {BEGIN} saying what the student writes")
     indent = code[: len(code) - len(code.lstrip())]
@@ -224,11 +212,10 @@ def folded_solution(blocks: list[Block]) -> str:
     """A markdown cell's text that folds away the lines of ``blocks``, for a student to paste."""
     code = "\n\n".join(block.code for block in blocks)
     place = "its lines with `...`" if all(b.skeleton for b in blocks) else "its TODO comment lines"
-    return (
-        "<details>\n<summary>Still stuck when the class moves on? The lines to paste</summary>\n\n"
+    return folded(
+        "Still stuck when the class moves on? The lines to paste",
         f"Paste them into the TODO cell above in place of {place}, then run it and its check again."
-        "\n\n"
-        f"```python\n{code}\n```\n\n</details>"
+        f"\n\n```python\n{code}\n```",
     )
 
 
@@ -266,10 +253,7 @@ def _with_minutes(parts: list[str | Block], minutes: object, where: str) -> list
 def solution_parts(cell: nbformat.NotebookNode, number: int) -> list[str | Block]:
     """``split_cell`` of a code cell whose blocks are marked in its text or named in its metadata,
     with a line saying how long to give the TODO when the cell's metadata says so."""
-    try:
-        parts = split_cell(marked_source(cell, f"cell {number}"), number)
-    except RegionError as err:
-        raise MarkerError(str(err)) from err
+    parts = split_cell(marked_source(cell, f"cell {number}"), number)
     return _with_minutes(parts, cell.get("metadata", {}).get(TODO_MINUTES), f"cell {number}")
 
 

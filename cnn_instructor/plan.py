@@ -20,9 +20,10 @@ expert's 120, is the old single count's 97 with the time to explain its 18 figur
 minutes) and its 18 new bold terms (9), and the set-up (7.5); each "Your turn" keeps its 3
 minutes, as in a lesson.
 
-A section starts at each ``#`` or ``##`` heading; it is optional when its heading starts with
-"Optional", and cells tagged ``optional`` inside a core section count as optional too. A class
-spends its minutes on eight things, each counted from the notebook with a constant below:
+Sections, optional parts, activities and folded answers are read as ``cnn_instructor.notebook_text``
+defines them: a section starts at each ``#`` or ``##`` heading; it is optional when its heading
+starts with "Optional", and cells tagged ``optional`` inside a core section count as optional too.
+A class spends its minutes on eight things, each counted from the notebook with a constant below:
 
 - **set-up**: logins, opening the notebook, a kernel start, at the "Set up" section (or the start);
 - **prose**: the words of its markdown, read aloud (folded answers, code spans and image links
@@ -35,7 +36,8 @@ spends its minutes on eight things, each counted from the notebook with a consta
 - **figures**: explaining each figure (what it draws, where to look), longer for more panels;
 - **writing** (*students write* only): each TODO step, read from ``notebook_text.marked_source``
   (regions in ``metadata["solution_lines"]`` or nbgrader's markers, inside a call or a list
-  too), its hints read, its lines written, its check cell run and what it says fixed;
+  too, read as the exercise reads them), its hints read, its lines written, its check cell run
+  and what it says fixed;
 - **running**: the cells' run time on a student's laptop: Keras' own per-epoch times stored in
   the outputs (training is nearly all of it), or with ``--run`` every cell's time measured now,
   in a fresh kernel, times ``LAPTOP_SLOWDOWN``;
@@ -70,8 +72,23 @@ from typing import Any
 
 import nbformat
 
-from .notebook_text import BEGIN, END, marked_source
-from .slides import section_headings
+from .notebook_text import (
+    LEAD_INS,
+    Marked,
+    bold_phrases,
+    is_optional_cell,
+    is_optional_section,
+    is_quiz_section,
+    is_setup_section,
+    lead_ins,
+    marked_source,
+    quiz_questions,
+    section_headings,
+    split_marked,
+    without_code_spans,
+    without_folded,
+    without_images,
+)
 
 # (w): fitted together on the walk-throughs of CALIBRATION; the others' sources are beside them.
 WORDS_PER_MINUTE = 130  # reading aloud to a class: presentations run at 100–150 words a minute
@@ -91,11 +108,14 @@ SLOWEST_QUARTER = 1.5
 RERUN_MINUTES = 3.0  # a second period: log in again, Run All Above (and the cells' run time): a guess
 PERIOD_MINUTES = 50  # a class period
 
-#: Minutes students spend on each kind of activity, by the marker that starts it.
+#: Minutes students spend on each kind of activity: the lead-ins of ``notebook_text.LEAD_INS``
+#: and each question of a quiz.
+PREDICT, YOUR_TURN = LEAD_INS
+QUIZ_QUESTION = "quiz question"
 ACTIVITIES = {
-    "Predict, then run": 2.0,  # think, say a guess, run, compare, open the answer
-    "Your turn": 3.0,  # change a line, run two cells, read the result
-    "quiz question": 1.5,  # per numbered question of "Check your understanding", with discussion
+    PREDICT: 2.0,  # think, say a guess, run, compare, open the answer
+    YOUR_TURN: 3.0,  # change a line, run two cells, read the result
+    QUIZ_QUESTION: 1.5,  # per numbered question of "Check your understanding", with discussion
 }
 
 PRESENTED, STUDENTS_WRITE = "presented", "students_write"
@@ -112,14 +132,9 @@ CALIBRATION = (
 )
 TOLERANCE = 0.15  # each count within 15 % of its walk-through
 
-_DETAILS = re.compile(r"<details>.*?</details>", re.S)
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_CODE_SPAN = re.compile(r"`[^`]*`")
 _WORD = re.compile(r"[A-Za-z0-9][\w'’.,×·−-]*")
-_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 _AXES = re.compile(r"with (\d+) Axes")
 _EPOCH_SECONDS = re.compile(r"^\d+/\d+ - (\d+)s - ", re.M)  # Keras' verbose=2 line of an epoch
-_SET_UP = re.compile(r"set[ -]?up\b", re.I)
 
 
 @dataclass
@@ -164,8 +179,7 @@ class Section:
 
 def prose_words(markdown: str) -> int:
     """The number of words of ``markdown`` a presenter reads aloud (no answers, code or images)."""
-    text = _CODE_SPAN.sub(" ", _IMAGE.sub(" ", _DETAILS.sub(" ", markdown)))
-    return len(_WORD.findall(text))
+    return len(_WORD.findall(without_code_spans(without_images(without_folded(markdown)))))
 
 
 def bold_terms(markdown: str) -> list[str]:
@@ -174,10 +188,8 @@ def bold_terms(markdown: str) -> list[str]:
     A bold phrase is a term when it has at most three words and does not end a lead-in with
     ``.``, ``:``, ``?`` or ``!``; the activity markers are not terms.
     """
-    text = _CODE_SPAN.sub(" ", _DETAILS.sub(" ", markdown))
     found = []
-    for bold in _BOLD.findall(text):
-        phrase = " ".join(bold.split())
+    for phrase in bold_phrases(without_code_spans(without_folded(markdown))):
         lead_in = not phrase or phrase[-1] in ".:?!" or phrase.lower() in {m.lower() for m in ACTIVITIES}
         if not lead_in and len(phrase.split()) <= 3:
             found.append(phrase)
@@ -190,44 +202,27 @@ def term_key(term: str) -> str:
     return key[:-1] if key.endswith("s") and len(key) > 3 else key
 
 
-def code_lines(source: str) -> tuple[int, list[int]]:
+def code_lines(source: str, where: str = "cell") -> tuple[int, list[int]]:
     """The lines of a code cell to read, and the non-blank lines of each solution block to write.
 
-    ``source`` is marked text (``notebook_text.marked_source``); a marker may stand inside a
-    call or a list, its lines indented.
+    ``source`` is marked text (``notebook_text.marked_source``), read by
+    ``notebook_text.split_marked``: a marker it refuses is a MarkerError naming ``where``.
     """
-    read, steps, writing = 0, [], False
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped == BEGIN:
-            writing = True
-            steps.append(0)
-        elif stripped == END:
-            writing = False
-        elif stripped and writing:
-            steps[-1] += 1
-        elif stripped:
+    read, steps = 0, []
+    for part in split_marked(source, where):
+        if isinstance(part, Marked):
+            steps.append(sum(1 for line in part.lines if line.strip()))
+        elif part.strip():
             read += 1
     return read, steps
 
 
-_OPTIONAL_MARK = r"(?:\*Optional \(skip in class\)\.\* )?"  # an optional cell's visible mark
-_MARKERS = {  # how each activity is marked: bold at the start of a paragraph
-    "Predict, then run": re.compile(rf"^{_OPTIONAL_MARK}\*\*Predict, then run\.\*\*", re.M),
-    "Your turn": re.compile(rf"^{_OPTIONAL_MARK}\*\*Your turn\.\*\*", re.M),
-}
-
-
 def _activities(cell: nbformat.NotebookNode, title: str) -> dict[str, int]:
-    found: dict[str, int] = {}
     if cell.cell_type != "markdown":
-        return found
-    for marker, pattern in _MARKERS.items():
-        if count := len(pattern.findall(cell.source)):
-            found[marker] = count
-    if title.startswith("Check your understanding"):
-        if questions := len(re.findall(r"^\d+\. ", _DETAILS.sub("", cell.source), re.M)):
-            found["quiz question"] = questions
+        return {}
+    found = lead_ins(cell.source)
+    if is_quiz_section(title) and (questions := quiz_questions(cell.source)):
+        found[QUIZ_QUESTION] = questions
     return found
 
 
@@ -275,13 +270,9 @@ def plan(notebook: nbformat.NotebookNode) -> list[Section]:
         headings = section_headings(cell.source) if cell.cell_type == "markdown" else []
         if headings:
             title = headings[-1]
-            sections.append(Section(title, optional=title.lower().startswith("optional")))
+            sections.append(Section(title, optional=is_optional_section(title)))
         current = sections[-1]
-        target = (
-            optional_extra
-            if "optional" in cell.metadata.get("tags", []) and not current.optional
-            else current
-        )
+        target = optional_extra if is_optional_cell(cell) and not current.optional else current
         if cell.cell_type == "markdown":
             target.words += prose_words(cell.source)
             for term in bold_terms(cell.source):
@@ -290,7 +281,8 @@ def plan(notebook: nbformat.NotebookNode) -> list[Section]:
                     known[target.optional].add(key)
                     target.terms.append(term)
         elif cell.cell_type == "code":
-            read, steps = code_lines(marked_source(cell, where=f"cell {index}"))
+            where = f"cell {index}"
+            read, steps = code_lines(marked_source(cell, where), where)
             target.code_lines += read
             target.solution_lines += steps
             target.run_seconds += cell_seconds(cell) if timed else stored_seconds(cell)
@@ -298,9 +290,9 @@ def plan(notebook: nbformat.NotebookNode) -> list[Section]:
         for marker, count in _activities(cell, current.title).items():
             target.activities[marker] = target.activities.get(marker, 0) + count
     sections.append(optional_extra)
-    core = [s for s in sections if not s.optional and (s.minutes(PRESENTED) or _SET_UP.match(s.title))]
+    core = [s for s in sections if not s.optional and (s.minutes(PRESENTED) or is_setup_section(s.title))]
     if core:
-        next((s for s in core if _SET_UP.match(s.title)), core[0]).setup = True
+        next((s for s in core if is_setup_section(s.title)), core[0]).setup = True
     return [s for s in sections if s.minutes(PRESENTED) or s.minutes(STUDENTS_WRITE)]
 
 

@@ -21,7 +21,8 @@ from nbgrader import utils
 from nbgrader.converters import GenerateAssignment
 from nbgrader.preprocessors import ClearSolutions
 
-from .exercise import BEGIN, Block, exercise_source, split_cell
+from .exercise import Block, exercise_source, split_cell
+from .notebook_text import BEGIN
 
 
 class ExerciseStubs(ClearSolutions):

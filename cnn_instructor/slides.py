@@ -32,7 +32,6 @@ import argparse
 from collections.abc import Sequence
 from importlib.util import find_spec
 from pathlib import Path
-import re
 import shutil
 import sys
 
@@ -40,6 +39,8 @@ from nbconvert.exporters import HTMLExporter, SlidesExporter
 from nbconvert.filters.markdown_mistune import InvalidNotebook
 import nbformat
 from traitlets.config import Config
+
+from .notebook_text import section_headings
 
 ASSETS = "slides_assets"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -49,8 +50,6 @@ PAGE_TEMPLATE = "cnn_html"  # the accessible page of each notebook, for a course
 NOTEBOOKS = Path("notebooks")
 MATHJAX_PACKAGE = "jupyter_server_mathjax"
 MATHJAX_CONFIG = "TeX-AMS-MML_HTMLorMML-full.js"  # the configuration the template asks for
-_HEADING = re.compile(r"^ {0,3}(#{1,2})[ \t]+(.+?)[ \t#]*$")
-_FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
 class MathJaxMissingError(RuntimeError):
@@ -64,20 +63,6 @@ def lesson_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
         for path in folder.glob("*.ipynb")
         if not path.name.endswith(("_exercise.ipynb", ".executed.ipynb"))
     )
-
-
-def section_headings(markdown: str) -> list[str]:
-    """Return the text of the level-1 and level-2 ATX headings of ``markdown``, outside code fences."""
-    headings, fence = [], None
-    for line in markdown.splitlines():
-        opening = _FENCE.match(line)
-        if opening and fence is None:
-            fence = opening.group(1)
-        elif fence is not None and line.strip().startswith(fence):
-            fence = None
-        elif fence is None and (match := _HEADING.match(line)):
-            headings.append(match.group(2))
-    return headings
 
 
 def sections_off_slides(notebook: nbformat.NotebookNode) -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import subprocess
 import sys
 
+from cnn_instructor.notebook_text import MarkerError
 from cnn_instructor.plan import (
     ACTIVITIES,
     CALIBRATION,
@@ -120,10 +121,27 @@ def test_each_new_bold_term_counts_once_where_the_core_path_first_shows_it():
 def test_code_lines_to_read_and_lines_to_write():
     source = "# a hint\nx = 1\n\n### BEGIN SOLUTION\na = 1\nb = 2\n### END SOLUTION\nprint(a)\n"
     assert code_lines(source) == (3, [2])  # the hint, x and print are read; a and b are written
-    assert code_lines("### BEGIN SOLUTION\n### END SOLUTION\n### BEGIN SOLUTION\nz\n### END SOLUTION") == (
+    assert code_lines(
+        "### BEGIN SOLUTION\ny\n\n### END SOLUTION\n### BEGIN SOLUTION\nz\n### END SOLUTION"
+    ) == (
         0,
-        [0, 1],
+        [1, 1],
     )
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("### BEGIN SOLUTION\n### END SOLUTION", "cell 4, line 1: the solution block is empty"),
+        ("f(\n    ### BEGIN SOLUTION\n    x=1,\n    ### END SOLUTION\n)", "cell 4, line 2: .* column 0"),
+        ("### BEGIN SOLUTION\nx = 1", "cell 4, line 1: ### BEGIN SOLUTION has no ### END SOLUTION"),
+    ],
+)
+def test_markers_the_exercise_refuses_are_refused_here_too(source, message):
+    """The plan reads the markers as cnn-exercise does (notebook_text.split_marked), so that it never
+    counts a step the exercise would not make."""
+    with pytest.raises(MarkerError, match=message):
+        code_lines(source, "cell 4")
 
 
 def _compile_cell(metadata: bool):
