@@ -21,7 +21,6 @@ This module needs nbformat only: neither nbgrader nor TensorFlow.
 
 from __future__ import annotations
 
-import argparse
 import copy
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +29,11 @@ import sys
 
 import nbformat
 
+from .cli import generator_main
 from .exercise import TODO_MINUTES, Block, marked_text, solution_parts
 from .notebook_text import BEGIN, HIDDEN_BEGIN, HIDDEN_END, SOLUTION_LINES, MarkerError
 
 ASSIGNMENT = "cnn_mnist"
-DEFAULT_SOLUTION = Path("notebooks") / "cnn_mnist.ipynb"
 DEFAULT_COURSE = Path("course")
 SCHEMA_VERSION = 3  # nbgrader's cell metadata schema
 ACCURACY_FLOOR = 0.95  # the trained model's test accuracy after grading's one epoch (about 0.98)
@@ -257,43 +256,17 @@ def render_assignment(solution: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The ``cnn-assignment`` command."""
-    parser = argparse.ArgumentParser(
+    """The ``cnn-assignment`` command; its exit status."""
+    return generator_main(
+        argv,
         prog="cnn-assignment",
         description="Write the nbgrader source notebook of the exercise from the solution notebook: "
         f"solution cells, read-only cells, {len(PARTS)} graded test cells with hidden tests "
         f"({TOTAL_POINTS} points), one epoch of training while nbgrader grades.",
+        render=render_assignment,
+        output=lambda _solution: assignment_path(),
+        output_help=str(assignment_path()),
     )
-    parser.add_argument(
-        "solution",
-        nargs="?",
-        type=Path,
-        help=f"the solution notebook (default: {DEFAULT_SOLUTION}, from the current folder)",
-    )
-    parser.add_argument("-o", "--output", type=Path, help=f"where to write it (default: {assignment_path()})")
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; exit with status 1 if the notebook on disk is not what the solution gives",
-    )
-    args = parser.parse_args(argv)
-    solution = args.solution or DEFAULT_SOLUTION
-    if not solution.is_file():
-        hint = "" if args.solution else " (run this from the project's folder, or give the path)"
-        parser.error(f"solution notebook not found: {str(solution)!r}{hint}")
-    output = args.output or assignment_path()
-    try:
-        text = render_assignment(solution)
-    except (MarkerError, AssignmentError, nbformat.reader.NotJSONError, nbformat.ValidationError) as err:
-        parser.exit(2, f"cnn-assignment: error: {solution}: {err}\n")
-    if args.check:
-        same = output.is_file() and output.read_text(encoding="utf-8") == text
-        print(f"{output} is {'up to date' if same else 'out of date: run cnn-assignment'}")
-        return 0 if same else 1
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    print(f"wrote {output}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -38,7 +38,6 @@ never something passed through (``notebook_text.split_marked`` reads the markers
 
 from __future__ import annotations
 
-import argparse
 import ast
 import copy
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ import sys
 
 import nbformat
 
+from .cli import generator_main
 from .notebook_text import (
     BEGIN,
     END,
@@ -59,7 +59,6 @@ from .notebook_text import (
     split_marked,
 )
 
-DEFAULT_SOLUTION = Path("notebooks") / "cnn_mnist.ipynb"
 _MINUTES = re.compile(r"^\(about (\d+) minutes\)$")
 _SKELETON_LIST = "# your layers here, one per line, separated by commas"
 
@@ -322,44 +321,17 @@ def render_exercise(solution: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The ``cnn-exercise`` command."""
-    parser = argparse.ArgumentParser(
+    """The ``cnn-exercise`` command; its exit status."""
+    return generator_main(
+        argv,
         prog="cnn-exercise",
         description="Write the student exercise from a solution notebook: the lines a student writes "
         f"(a cell's solution_lines, or {BEGIN} ... {END}) become TODO hints and a skeleton, with a "
         "folded answer after the check; outputs are cleared.",
+        render=render_exercise,
+        output=exercise_path,
+        output_help="<solution>_exercise.ipynb",
     )
-    parser.add_argument(
-        "solution",
-        nargs="?",
-        type=Path,
-        help=f"the solution notebook (default: {DEFAULT_SOLUTION}, from the current folder)",
-    )
-    parser.add_argument(
-        "-o", "--output", type=Path, help="where to write the exercise (default: <solution>_exercise.ipynb)"
-    )
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; exit with status 1 if the exercise on disk is not what the solution gives",
-    )
-    args = parser.parse_args(argv)
-    solution = args.solution or DEFAULT_SOLUTION
-    if not solution.is_file():
-        hint = "" if args.solution else " (run this from the project's folder, or give the path)"
-        parser.error(f"solution notebook not found: {str(solution)!r}{hint}")
-    output = args.output or exercise_path(solution)
-    try:
-        text = render_exercise(solution)
-    except (MarkerError, nbformat.reader.NotJSONError, nbformat.ValidationError) as err:
-        parser.exit(2, f"cnn-exercise: error: {solution}: {err}\n")
-    if args.check:
-        same = output.is_file() and output.read_text(encoding="utf-8") == text
-        print(f"{output} is {'up to date' if same else 'out of date: run cnn-exercise'}")
-        return 0 if same else 1
-    output.write_text(text, encoding="utf-8")
-    print(f"wrote {output}")
-    return 0
 
 
 if __name__ == "__main__":

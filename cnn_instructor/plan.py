@@ -411,6 +411,15 @@ def readme_block(notebook_path: str) -> re.Pattern[str]:
     return re.compile(rf"(<!-- cnn-plan {re.escape(notebook_path)} -->\n)(.*?)(\n<!-- end -->)", re.S)
 
 
+def with_readme_text(text: str, notebook_path: str, printed: str, where: str = "README") -> str:
+    """``text`` with ``printed`` (``readme_text``) between the markers of ``notebook_path``'s plan
+    (``readme_block``); a ValueError naming ``where`` when it has no such block."""
+    block = readme_block(notebook_path)
+    if not block.search(text):
+        raise ValueError(f"{where} has no <!-- cnn-plan {notebook_path} --> block")
+    return block.sub(lambda m: m[1] + printed + m[3], text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``cnn-plan``; return the exit status."""
     parser = argparse.ArgumentParser(
@@ -449,14 +458,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(printed)
     if args.readme:
         text = args.readme.read_text(encoding="utf-8")
-        block = readme_block(args.notebook.as_posix())
-        if not block.search(text):
-            print(
-                f"cnn-plan: {args.readme} has no <!-- cnn-plan {args.notebook.as_posix()} --> block",
-                file=sys.stderr,
-            )
+        try:
+            text = with_readme_text(text, args.notebook.as_posix(), printed, where=str(args.readme))
+        except ValueError as error:
+            print(f"cnn-plan: {error}", file=sys.stderr)
             return 2
-        args.readme.write_text(block.sub(lambda m: m[1] + printed + m[3], text), encoding="utf-8")
+        args.readme.write_text(text, encoding="utf-8")
     source = "every cell's run time measured now" if args.run else "training times stored in the notebook"
     print(f"(running: {source}, × {LAPTOP_SLOWDOWN:g} for a student's laptop)")
     return 0

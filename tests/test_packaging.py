@@ -66,6 +66,7 @@ SCRIPTS = {
     "cnn-slides": "cnn_instructor.slides:main",
     "cnn-plan": "cnn_instructor.plan:main",
     "cnn-assignment": "cnn_instructor.assignment:main",
+    "cnn-regenerate": "cnn_instructor.regenerate:main",
 }
 
 
