@@ -9,20 +9,26 @@ The assignment is the lesson, marked up for nbgrader (cell metadata ``nbgrader``
 - each of the four check cells (``check_images``, ``check_labels``, ``check_model``,
   ``check_compiled``) is a **graded test** cell worth ``Part.points``: the check the student sees,
   then hidden tests (``### BEGIN HIDDEN TESTS`` ... ``### END HIDDEN TESTS``) for what the check
-  cannot show; a fifth graded cell after the test-set evaluation grades the trained model;
+  cannot show; a fifth graded cell after the test-set evaluation grades the trained model. The
+  hidden tests are the functions of ``cnn_instructor.hidden_tests``, their source rendered into
+  the cell with their call (``hidden_source``);
 - a locked cell after the cell tagged ``parameters`` sets ``EPOCHS = 1`` while nbgrader grades
   (it sets ``NBGRADER_EXECUTION``), so that a class is graded in minutes.
 
 Everything else is the lesson's, outputs cleared. nbgrader's release (``nbgrader
 generate_assignment``, configured by ``course/nbgrader_config.py`` with
 ``cnn_instructor.release``) turns each solution block into the exercise's TODO hints and skeleton.
-This module needs nbformat only: neither nbgrader nor TensorFlow.
+This module needs nbformat only: neither nbgrader nor TensorFlow (it reads the hidden tests' text).
 """
 
 from __future__ import annotations
 
+import ast
+from collections.abc import Mapping
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 import re
 import sys
@@ -36,6 +42,7 @@ from .notebook_text import BEGIN, HIDDEN_BEGIN, HIDDEN_END, SOLUTION_LINES, Mark
 ASSIGNMENT = "cnn_mnist"
 DEFAULT_COURSE = Path("course")
 SCHEMA_VERSION = 3  # nbgrader's cell metadata schema
+HIDDEN_TESTS = "hidden_tests.py"  # in this package: the hidden tests, one function per part
 ACCURACY_FLOOR = 0.95  # the trained model's test accuracy after grading's one epoch (about 0.98)
 MODEL_FLOOR = 0.5  # part 3: a fresh copy of the model, trained briefly, against chance (0.1)
 
@@ -47,102 +54,23 @@ class AssignmentError(ValueError):
 @dataclass(frozen=True)
 class Part:
     """One graded part: its nbgrader id, its points, the check cell it grades (the start of its source,
-    or None for a cell of the assignment's own) and its hidden tests."""
+    or None for a cell of the assignment's own), the function of ``cnn_instructor.hidden_tests`` that
+    is its hidden tests, and the values of that function's keyword-only arguments."""
 
     grade_id: str
     points: int
     check: str | None
-    hidden: str
+    test: str
+    settings: Mapping[str, float] = field(default_factory=dict)
 
-
-_IMAGES_TESTS = '''\
-def grade_images():
-    """x_train and x_test are MNIST's images divided by 255, float32, one channel, in MNIST's order;
-    train_images and test_images are as loaded."""
-    (raw_train, _), (raw_test, _) = load_mnist()
-    same = np.array_equal(train_images, raw_train) and np.array_equal(test_images, raw_test)
-    assert same, "train_images or test_images changed: leave the raw arrays as loaded, prepare copies"
-    for name, x, raw in (("x_train", x_train, raw_train), ("x_test", x_test, raw_test)):
-        x = np.asarray(x)
-        assert x.dtype == np.float32, f"{name} holds {x.dtype} pixels, not float32"
-        for start in range(0, len(raw), 10000):  # ten thousand images at a time: little memory
-            scaled_back = x[start : start + 10000, ..., 0] * 255
-            assert np.allclose(scaled_back, raw[start : start + 10000], atol=1e-3), (
-                f"{name} is not the raw pixels divided by 255, image by image in MNIST's order"
-            )
-
-
-grade_images()
-del grade_images'''
-
-_LABELS_TESTS = '''\
-def grade_labels():
-    """y_train and y_test are the one-hot vectors of MNIST's labels, in MNIST's order."""
-    (_, raw_train), (_, raw_test) = load_mnist()
-    for name, y, raw in (("y_train", y_train, raw_train), ("y_test", y_test, raw_test)):
-        one_hot = keras.utils.to_categorical(raw, 10)
-        assert np.array_equal(np.asarray(y), one_hot), f"{name} is not MNIST's labels one-hot, in order"
-
-
-grade_labels()
-del grade_labels'''
-
-_MODEL_TESTS = f'''\
-def grade_model():
-    """The model has two convolutions or more, and it learns: a fresh copy of it, trained here for
-    two epochs on 2,048 MNIST images, reads at least {MODEL_FLOOR * 100:g} % of 1,000 test digits."""
-    convolutions = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
-    assert len(convolutions) >= 2, f"the model has {{len(convolutions)}} Conv2D layers: build two blocks"
-    (images, labels), (digits, digit_labels) = load_mnist()
-    fresh = keras.models.clone_model(model)  # the same layers with new weights
-    fresh.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
-    x, y = images[:2048, ..., None] / np.float32(255), keras.utils.to_categorical(labels[:2048], 10)
-    fresh.fit(x, y, epochs=2, batch_size=64, verbose=0)
-    x, y = digits[:1000, ..., None] / np.float32(255), keras.utils.to_categorical(digit_labels[:1000], 10)
-    accuracy = fresh.evaluate(x, y, verbose=0)[1]
-    assert accuracy >= {MODEL_FLOOR}, f"a fresh copy of the model learned little: {{accuracy:.1%}} correct"
-
-
-grade_model()
-del grade_model'''
-
-_COMPILED_TESTS = '''\
-def grade_compiled():
-    """Adam, and the categorical cross-entropy loss: minus the log of the true class's probability,
-    computed here on two examples, whatever the labels."""
-    optimizer = type(model.optimizer).__name__
-    assert isinstance(model.optimizer, keras.optimizers.Adam), f"the optimizer is {optimizer}, not Adam"
-    truth = np.array([[0, 1, 0], [1, 0, 0]], dtype="float32")
-    predicted = np.array([[0.2, 0.7, 0.1], [0.5, 0.25, 0.25]], dtype="float32")
-    loss = float(np.mean(keras.losses.get(model.loss)(truth, predicted)))
-    expected = float(np.mean(-np.log([0.7, 0.5])))
-    assert abs(loss - expected) < 1e-4, f"the loss gives {loss:.4f} where cross-entropy gives {expected:.4f}"
-
-
-grade_compiled()
-del grade_compiled'''
-
-_TRAINED_TESTS = f'''\
-def grade_trained():
-    """The model was trained, and it reads at least {ACCURACY_FLOOR * 100:g} % of MNIST's 10,000 test digits,
-    prepared here as the lesson prepares them."""
-    assert int(model.optimizer.iterations) > 0, "the model has not been trained: run the training cell"
-    (_, _), (digits, digit_labels) = load_mnist()
-    predicted = model.predict(digits[..., None] / np.float32(255), verbose=0).argmax(axis=1)
-    accuracy = float(np.mean(predicted == digit_labels))
-    floor = {ACCURACY_FLOOR}
-    assert accuracy >= floor, f"the trained model reads {{accuracy:.2%}} of test digits, under {{floor:.0%}}"
-
-
-grade_trained()
-del grade_trained'''
 
 PARTS = (
-    Part("images", 2, "check_images(", _IMAGES_TESTS),
-    Part("labels", 2, "check_labels(", _LABELS_TESTS),
-    Part("model", 2, "check_model(", _MODEL_TESTS),
-    Part("compiled", 2, "check_compiled(", _COMPILED_TESTS),
-    Part("trained", 2, None, _TRAINED_TESTS),  # a cell of its own, after the test-set evaluation
+    Part("images", 2, "check_images(", "grade_images"),
+    Part("labels", 2, "check_labels(", "grade_labels"),
+    Part("model", 2, "check_model(", "grade_model", {"floor": MODEL_FLOOR}),
+    Part("compiled", 2, "check_compiled(", "grade_compiled"),
+    # a cell of its own, after the test-set evaluation
+    Part("trained", 2, None, "grade_trained", {"floor": ACCURACY_FLOOR}),
 )
 TRAINED = PARTS[-1]
 TOTAL_POINTS = sum(part.points for part in PARTS)
@@ -181,10 +109,45 @@ def _nbgrader(grade_id: str, *, grade: bool = False, solution: bool = False, poi
     return meta
 
 
-def _graded_source(visible: str, hidden: str) -> str:
-    """The check the student sees, then the hidden tests (two blank lines before their function, as
-    ruff formats it, inside the hidden region: the release keeps ``visible`` exactly)."""
-    return f"{visible}\n{HIDDEN_BEGIN}\n\n\n{hidden}\n{HIDDEN_END}"
+@cache
+def _hidden_tests() -> tuple[str, dict[str, ast.FunctionDef]]:
+    """The text of ``cnn_instructor/hidden_tests.py`` and its functions by name, read without
+    importing it (it imports TensorFlow)."""
+    text = (files(__package__) / HIDDEN_TESTS).read_text(encoding="utf-8")
+    functions = {node.name: node for node in ast.parse(text).body if isinstance(node, ast.FunctionDef)}
+    return text, functions
+
+
+def hidden_source(part: Part) -> str:
+    """The hidden tests of ``part`` as its graded cell runs them: the function's source as written in
+    ``cnn_instructor/hidden_tests.py``, its call (on the notebook's variables named like its
+    arguments, and on ``part.settings`` for its keyword-only ones), then its name deleted.
+
+    An AssignmentError when the function is missing, or takes what the call cannot give it.
+    """
+    text, functions = _hidden_tests()
+    node = functions.get(part.test)
+    if node is None:
+        raise AssignmentError(f"{part.grade_id}: {HIDDEN_TESTS} has no function {part.test}")
+    arguments = node.args
+    if node.decorator_list or arguments.posonlyargs or arguments.vararg or arguments.kwarg:
+        raise AssignmentError(
+            f"{part.grade_id}: {part.test} should take plain arguments and have no decorator"
+        )
+    keywords = [a.arg for a in arguments.kwonlyargs]
+    if arguments.defaults or any(arguments.kw_defaults) or sorted(keywords) != sorted(part.settings):
+        raise AssignmentError(
+            f"{part.grade_id}: {part.test}'s keyword-only arguments {keywords} should be the part's "
+            f"settings {sorted(part.settings)}, without defaults"
+        )
+    given = [a.arg for a in arguments.args] + [f"{k}={part.settings[k]!r}" for k in keywords]
+    return f"{ast.get_source_segment(text, node)}\n\n\n{part.test}({', '.join(given)})\ndel {part.test}"
+
+
+def _graded_source(visible: str, part: Part) -> str:
+    """The check the student sees, then the part's hidden tests (two blank lines before their
+    function, as ruff formats it, inside the hidden region: the release keeps ``visible`` exactly)."""
+    return f"{visible}\n{HIDDEN_BEGIN}\n\n\n{hidden_source(part)}\n{HIDDEN_END}"
 
 
 def _one(cells: list[tuple[int, nbformat.NotebookNode]], what: str) -> int:
@@ -230,9 +193,9 @@ def make_assignment(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for part in PARTS:
         if part.grade_id in checks:
             cell = source.cells[checks[part.grade_id]]
-            cell.source = _graded_source(cell.source.rstrip("\n"), part.hidden)
+            cell.source = _graded_source(cell.source.rstrip("\n"), part)
             cell.metadata["nbgrader"] = _nbgrader(part.grade_id, grade=True, points=part.points)
-    trained = nbformat.v4.new_code_cell(_graded_source(TRAINED_VISIBLE, TRAINED.hidden), id=TRAINED_ID)
+    trained = nbformat.v4.new_code_cell(_graded_source(TRAINED_VISIBLE, TRAINED), id=TRAINED_ID)
     trained.metadata["nbgrader"] = _nbgrader(TRAINED.grade_id, grade=True, points=TRAINED.points)
     epochs = nbformat.v4.new_code_cell(GRADING_EPOCHS_SOURCE, id=GRADING_EPOCHS_ID)
     epochs.metadata["nbgrader"] = _nbgrader(GRADING_EPOCHS_ID)

@@ -1,7 +1,7 @@
 """The nbgrader assignment (cnn-assignment, cnn_instructor.release, course/nbgrader_config.py): the
 committed source notebook generated from the lesson and up to date; its cells marked for nbgrader;
-nbgrader's release of it equal to the committed exercise but for the assignment's own cells; the
-course's config; and each part's hidden tests, run here on right and wrong answers. The whole
+nbgrader's release of it equal to the committed exercise but for the assignment's own cells; and
+the course's config. Each part's hidden tests are tested in test_hidden_tests.py; the whole
 pipeline, graded by nbgrader with training, is in test_grading.py."""
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import re
 import subprocess
 import sys
 
-from cnn_helpers import NotReadyError, check_compiled, check_images, check_labels, check_model, load_mnist
 from cnn_instructor import assignment
 from cnn_instructor.assignment import (
     GRADING_EPOCHS_ID,
@@ -36,10 +35,8 @@ from cnn_instructor.exercise import (
     split_cell,
 )
 from cnn_instructor.notebook_text import SOLUTION_LINES
-import keras
 import nbformat
 import nbgrading
-import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -357,120 +354,6 @@ def test_exercise_stubs_write_the_exercises_hints_and_skeleton():
         _stubbed(source, {**solution, "solution": False, "locked": True})
     with pytest.raises(MarkerError, match="cell 1, line 1: put a comment right above"):
         _stubbed(f"{BEGIN}\nx = 1\n### END SOLUTION", solution)
-
-
-# --------------------------------------------------------------------------- the hidden tests, run here
-def _graded_cell(grade_id: str) -> str:
-    (cell,) = [c for c in _read(SOURCE).cells if _nbgrader(c).get("grade_id") == grade_id]
-    return cell.source
-
-
-def _run_graded(grade_id: str, **names) -> str:
-    """Run the graded cell ``grade_id`` (its check and its hidden tests) in a namespace holding what
-    the notebook would at that point; return what it printed, or raise what it raised."""
-    import contextlib
-    import io
-
-    namespace = {
-        "np": np,
-        "keras": keras,
-        "load_mnist": load_mnist,
-        "check_images": check_images,
-        "check_labels": check_labels,
-        "check_model": check_model,
-        "check_compiled": check_compiled,
-        "input_shape": (28, 28, 1),
-        "classes": 10,
-        **names,
-    }
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(compile(_graded_cell(grade_id), grade_id, "exec"), namespace)
-    assert not {k for k in namespace if k.startswith("grade_")}, "the hidden tests leave a function behind"
-    return printed.getvalue()
-
-
-@pytest.fixture(scope="module")
-def prepared(mnist):
-    (train_images, train_labels), (test_images, test_labels) = mnist
-    return {
-        "train_images": train_images,
-        "test_images": test_images,
-        "train_labels": train_labels,
-        "test_labels": test_labels,
-        "x_train": np.expand_dims(train_images.astype("float32") / 255.0, -1),
-        "x_test": np.expand_dims(test_images.astype("float32") / 255.0, -1),
-        "y_train": keras.utils.to_categorical(train_labels, 10),
-        "y_test": keras.utils.to_categorical(test_labels, 10),
-    }
-
-
-def test_hidden_tests_of_the_images(prepared):
-    assert _run_graded("images", **prepared).startswith("images ready")
-    wrong = {
-        "x_train holds float64 pixels, not float32": {
-            "x_train": prepared["x_train"].astype("float64"),
-            "x_test": prepared["x_test"].astype("float64"),
-        },
-        "x_test is not the raw pixels divided by 255": {"x_test": prepared["x_test"][::-1]},
-        "train_images or test_images changed": {"train_images": prepared["train_images"][::-1]},
-    }
-    for message, change in wrong.items():
-        with pytest.raises(AssertionError, match=message):  # each passes the check the student sees
-            _run_graded("images", **{**prepared, **change})
-
-
-def test_hidden_tests_of_the_labels(prepared):
-    assert _run_graded("labels", **prepared).startswith("labels ready")
-    shifted = keras.utils.to_categorical((prepared["train_labels"] + 1) % 10, 10)
-    with pytest.raises(AssertionError, match="y_train is not MNIST's labels one-hot, in order"):
-        _run_graded("labels", **{**prepared, "y_train": shifted})
-    with pytest.raises(NotReadyError, match="holds class numbers, not one-hot vectors"):
-        _run_graded("labels", **{**prepared, "y_train": prepared["train_labels"]})
-
-
-def _lesson_model(convolutions: int = 2, trainable: bool = True) -> keras.Model:
-    layers = [keras.Input(shape=(28, 28, 1))]
-    for filters in (16, 32)[:convolutions]:
-        layers += [keras.layers.Conv2D(filters, 3, activation="relu"), keras.layers.MaxPooling2D(2)]
-    layers += [keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
-    model = keras.Sequential(layers)
-    model.trainable = trainable
-    return model
-
-
-@pytest.mark.filterwarnings("ignore:The model does not have any trainable weights")
-def test_hidden_tests_of_the_model(prepared):
-    keras.utils.set_random_seed(1)
-    assert _run_graded("model", model=_lesson_model()).startswith("model ready")
-    with pytest.raises(AssertionError, match="the model has 1 Conv2D layers: build two blocks"):
-        _run_graded("model", model=_lesson_model(convolutions=1))
-    with pytest.raises(AssertionError, match="a fresh copy of the model learned little"):
-        _run_graded("model", model=_lesson_model(trainable=False))  # its weights cannot change
-
-
-def _compiled(optimizer, loss="categorical_crossentropy") -> tuple[keras.Model, object]:
-    schedule = keras.optimizers.schedules.CosineDecay(0.001, decay_steps=100)
-    model = _lesson_model()
-    model.compile(loss=loss, optimizer=optimizer(learning_rate=schedule), metrics=["accuracy"])
-    return model, schedule
-
-
-def test_hidden_tests_of_compiling(prepared):
-    model, schedule = _compiled(keras.optimizers.Adam)
-    assert _run_graded("compiled", model=model, schedule=schedule, **prepared).startswith("compiled:")
-    model, schedule = _compiled(keras.optimizers.SGD)
-    with pytest.raises(AssertionError, match="the optimizer is SGD, not Adam"):
-        _run_graded("compiled", model=model, schedule=schedule, **prepared)
-    model, schedule = _compiled(keras.optimizers.Adam, keras.losses.CategoricalFocalCrossentropy())
-    with pytest.raises(AssertionError, match=r"the loss gives 0\.\d+ where cross-entropy gives 0\.5249"):
-        _run_graded("compiled", model=model, schedule=schedule, **prepared)
-
-
-def test_hidden_tests_of_the_trained_model_want_a_trained_model():
-    model, _ = _compiled(keras.optimizers.Adam)
-    with pytest.raises(AssertionError, match="the model has not been trained: run the training cell"):
-        _run_graded("trained", model=model)
 
 
 def test_the_parts_are_listed_in_readme():
