@@ -1,0 +1,130 @@
+"""The docs agree with the project: every generated block (cnn_instructor.docs_blocks) is what its
+files give."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+import re
+import subprocess
+import sys
+
+from cnn_instructor import assignment, docs_blocks
+from cnn_instructor.docs_blocks import BlockError, first_sentence, nbgitpuller_link, update
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+
+
+# --------------------------------------------------------------------------- the generated blocks
+def _project(tmp_path: Path, doc: str) -> Path:
+    """A small project: a README holding ``doc``, a config file, and a notebook with a tagged figure."""
+    (tmp_path / "README.md").write_text(doc, encoding="utf-8")
+    (tmp_path / "settings.yaml").write_text("limit: 2G\n", encoding="utf-8")
+    figure = new_output(
+        "display_data",
+        data={"image/png": base64.b64encode(b"\x89PNG not really").decode()},
+        metadata={"image/png": {"alt": "A [small] picture."}},
+    )
+    drawn = new_code_cell("draw()", outputs=[figure], metadata={"tags": ["attach:picture.png"]})
+    nbformat.write(new_notebook(cells=[new_markdown_cell("# A lesson"), drawn]), tmp_path / "lesson.ipynb")
+    return tmp_path
+
+
+def test_update_writes_what_is_stale_and_check_writes_nothing(tmp_path):
+    doc = (
+        "Intro.\n<!-- file settings.yaml -->\nold text\n<!-- end -->\n"
+        "<!-- points -->\n<!-- end -->\n"
+        "<!-- figure lesson.ipynb picture.png -->\n<!-- end -->\n"
+        "<!-- commands student -->\n```bash\nhand written\n```\n<!-- end -->\nOutro.\n"
+    )
+    project = _project(tmp_path, doc)
+    readme, image = project / "README.md", project / "docs" / "images" / "picture.png"
+
+    assert update(project, check=True) == [readme, image]
+    assert readme.read_text() == doc and not image.exists()  # --check writes nothing
+
+    assert update(project) == [readme, image]
+    text = readme.read_text()
+    assert "<!-- file settings.yaml -->\n```yaml\nlimit: 2G\n```\n<!-- end -->" in text
+    assert "old text" not in text
+    assert "![A \\[small\\] picture.](docs/images/picture.png)" in text
+    assert image.read_bytes() == b"\x89PNG not really"
+    points = docs_blocks.blocks(text, "points")[""]
+    assert f"**{assignment.TOTAL_POINTS}**" in points
+    assert [row.split(" | ")[1] for row in points.splitlines()[2:-1]] == [
+        f"`{part.grade_id}`" for part in assignment.PARTS
+    ]
+    assert "```bash\nhand written\n```" in text and text.startswith("Intro.\n") and text.endswith("Outro.\n")
+    assert update(project) == []  # now up to date
+
+    (project / "settings.yaml").write_text("limit: 1G\n")
+    assert update(project, check=True) == [readme]
+
+
+def test_a_doc_in_docs_is_rendered_with_its_image_path_relative_to_it(tmp_path):
+    project = _project(tmp_path, "No blocks.\n")
+    (project / "docs").mkdir()
+    guide = project / "docs" / "guide.md"
+    guide.write_text("<!-- figure lesson.ipynb picture.png -->\n<!-- end -->\n")
+    update(project)
+    assert "](images/picture.png)" in guide.read_text()
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        ("<!-- flie settings.yaml -->\n<!-- end -->\n", "unknown kind of block 'flie'"),
+        ("<!-- file missing.yaml -->\n<!-- end -->\n", "no such file: missing.yaml"),
+        ("<!-- file a.yaml b.yaml -->\n<!-- end -->\n", "wrong arguments"),
+        (
+            "<!-- figure lesson.ipynb other.png -->\n<!-- end -->\n",
+            "no figure with alt text tagged attach:other.png",
+        ),
+        (
+            "<!-- nbgitpuller-link a.ipynb https://hub -->\n<!-- end -->\n",
+            "a hub and a repository, or neither",
+        ),
+    ],
+)
+def test_a_block_that_cannot_be_rendered_is_refused_naming_the_doc(tmp_path, block, message):
+    project = _project(tmp_path, "Before.\n" + block)
+    with pytest.raises(BlockError, match=re.escape(message)) as raised:
+        update(project)
+    assert str(raised.value).startswith("README.md: <!-- ")
+
+
+def test_the_command_line_checks_and_updates(tmp_path):
+    project = _project(tmp_path, "<!-- file settings.yaml -->\n<!-- end -->\n")
+    command = [sys.executable, "-m", "cnn_instructor.docs_blocks", "--root", str(project)]
+    checked = subprocess.run([*command, "--check"], capture_output=True, text=True, cwd=ROOT)
+    assert checked.returncode == 1 and "README.md is out of date" in checked.stdout
+    assert subprocess.run(command, capture_output=True, text=True, cwd=ROOT).returncode == 0
+    assert subprocess.run([*command, "--check"], capture_output=True, text=True, cwd=ROOT).returncode == 0
+    nowhere = subprocess.run([*command[:-1], str(tmp_path / "none")], capture_output=True, text=True)
+    assert nowhere.returncode == 2 and "run this from the project's folder" in nowhere.stderr
+
+
+def test_the_nbgitpuller_link():
+    link = nbgitpuller_link(
+        "https://hub.example.edu/", "https://github.com/org/cnn.git", "notebooks/a b.ipynb"
+    )
+    assert link == (
+        "https://hub.example.edu/hub/user-redirect/git-pull?repo=https%3A%2F%2Fgithub.com%2Forg%2Fcnn.git"
+        "&branch=main&urlpath=lab%2Ftree%2Fcnn%2Fnotebooks%2Fa+b.ipynb"
+    )
+    placeholders = nbgitpuller_link(*docs_blocks.PLACEHOLDERS, "n.ipynb", branch="dev")
+    assert (
+        placeholders.startswith("https://<hub>/hub/")
+        and "%2F<owner>%2F<repository>&branch=dev" in placeholders
+    )
+
+
+def test_first_sentence():
+    assert first_sentence("Padding (Adebayo et al. 2018). More.") == "Padding (Adebayo et al. 2018)."
+    assert first_sentence("Values, e.g. the\nmean. Two.") == "Values, e.g. the mean."
+    assert first_sentence("A list follows:\n- one\n- two") == "A list follows."
+    assert first_sentence("Short\n\nThen more.") == "Short."
