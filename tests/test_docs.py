@@ -1,16 +1,18 @@
 """The docs agree with the project: every generated block (cnn_instructor.docs_blocks) is what its
-files give."""
+files give, every relative link leads somewhere, and README's contributor commands are the ones CI
+runs."""
 
 from __future__ import annotations
 
 import base64
 from pathlib import Path
 import re
+import shlex
 import subprocess
 import sys
 
 from cnn_instructor import assignment, docs_blocks
-from cnn_instructor.docs_blocks import BlockError, first_sentence, nbgitpuller_link, update
+from cnn_instructor.docs_blocks import BlockError, commands, first_sentence, nbgitpuller_link, update
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 import pytest
@@ -20,6 +22,11 @@ README = ROOT / "README.md"
 
 
 # --------------------------------------------------------------------------- the generated blocks
+def test_the_docs_generated_blocks_are_up_to_date():
+    stale = [path.relative_to(ROOT).as_posix() for path in update(ROOT, check=True)]
+    assert stale == [], f"stale: {stale}; run python -m cnn_instructor.docs_blocks"
+
+
 def _project(tmp_path: Path, doc: str) -> Path:
     """A small project: a README holding ``doc``, a config file, and a notebook with a tagged figure."""
     (tmp_path / "README.md").write_text(doc, encoding="utf-8")
@@ -128,3 +135,53 @@ def test_first_sentence():
     assert first_sentence("Values, e.g. the\nmean. Two.") == "Values, e.g. the mean."
     assert first_sentence("A list follows:\n- one\n- two") == "A list follows."
     assert first_sentence("Short\n\nThen more.") == "Short."
+
+
+# --------------------------------------------------------------------------- links
+def _slug(heading: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _anchors(markdown: str) -> set[str]:
+    prose = re.sub(r"^```.*?^```", "", markdown, flags=re.MULTILINE | re.DOTALL)
+    return {_slug(h) for h in re.findall(r"^#{1,6} (.+)$", prose, re.MULTILINE)}
+
+
+def test_every_relative_link_of_the_docs_leads_to_a_file_and_a_heading():
+    broken = []
+    for doc in docs_blocks.documents(ROOT):
+        text = re.sub(r"^```.*?^```", "", doc.read_text(encoding="utf-8"), flags=re.MULTILINE | re.DOTALL)
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target):  # https:, mailto:, attachment:
+                continue
+            path, _, anchor = target.partition("#")
+            file = (doc.parent / path).resolve() if path else doc
+            if not file.exists():
+                broken.append(f"{doc.name}: {target} (no such file)")
+            elif anchor and file.suffix == ".md" and anchor not in _anchors(file.read_text(encoding="utf-8")):
+                broken.append(f"{doc.name}: {target} (no such heading)")
+    assert broken == []
+
+
+# --------------------------------------------------------------------------- README's commands
+def _tokens(line: str) -> list[str]:
+    """A command's words, as the shell splits them, its comment and pip's --quiet left out."""
+    return [word for word in shlex.split(line, comments=True) if word not in ("--quiet", "-q")]
+
+
+def test_ci_runs_readmes_contributor_commands():
+    """CI (.ci/run) makes the same virtual environment, installs what README installs (with the
+    constraints) and ends with README's test command."""
+    make, activate, *inside = [_tokens(line) for line in commands(README, "contributor")]
+    ci = [words for words in map(_tokens, (ROOT / ".ci" / "run").read_text().splitlines()) if words]
+    assert make[:3] == ["python3", "-m", "venv"] and activate == ["source", ".venv/bin/activate"]
+    assert any(words[:3] == make[:3] and words[-1] == make[-1] for words in ci), "CI makes another venv"
+    assert activate in ci
+    missing = [" ".join(words) for words in inside if words not in ci]
+    assert missing == [], f"README's contributor commands that CI does not run: {missing}"
+    order = [ci.index(words) for words in inside]
+    assert order == sorted(order) and ci[-1] == inside[-1], "CI runs README's commands in another order"
+    install = next(words for words in inside if words[:4] == ["python", "-m", "pip", "install"])
+    assert install[install.index("-c") + 1] == ".ci/constraints.txt"
+    assert inside[-1][:3] == ["python", "-m", "pytest"]
