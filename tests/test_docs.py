@@ -1,15 +1,19 @@
 """The docs agree with the project: every generated block (cnn_instructor.docs_blocks) is what its
-files give, every relative link leads somewhere, and README's contributor commands are the ones CI
-runs."""
+files give, every relative link leads somewhere, README's contributor commands are the ones CI runs,
+and README's student commands work on a Python that refuses pip outside a virtual environment."""
 
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 import re
 import shlex
+import shutil
 import subprocess
 import sys
+import sysconfig
+import tempfile
 
 from cnn_instructor import assignment, docs_blocks
 from cnn_instructor.docs_blocks import BlockError, commands, first_sentence, nbgitpuller_link, update
@@ -185,3 +189,70 @@ def test_ci_runs_readmes_contributor_commands():
     install = next(words for words in inside if words[:4] == ["python", "-m", "pip", "install"])
     assert install[install.index("-c") + 1] == ".ci/constraints.txt"
     assert inside[-1][:3] == ["python", "-m", "pytest"]
+
+
+def _externally_managed_python(folder: Path) -> Path:
+    """A copy of the Python that runs the tests, outside any virtual environment, with pip and marked
+    externally managed as PEP 668 says (an EXTERNALLY-MANAGED file in its stdlib folder), as Debian's,
+    Ubuntu's and Homebrew's Pythons are. Its ``bin`` holds ``python3`` only. Returns that ``python3``."""
+    stdlib = Path(sysconfig.get_path("stdlib"))  # the base installation's, also from a venv
+    copied = folder / stdlib.relative_to(sys.base_prefix)
+    skipped = ("site-packages", "dist-packages", "test", "idlelib", "tkinter", "turtledemo", "__pycache__")
+    shutil.copytree(stdlib, copied, ignore=shutil.ignore_patterns(*skipped, "EXTERNALLY-MANAGED"))
+    python3 = folder / "bin" / "python3"
+    python3.parent.mkdir()
+    shutil.copy2(Path(sys.executable).resolve(), python3)  # the interpreter itself, not a venv's link
+    where = subprocess.run(
+        [python3, "-c", "import sys, sysconfig; print(sys.prefix); print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert Path(where[0]) == folder, f"the copy's prefix is {where[0]}, not {folder}"
+    import pip
+
+    shutil.copytree(Path(pip.__file__).parent, Path(where[1]) / "pip")
+    (copied / "EXTERNALLY-MANAGED").write_text(
+        "[externally-managed]\nError=This Python is the system's: make a virtual environment.\n"
+    )
+    return python3
+
+
+@pytest.mark.slow  # copies a Python, makes a venv and installs the lesson into it (about a minute, 2.5 GB)
+def test_readmes_student_commands_work_where_pip_outside_a_venv_is_refused():
+    lines = commands(README, "student")
+    *install, open_lesson = lines
+    assert _tokens(open_lesson)[:2] == ["jupyter", "lab"]
+    with tempfile.TemporaryDirectory() as folder:  # not tmp_path: pytest would keep 2.5 GB
+        python3 = _externally_managed_python(Path(folder) / "system")
+        project = Path(folder) / "project"  # the files a student downloads, without a venv of ours
+        project.mkdir()
+        for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in"):
+            shutil.copy2(ROOT / name, project / name)
+        for name in ("cnn_helpers", "cnn_instructor", "notebooks"):
+            shutil.copytree(ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__"))
+        environment = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "CONDA_PREFIX")
+        } | {"PATH": str(python3.parent)}  # python3 and nothing else: no python, no pip
+
+        def shell(script: str) -> subprocess.CompletedProcess:
+            bash = shutil.which("bash") or "/bin/bash"
+            return subprocess.run(
+                [bash, "-c", script], cwd=project, env=environment, capture_output=True, text=True
+            )
+
+        refused = shell("python3 -m pip install nbformat")
+        assert refused.returncode != 0 and "externally-managed-environment" in refused.stderr, refused.stderr
+
+        ran = shell("set -e\n" + "\n".join(install))
+        assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-4000:]
+        imports = (
+            "import cnn_helpers, cnn_helpers.widgets, keras, matplotlib.pyplot, numpy, tensorflow\n"
+            "print(cnn_helpers.__file__)"
+        )
+        lesson = shell(f"source .venv/bin/activate && python -c '{imports}' && jupyter lab --version")
+        assert lesson.returncode == 0, lesson.stderr[-4000:]
+        assert lesson.stdout.splitlines()[0] == str(project / "cnn_helpers" / "__init__.py")
+        assert (project / _tokens(open_lesson)[2]).is_file()
