@@ -108,15 +108,17 @@ def test_a_block_that_cannot_be_rendered_is_refused_naming_the_doc(tmp_path, blo
     assert str(raised.value).startswith("README.md: <!-- ")
 
 
-def test_the_command_line_checks_and_updates(tmp_path):
+def test_the_command_line_checks_and_updates(tmp_path, capsys):
     project = _project(tmp_path, "<!-- file settings.yaml -->\n<!-- end -->\n")
-    command = [sys.executable, "-m", "cnn_instructor.docs_blocks", "--root", str(project)]
-    checked = subprocess.run([*command, "--check"], capture_output=True, text=True, cwd=ROOT)
-    assert checked.returncode == 1 and "README.md is out of date" in checked.stdout
-    assert subprocess.run(command, capture_output=True, text=True, cwd=ROOT).returncode == 0
-    assert subprocess.run([*command, "--check"], capture_output=True, text=True, cwd=ROOT).returncode == 0
-    nowhere = subprocess.run([*command[:-1], str(tmp_path / "none")], capture_output=True, text=True)
-    assert nowhere.returncode == 2 and "run this from the project's folder" in nowhere.stderr
+    root = ["--root", str(project)]
+    assert docs_blocks.main([*root, "--check"]) == 1
+    assert f"{(project / 'README.md').as_posix()} is out of date" in capsys.readouterr().out
+    assert docs_blocks.main(root) == 0 and docs_blocks.main([*root, "--check"]) == 0
+    with pytest.raises(SystemExit) as raised:
+        docs_blocks.main(["--root", str(tmp_path / "none")])
+    assert raised.value.code == 2 and "run this from the project's folder" in capsys.readouterr().err
+    module = [sys.executable, "-m", "cnn_instructor.docs_blocks", "--check", *root]  # works on its own
+    assert subprocess.run(module, capture_output=True, text=True, cwd=ROOT).returncode == 0
 
 
 def test_the_nbgitpuller_link():
