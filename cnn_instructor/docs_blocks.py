@@ -77,8 +77,14 @@ def first_sentence(docstring: str) -> str:
 
 
 def _fenced(text: str, language: str) -> str:
-    fence = "```" if "```" not in text else "````"
-    return f"{fence}{language}\n{text.rstrip(chr(10))}\n{fence}"
+    """``text`` in a fenced code block (of four backticks if it holds three)."""
+    fence, body = "```" if "```" not in text else "````", text.rstrip("\n")
+    return f"{fence}{language}\n{body}\n{fence}"
+
+
+def _cell(text: str) -> str:
+    """``text`` as a Markdown table cell: one line, its pipes escaped."""
+    return " ".join(text.split()).replace("|", "&#124;")
 
 
 def _render_plan(root: Path, notebook: str) -> str:
@@ -99,7 +105,7 @@ def _render_points(root: Path) -> str:
     ]
     for number, part in enumerate(assignment.PARTS, 1):
         functions = [node for node in ast.parse(part.hidden).body if isinstance(node, ast.FunctionDef)]
-        hidden = " ".join((ast.get_docstring(functions[0]) or "").split()) if functions else ""
+        hidden = _cell(ast.get_docstring(functions[0]) or "") if functions else ""
         if not hidden:
             raise BlockError(f"part {part.grade_id!r}: its hidden tests' function has no docstring")
         check = f"`{part.check.rstrip('(')}`" if part.check else "none"
@@ -127,7 +133,7 @@ def _render_modules(root: Path, folder: str) -> str:
         if not docstring:
             raise BlockError(f"{name} has no docstring: the layout shows its first sentence")
         shown = name.removesuffix("__init__.py") if path.name == "__init__.py" else name
-        rows.append(f"| `{shown}` | {first_sentence(docstring).replace('|', '&#124;')} |")
+        rows.append(f"| `{shown}` | {_cell(first_sentence(docstring))} |")
     return "\n".join(rows)
 
 
