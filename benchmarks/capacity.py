@@ -32,7 +32,7 @@ time is divided by the mean of the two probes around it, and the probes' spread 
 machine's speed swung during the measurement.
 
 The report is a Markdown table, one row per (limit, number at once), and below it the figures
-README derives from it: CPU seconds per student's training, students per core and per GiB, and
+docs/hub.md derives from it: CPU seconds per student's training, students per core and per GiB, and
 what a class of 30 needs for its training to finish within 5 minutes. Raw results go to
 ``benchmarks/results/capacity.json``. Needs root (or a delegated cgroup v2 subtree) for the
 groups; without it the script says so and stops.

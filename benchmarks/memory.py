@@ -41,7 +41,7 @@ under memray with native traces, so that TensorFlow's and NumPy's allocations in
 seen (tracemalloc sees only Python's), one capture per cell. Per cell: the memory it allocated and
 still holds at its end, the most it held at once while it ran (over what earlier cells hold), the
 total still held from the cells so far, and which library allocated most of what it keeps. It is
-a Markdown table; README's "Memory" section has it.
+a Markdown table; benchmarks/README.md's "Memory" section has it.
 
 Results go to ``benchmarks/results/memory.json`` (``limits``) and
 ``benchmarks/results/memory-profile-<notebook>.json`` (``profile``).

@@ -3,7 +3,7 @@ section, for two classes, the core path apart from the optional sections.
 
     cnn-plan notebooks/cnn_mnist.ipynb                 # from the stored notebook
     cnn-plan notebooks/cnn_mnist.ipynb --run           # with each cell's run time measured now
-    cnn-plan notebooks/cnn_mnist.ipynb --readme README.md   # and write the table into README
+    cnn-plan notebooks/cnn_mnist.ipynb --readme docs/teaching.md   # and write the table into that doc
     cnn-plan notebooks/cnn_mnist.ipynb --json          # the counts, for tools
 
 Two rows, each with its class clock:

@@ -1,7 +1,7 @@
 """nbgrader's settings for the course that grades the lesson's exercise (assignment ``cnn_mnist``).
 
-Run nbgrader from this folder (or pass ``--CourseDirectory.root=<this folder>``); README, "Grading
-with nbgrader", gives the commands. It needs the lesson's package with its ``grade`` extra
+Run nbgrader from this folder (or pass ``--CourseDirectory.root=<this folder>``); docs/grading.md
+gives the commands. It needs the lesson's package with its ``grade`` extra
 (``pip install -e ".[grade]"`` in the lesson's repository).
 """
 
@@ -18,7 +18,7 @@ c.CourseDirectory.course_id = "cnn_mnist_course"
 c.GenerateAssignment.preprocessors = release_preprocessors()
 
 # Seconds per cell. Grading trains one epoch (the assignment's cell after the parameters); that cell,
-# the longest, took 6–7 s on one core of a 2-core AMD EPYC VM (README, "Grading with nbgrader").
+# the longest, took 6–7 s on one core of a 2-core AMD EPYC VM (benchmarks/README.md, "Grading time").
 # 60 s leaves room for a machine several times slower, or a hub busy with a class; nbgrader's
 # default, 30 s, leaves less.
 c.Execute.timeout = 60

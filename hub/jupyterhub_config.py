@@ -6,7 +6,7 @@ import sys
 c = get_config()  # noqa: F821 (JupyterHub defines it)
 
 c.JupyterHub.spawner_class = "docker"
-c.DockerSpawner.image = "cnn-mnist:0.1.0"  # built from environment.yml by repo2docker (README)
+c.DockerSpawner.image = "cnn-mnist:0.1.0"  # built from environment.yml by repo2docker (docs/hub.md)
 c.DockerSpawner.remove = True  # a new container at every start; the volume keeps the student's files
 c.DockerSpawner.volumes = {
     "jupyterhub-user-{username}": "/home/jovyan",
@@ -14,7 +14,7 @@ c.DockerSpawner.volumes = {
 }
 c.Spawner.default_url = "/lab"  # JupyterLab, where nbgitpuller links open the lesson
 
-# Per student, from README's memory measurement (benchmarks/memory.py: a limit counts the whole server)
+# Per student, from the memory measurement (benchmarks/README.md: a limit counts the whole server)
 c.Spawner.mem_limit = "2G"  # the server with both notebooks' kernels at once (they ran in 1792 MiB)
 c.Spawner.mem_guarantee = "1G"  # the server with one notebook's kernel; DockerSpawner does not enforce it
 c.Spawner.cpu_limit = 1

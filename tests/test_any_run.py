@@ -1,8 +1,9 @@
 """The committed outputs hold for any run, and still catch a broken lesson.
 
 Another seed stands in for another computer: it moves every trained number much further than
-another CPU kind does (see README). Each variant below keeps the stored outputs and is checked by
-nbval exactly as ``python -m pytest`` checks the committed notebooks, bands included.
+another CPU kind does (see CONTRIBUTING.md, "Reproducibility"). Each variant below keeps the
+stored outputs and is checked by nbval exactly as ``python -m pytest`` checks the committed
+notebooks, bands included.
 """
 
 from __future__ import annotations

@@ -14,7 +14,6 @@ import re
 import subprocess
 import sys
 
-from cnn_instructor import assignment
 from cnn_instructor.assignment import (
     GRADING_EPOCHS_ID,
     PARTS,
@@ -316,8 +315,6 @@ def test_the_course_config_releases_the_exercises_stubs_and_sets_the_timeout():
     assert config.Execute.timeout > 30  # nbgrader's default is shorter than training on a slow machine
     assert config.Execute.interrupt_on_timeout is False  # a timeout fails the submission: exit status 1
     assert re.fullmatch(r"[\w-]+", config.CourseDirectory.course_id)
-    readme = (ROOT / "README.md").read_text()
-    assert f"c.Execute.timeout = {config.Execute.timeout}" in readme  # README shows the config as it is
 
 
 def test_release_preprocessors_refuses_an_nbgrader_it_does_not_know(monkeypatch):
@@ -356,13 +353,3 @@ def test_exercise_stubs_write_the_exercises_hints_and_skeleton():
         _stubbed(f"{BEGIN}\nx = 1\n### END SOLUTION", solution)
 
 
-def test_the_parts_are_listed_in_readme():
-    """README's points table is PARTS: the same parts, points and total."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split("### Grading with nbgrader", 1)[1].split("\n### ", 1)[0]
-    rows = re.findall(r"^\| (\d) \| `(\w+)` \| [^|]+ \| (\d+) \|$", section, re.MULTILINE)
-    assert [(int(n), grade_id, int(points)) for n, grade_id, points in rows] == [
-        (n, part.grade_id, part.points) for n, part in enumerate(PARTS, 1)
-    ]
-    assert f"**{TOTAL_POINTS} points**" in section
-    assert f"{assignment.ACCURACY_FLOOR * 100:g} %" in section

@@ -1,6 +1,6 @@
 """The capacity benchmark's own logic: the cells it adds around the training, what it reads from
 an executed notebook, a batch of runs at once (with and without a one-core quota), the table's
-rows and the sizing README derives from them."""
+rows and the sizing docs/hub.md derives from them."""
 
 from __future__ import annotations
 

@@ -4,10 +4,11 @@ the dummy authenticator and local-process servers (tests/hubserver.py). Nothing 
 - Three students log in through the hub's login form and run the lesson in their own servers at
   the same time, through the hub's proxy (REST API and kernel WebSocket, as JupyterLab does);
   while they train, a fourth student logs in and gets JupyterLab.
-- README's nbgitpuller link, pointed at a local git repository, hands the lesson to a student in
-  a real browser; the student runs it and saves it with a note; the instructor changes the
-  repository; the same link again brings the instructor's change and keeps the student's work.
-- hub/: the configurations README shows load in JupyterHub and agree with each other.
+- The nbgitpuller link the docs give (docs/hub.md, ``nbgitpuller_link``), pointed at a local git
+  repository, hands the lesson to a student in a real browser; the student runs it and saves it
+  with a note; the instructor changes the repository; the same link again brings the instructor's
+  change and keeps the student's work.
+- hub/: the configurations docs/hub.md shows load in JupyterHub and agree with each other.
 
 The runs are short: papermill's convention, a cell injected after the notebook's ``parameters`` cell.
 """
@@ -19,13 +20,13 @@ from pathlib import Path
 import re
 import shutil
 import subprocess
-import sys
 import threading
 import time
 import tomllib
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from browser import offline_page
+from cnn_instructor.docs_blocks import nbgitpuller_link
 from hubserver import jupyterhub_server
 import nbformat
 import pytest
@@ -34,7 +35,6 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
-README = ROOT / "README.md"
 
 # Two epochs: with one, the lesson's one-cycle schedule would decay over (EPOCHS - 1) = 0 steps,
 # which Keras refuses.
@@ -137,20 +137,10 @@ def test_three_students_run_the_lesson_at_once_while_a_fourth_logs_in(hub):
 
 
 # --------------------------------------------------------------------------- nbgitpuller
-def readme_link() -> str:
-    """The nbgitpuller link README gives, with its placeholders."""
-    section = README.read_text().split("## A class on one server (JupyterHub)", 1)[1].split("\n## ", 1)[0]
-    return re.search(r"https://<hub>/hub/user-redirect/git-pull\?[^\s`)]+", section).group(0)
-
-
 def link_to(hub_url: str, repository: Path) -> str:
-    """README's link, for the hub at ``hub_url`` and the git repository in the folder ``repository``."""
-    link = urlsplit(readme_link())
-    query = dict(parse_qsl(link.query))
-    assert query["repo"] == "https://github.com/<owner>/<repository>", query
-    query["repo"] = repository.as_uri()
-    query["urlpath"] = query["urlpath"].replace("<repository>", repository.name)
-    return f"{hub_url}hub/user-redirect/git-pull?{urlencode(query)}"
+    """The docs' nbgitpuller link to the lesson, for the hub at ``hub_url`` and the git repository in
+    the folder ``repository``."""
+    return nbgitpuller_link(hub_url, repository.as_uri(), f"notebooks/{LESSON.name}")
 
 
 def git(folder: Path, *args: str) -> None:
@@ -223,19 +213,13 @@ def stream_text_of(cell: nbformat.NotebookNode) -> str:
 
 
 # --------------------------------------------------------------------------- the hub's settings
-def readme_section() -> str:
-    return README.read_text().split("## A class on one server (JupyterHub)", 1)[1].split("\n## ", 1)[0]
-
-
-def test_the_hub_configurations_readme_shows_load_in_jupyterhub_and_agree():
+def test_the_hub_configurations_load_in_jupyterhub_and_agree():
     from jupyterhub.spawner import Spawner
     from traitlets.config import Config, PyFileConfigLoader
     import yaml
 
     hub_config = ROOT / "hub" / "jupyterhub_config.py"
     z2jh_config = ROOT / "hub" / "config.yaml"
-    blocks = re.findall(r"```(?:python|yaml)\n(.*?)```", readme_section(), re.DOTALL)
-    assert hub_config.read_text() in blocks and z2jh_config.read_text() in blocks, "README shows other text"
 
     config = PyFileConfigLoader(hub_config.name, path=str(hub_config.parent)).load_config()
     one_server = Spawner(config=config)  # JupyterHub's own traits parse "2G" and the rest
@@ -262,22 +246,9 @@ def test_the_hub_configurations_readme_shows_load_in_jupyterhub_and_agree():
     threads = str(int(one_server.cpu_limit))  # TensorFlow's thread pools as wide as the CPU limit
     for environment in (one_server.environment, kubernetes.environment):
         assert environment["TF_NUM_INTRAOP_THREADS"] == environment["TF_NUM_INTEROP_THREADS"] == threads
-    # The default URL opens JupyterLab, where README's link opens the lesson.
-    urlpath = dict(parse_qsl(urlsplit(readme_link()).query))["urlpath"]
+    # The default URL opens JupyterLab, where the docs' link opens the lesson.
+    link = nbgitpuller_link(
+        "https://hub.example.edu", "https://github.com/example-org/cnn-mnist", "lesson.ipynb"
+    )
+    urlpath = dict(parse_qsl(urlsplit(link).query))["urlpath"]
     assert urlpath.startswith(one_server.default_url.strip("/") + "/tree/")
-
-
-def test_readmes_worked_example_is_what_its_python_snippet_makes():
-    section = readme_section()
-    by_hand = r"```python\n(from urllib\.parse import urlencode\n.*?)```"
-    snippet = re.search(by_hand, section, re.DOTALL).group(1)
-    example = {"<hub>": "hub.example.edu", "<owner>": "example-org", "<repository>": "cnn-mnist"}
-    for placeholder, value in example.items():
-        snippet = snippet.replace(placeholder, value)
-    run = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, check=True)
-    worked = re.search(r"`(https://hub\.example\.edu/hub/user-redirect/git-pull\?[^`]+)`", section).group(1)
-    assert run.stdout.strip() == worked
-    template = readme_link()
-    for placeholder, value in example.items():
-        template = template.replace(placeholder, value)
-    assert template == worked

@@ -1,11 +1,11 @@
 """What JupyterLab 4.6 does with a figure's alt text (``metadata["image/png"]["alt"]``), in a real
-JupyterLab in headless Chromium with the network refused. README's "Accessibility" says the same:
+JupyterLab in headless Chromium with the network refused. docs/accessibility.md says the same:
 
 - it keeps the alt text: a figure displayed in JupyterLab and saved is stored with it, so the exports
   (nbconvert's HTML, cnn-slides' page and decks) carry it;
 - it does not show it: its image renderer gives the <img> no alt attribute, so a screen reader in
   JupyterLab itself gets no description. If a later JupyterLab starts to use it, the last assertion
-  fails: then README and this test should say so.
+  fails: then docs/accessibility.md and this test should say so.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """cnn-plan: where each minute of a class goes, presented and with students writing the TODOs,
-counted from the notebook, calibrated on timed walk-throughs, and the table README prints."""
+counted from the notebook, calibrated on timed walk-throughs, and the table it writes into a doc."""
 
 from __future__ import annotations
 
@@ -36,8 +36,6 @@ from cnn_instructor.plan import (
     code_lines,
     plan,
     prose_words,
-    readme_block,
-    readme_text,
     table,
     term_key,
     totals,
@@ -457,18 +455,6 @@ def test_the_command_writes_its_table_into_readme(tmp_path):
     assert result.returncode == 2 and "has no <!-- cnn-plan" in result.stderr
 
 
-# --- README (updated with the restructured lesson) ----------------------------------------------
-
-
-def test_readme_prints_the_plan_cnn_plan_prints():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme_block("notebooks/cnn_mnist.ipynb").search(readme)
-    assert block, "README lacks the plan table between its markers"
-    assert block.group(2) == readme_text(plan(nbformat.read(LESSON, as_version=4))), (
-        "README's plan table is stale: run `cnn-plan notebooks/cnn_mnist.ipynb --readme README.md`"
-    )
-
-
 def test_an_activity_in_a_cell_marked_optional_still_counts():
     """The visible mark of an optional cell may stand before its activity's marker."""
     cells = [
@@ -487,7 +473,7 @@ def test_an_activity_in_a_cell_marked_optional_still_counts():
 
 def test_the_lesson_fits_a_presented_period_and_two_writing_periods():
     """The committed lesson's counts: presented well inside 90 minutes, and a class that writes the
-    TODOs in two periods (README, "A 90-minute class"). A lesson that grows fails here."""
+    TODOs in two periods (docs/teaching.md, "A 90-minute class"). A lesson that grows fails here."""
     sections = plan(nbformat.read(LESSON, as_version=4))
     counts = totals(sections)
     assert counts[PRESENTED]["core"] <= 75, counts

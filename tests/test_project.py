@@ -1,5 +1,5 @@
-"""The project around the lesson: install files that agree, CI that runs README's command, clean
-code, a public API in one sorted list, and TensorFlow imported quietly but not mutely."""
+"""The project around the lesson: install files that agree, clean code, a public API in one sorted
+list, and TensorFlow imported quietly but not mutely. (CI's commands against README's: test_docs.py.)"""
 
 from __future__ import annotations
 
@@ -42,63 +42,17 @@ def test_the_test_extra_builds_on_the_lesson_extra_and_pins_ruff():
     }  # students need no test tools
 
 
-def test_ci_runs_the_readme_test_command():
-    readme = (ROOT / "README.md").read_text()
-    ci = (ROOT / ".ci" / "run").read_text()
-    command = re.search(r"The test command is `([^`]+)`", readme).group(1)
-    assert command in readme.split("```bash", 2)[1]  # the quickstart runs it too
-    assert ci.rstrip().splitlines()[-1] == command
-
-
-def _readme_layout() -> list[Path]:
-    """The paths README's layout names, nested by indentation (two spaces a level)."""
-    readme = (ROOT / "README.md").read_text()
-    layout = readme.split("## Layout", 1)[1].split("```", 2)[1]
-    folders: list[str] = []
-    paths = []
-    for line in layout.splitlines():
-        match = re.match(r"^( *)([\w./-]+)(\s|$)", line)
-        if not match:
-            continue
-        depth, name = len(match.group(1)) // 2, match.group(2)
-        folders = folders[:depth]
-        paths.append(ROOT.joinpath(*folders, name))
-        if name.endswith("/"):
-            folders.append(name.rstrip("/"))
-    return paths
-
-
-def test_readme_layout_names_only_what_exists():
-    for path in _readme_layout():
-        assert path.exists(), f"README's layout names {path.relative_to(ROOT)}, which does not exist"
-
-
-def test_readme_layout_names_every_module():
-    listed = {path.resolve() for path in _readme_layout()}
-    modules = [
-        path
-        for package in ("cnn_helpers", "cnn_instructor")
-        for path in (ROOT / package).rglob("*.py")
-        if not (path.name == "__init__.py" and path.parent.parent != ROOT)  # a subpackage: its folder
-    ]
-    missing = sorted(str(path.relative_to(ROOT)) for path in modules if path.resolve() not in listed)
-    assert missing == [], f"README's layout does not list {missing}"
-    folders = {path.parent for path in modules if path.parent.parent != ROOT}
-    assert not {f for f in folders if f.resolve() not in listed}, "a subpackage is missing from the layout"
-
-
 def test_public_api_is_one_sorted_list():
     assert cnn_helpers.__all__ == sorted(cnn_helpers.__all__)
     for name in cnn_helpers.__all__:
         assert hasattr(cnn_helpers, name), name
 
 
-def test_every_public_name_is_used_by_a_notebook_the_instructor_tools_or_readme():
+def test_every_public_name_is_used_by_a_notebook_the_instructor_tools_or_the_docs():
     import json
 
-    readme = (ROOT / "README.md").read_text()
-    layout = readme.split("## Layout", 1)[1].split("```", 2)[1]
-    texts = [readme.replace(layout, "")]  # a module's file name in the layout is no use of a name
+    docs = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]  # not CONTRIBUTING's module table
+    texts = [path.read_text(encoding="utf-8") for path in docs]
     texts += [path.read_text() for path in (ROOT / "cnn_instructor").rglob("*.py")]
     for name in ("cnn_mnist.ipynb", "cnn_mnist_explore.ipynb"):
         cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]

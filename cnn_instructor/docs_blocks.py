@@ -1,0 +1,266 @@
+"""The docs' generated blocks: what README.md, CONTRIBUTING.md, docs/ and benchmarks/README.md show
+of the project's own files, rendered from those files, so that the docs cannot drift from them.
+
+A generated block sits between two markers, its kind and arguments in the first::
+
+    <!-- KIND ARGUMENT ... -->
+    (generated: never edit by hand)
+    <!-- end -->
+
+- ``cnn-plan NOTEBOOK``: the class plan of a notebook (``cnn_instructor.plan``: its table and the
+  two-period split; ``cnn-plan NOTEBOOK --readme DOC`` writes the same block);
+- ``file PATH``: a file of the project, quoted whole in a fenced block;
+- ``points``: the nbgrader assignment's points table, from ``cnn_instructor.assignment.PARTS``;
+- ``figure NOTEBOOK NAME``: the notebook's stored figure of the cell tagged ``attach:NAME``, saved
+  as ``docs/images/NAME`` and shown with the alt text the helpers wrote for it;
+- ``nbgitpuller-link NOTEBOOK [HUB REPOSITORY]``: the link that hands NOTEBOOK out on a hub
+  (``nbgitpuller_link``), with placeholders unless a hub and a repository are given;
+- ``modules FOLDER``: each Python module of a folder with the first sentence of its docstring.
+
+Blocks of kind ``commands NAME`` are written by hand: commands that the tests run or compare with
+CI (``commands``). Nothing here renders them.
+
+    python -m cnn_instructor.docs_blocks            # rewrite the stale blocks (from the project folder)
+    python -m cnn_instructor.docs_blocks --check    # write nothing; exit 1 naming the stale files
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import base64
+from collections.abc import Callable, Sequence
+import inspect
+import os
+from pathlib import Path
+import re
+import sys
+from urllib.parse import urlencode
+
+import nbformat
+
+from . import assignment, attachments, plan
+
+#: The docs, as globs under the project's folder.
+DOCUMENTS = ("*.md", "docs/**/*.md", "benchmarks/*.md")
+IMAGES = Path("docs") / "images"
+#: A marked block: ``<!-- KIND ARGUMENTS -->``, its body (maybe none: ``??``), ``<!-- end -->``, on lines of
+#: their own; the body ends at the first ``<!-- end -->`` line.
+BLOCK = re.compile(
+    r"^<!-- (?P<kind>[a-z][\w-]*)(?P<arguments>(?: [^\s>]+)*) -->\n(?:(?P<body>.*?)\n)??<!-- end -->$",
+    re.MULTILINE | re.DOTALL,
+)
+HAND_WRITTEN = "commands"
+PLACEHOLDERS = ("https://<hub>", "https://github.com/<owner>/<repository>")
+_FENCES = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".cfg": "ini", ".txt": "text"}
+_SENTENCE_END = re.compile(r"(?<=[\w)`'\"])\.\s+(?=[A-Z])")
+
+
+class BlockError(ValueError):
+    """A marked block the docs cannot render: an unknown kind, wrong arguments, a missing file."""
+
+
+def nbgitpuller_link(hub: str, repository: str, notebook: str, branch: str = "main") -> str:
+    """The link that copies ``repository`` (a git URL) into a student's server on ``hub`` with
+    nbgitpuller, or merges it into the copy already there, and opens ``notebook`` (a path in the
+    repository) in JupyterLab. The copy's folder is named after the repository, as nbgitpuller
+    names it."""
+    folder = repository.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")
+    query = {"repo": repository, "branch": branch, "urlpath": f"lab/tree/{folder}/{notebook}"}
+    return f"{hub.rstrip('/')}/hub/user-redirect/git-pull?{urlencode(query, safe='<>')}"
+
+
+def first_sentence(docstring: str) -> str:
+    """The first sentence of a docstring's first paragraph, on one line."""
+    paragraph = re.split(r"\n\s*\n|\n\s*- ", docstring.strip(), maxsplit=1)[0]  # up to a list
+    return _SENTENCE_END.split(" ".join(paragraph.split()), 1)[0].rstrip(".:") + "."
+
+
+def _fenced(text: str, language: str) -> str:
+    """``text`` in a fenced code block (of four backticks if it holds three)."""
+    fence, body = "```" if "```" not in text else "````", text.rstrip("\n")
+    return f"{fence}{language}\n{body}\n{fence}"
+
+
+def _cell(text: str) -> str:
+    """``text`` as a Markdown table cell: one line, its pipes escaped."""
+    return " ".join(text.split()).replace("|", "&#124;")
+
+
+def _render_plan(root: Path, notebook: str) -> str:
+    return plan.readme_text(plan.plan(nbformat.read(root / notebook, as_version=4)))
+
+
+def _render_file(root: Path, path: str) -> str:
+    file = root / path
+    if not file.is_file():
+        raise BlockError(f"no such file: {path}")
+    return _fenced(file.read_text(encoding="utf-8"), _FENCES.get(file.suffix, "text"))
+
+
+def _render_points(root: Path) -> str:
+    rows = [
+        "| part | `grade_id` | the check the student saw | then hidden tests: what they check | points |",
+        "|---:|---|---|---|---:|",
+    ]
+    for number, part in enumerate(assignment.PARTS, 1):
+        functions = [node for node in ast.parse(part.hidden).body if isinstance(node, ast.FunctionDef)]
+        hidden = _cell(ast.get_docstring(functions[0]) or "") if functions else ""
+        if not hidden:
+            raise BlockError(f"part {part.grade_id!r}: its hidden tests' function has no docstring")
+        check = f"`{part.check.rstrip('(')}`" if part.check else "none"
+        rows.append(f"| {number} | `{part.grade_id}` | {check} | {hidden} | {part.points} |")
+    rows.append(f"| | | | **in all** | **{assignment.TOTAL_POINTS}** |")
+    return "\n".join(rows)
+
+
+def _render_nbgitpuller_link(root: Path, notebook: str, *where: str) -> str:
+    if len(where) not in (0, 2):
+        raise BlockError("nbgitpuller-link takes a notebook, then a hub and a repository, or neither")
+    hub, repository = where or PLACEHOLDERS
+    return _fenced(nbgitpuller_link(hub, repository, notebook), "text")
+
+
+def _render_modules(root: Path, folder: str) -> str:
+    if not (root / folder).is_dir():
+        raise BlockError(f"no such folder: {folder}")
+    rows = ["| module | what it is |", "|---|---|"]
+    for path in sorted((root / folder).rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        name = path.relative_to(root).as_posix()
+        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8")))
+        if not docstring:
+            raise BlockError(f"{name} has no docstring: the layout shows its first sentence")
+        shown = name.removesuffix("__init__.py") if path.name == "__init__.py" else name
+        rows.append(f"| `{shown}` | {_cell(first_sentence(docstring))} |")
+    return "\n".join(rows)
+
+
+def _markdown_alt(text: str) -> str:
+    """``text`` as a markdown image's alt text: one line, brackets and backslashes escaped."""
+    return re.sub(r"([\\\[\]])", r"\\\1", " ".join(text.split()))
+
+
+def _figure(root: Path, notebook: str, name: str) -> tuple[str, bytes]:
+    """The alt text and the PNG of a notebook's figure tagged ``attach:name``."""
+    stored = nbformat.read(root / notebook, as_version=4)
+    figures, alts = attachments.drawn_figures(stored), attachments.figure_alts(stored)
+    if name not in figures or name not in alts:
+        raise BlockError(f"{notebook} has no figure with alt text tagged {attachments.TAG_PREFIX}{name}")
+    return alts[name], base64.b64decode(figures[name])
+
+
+_RENDERERS: dict[str, Callable[..., str]] = {
+    "cnn-plan": _render_plan,
+    "file": _render_file,
+    "points": _render_points,
+    "nbgitpuller-link": _render_nbgitpuller_link,
+    "modules": _render_modules,
+}
+
+
+def documents(root: Path) -> list[Path]:
+    """The docs under ``root`` that may hold blocks."""
+    return sorted({path for pattern in DOCUMENTS for path in root.glob(pattern) if path.is_file()})
+
+
+def render(root: Path, doc: Path, kind: str, arguments: Sequence[str], images: dict[Path, bytes]) -> str:
+    """The body of one block of ``doc``; a figure block also puts its PNG in ``images``."""
+    if kind == "figure":
+        if len(arguments) != 2:
+            raise BlockError("figure takes a notebook and a figure's name")
+        alt, png = _figure(root, *arguments)
+        image = root / IMAGES / arguments[1]
+        images[image] = png
+        return f"![{_markdown_alt(alt)}]({Path(os.path.relpath(image, doc.parent)).as_posix()})"
+    if kind not in _RENDERERS:
+        known = ", ".join(sorted([*_RENDERERS, "figure", HAND_WRITTEN]))
+        raise BlockError(f"unknown kind of block {kind!r} (known: {known})")
+    renderer = _RENDERERS[kind]
+    try:
+        inspect.signature(renderer).bind(root, *arguments)
+    except TypeError:
+        raise BlockError(f"{kind} {' '.join(arguments)}: wrong arguments") from None
+    return renderer(root, *arguments)
+
+
+def update(root: Path, *, check: bool = False) -> list[Path]:
+    """Render every generated block of the docs under ``root`` (and the images they show); write
+    each file that differs, unless ``check``; return the files that differed."""
+    stale: list[Path] = []
+    images: dict[Path, bytes] = {}
+    for doc in documents(root):
+        text = doc.read_text(encoding="utf-8")
+
+        def rendered(match: re.Match[str], doc: Path = doc) -> str:
+            kind, arguments = match["kind"], match["arguments"].split()
+            if kind == HAND_WRITTEN:
+                return match[0]
+            try:
+                body = render(root, doc, kind, arguments, images)
+            except (BlockError, OSError) as error:
+                where = doc.relative_to(root).as_posix()
+                raise BlockError(f"{where}: <!-- {kind}{match['arguments']} -->: {error}") from error
+            return f"<!-- {kind}{match['arguments']} -->\n{body}\n<!-- end -->"
+
+        new = BLOCK.sub(rendered, text)
+        if new != text:
+            stale.append(doc)
+            if not check:
+                doc.write_text(new, encoding="utf-8")
+    for image, png in images.items():
+        if not image.is_file() or image.read_bytes() != png:
+            stale.append(image)
+            if not check:
+                image.parent.mkdir(parents=True, exist_ok=True)
+                image.write_bytes(png)
+    return stale
+
+
+def blocks(text: str, kind: str) -> dict[str, str]:
+    """The bodies of the blocks of one kind in a doc's ``text``, by their arguments."""
+    return {m["arguments"].strip(): m["body"] or "" for m in BLOCK.finditer(text) if m["kind"] == kind}
+
+
+def commands(doc: Path, name: str) -> list[str]:
+    """The command lines (blank lines left out) of the hand-written block ``<!-- commands name -->``
+    of ``doc``: a fenced block of shell commands."""
+    found = blocks(doc.read_text(encoding="utf-8"), HAND_WRITTEN)
+    if name not in found:
+        raise BlockError(f"{doc.name} has no <!-- {HAND_WRITTEN} {name} --> block")
+    fenced = re.fullmatch(r"```\w*\n(.*?)\n?```", found[name].strip(), re.DOTALL)
+    if not fenced:
+        raise BlockError(f"{doc.name}: <!-- {HAND_WRITTEN} {name} --> holds no single fenced block")
+    return [line for line in fenced[1].splitlines() if line.strip()]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``python -m cnn_instructor.docs_blocks``; return the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m cnn_instructor.docs_blocks",
+        description="Rewrite the generated blocks of the docs (README.md, CONTRIBUTING.md, docs/, "
+        "benchmarks/README.md) from the files they show.",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit with status 1 if a block is stale"
+    )
+    parser.add_argument(
+        "--root", type=Path, default=Path("."), help="the project's folder (default: the current folder)"
+    )
+    args = parser.parse_args(argv)
+    if not (args.root / "README.md").is_file():
+        parser.error(f"no README.md in {args.root.resolve()}: run this from the project's folder")
+    try:
+        stale = update(args.root, check=args.check)
+    except BlockError as error:
+        print(f"docs_blocks: {error}", file=sys.stderr)
+        return 2
+    for path in stale:
+        state = "is out of date: run python -m cnn_instructor.docs_blocks" if args.check else "updated"
+        print(f"{path.as_posix()} {state}")
+    return 1 if args.check and stale else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
