@@ -104,7 +104,11 @@ def _render_points(root: Path) -> str:
         "|---:|---|---|---|---:|",
     ]
     for number, part in enumerate(assignment.PARTS, 1):
-        functions = [node for node in ast.parse(part.hidden).body if isinstance(node, ast.FunctionDef)]
+        functions = [
+            node
+            for node in ast.parse(assignment.hidden_source(part)).body
+            if isinstance(node, ast.FunctionDef)
+        ]
         hidden = _cell(ast.get_docstring(functions[0]) or "") if functions else ""
         if not hidden:
             raise BlockError(f"part {part.grade_id!r}: its hidden tests' function has no docstring")

@@ -9,7 +9,8 @@ The steps (``STEPS``), in order:
    the markdown that shows it (``python -m cnn_instructor.attachments``);
 2. the student exercise, ``notebooks/cnn_mnist_exercise.ipynb`` (what ``cnn-exercise`` writes);
 3. the nbgrader source notebook, ``course/source/cnn_mnist/cnn_mnist.ipynb`` (``cnn-assignment``);
-4. the class plan's table in README.md (``cnn-plan notebooks/cnn_mnist.ipynb --readme README.md``).
+4. the docs' generated blocks: the class plan, the files they quote, the points table, the figure
+   (``python -m cnn_instructor.docs_blocks``).
 
 A step writes only what is stale, and ``--check`` writes nothing. ``cnn-exercise`` and
 ``cnn-assignment`` stay, for one file or another path.
@@ -24,14 +25,12 @@ import sys
 
 import nbformat
 
+from . import docs_blocks
 from .assignment import assignment_path, render_assignment
 from .attachments import sync_attachments
 from .cli import DEFAULT_SOLUTION, write_or_check
 from .exercise import exercise_path, render_exercise
-from .plan import plan, readme_text, with_readme_text
 from .slides import lesson_notebooks
-
-README = Path("README.md")
 
 #: A step: ``step(root, check=...)`` brings its files in the project's folder ``root`` up to date
 #: (writing nothing when ``check``) and returns those that were stale.
@@ -64,24 +63,13 @@ def nbgrader_source(root: Path, *, check: bool = False) -> list[Path]:
     return [path] if write_or_check(path, render_assignment(root / DEFAULT_SOLUTION), check=check) else []
 
 
-def readme_plan_table(root: Path, *, check: bool = False) -> list[Path]:
-    """README, if its plan table of the lesson is stale (written unless ``check``)."""
-    readme = root / README
-    printed = readme_text(plan(nbformat.read(root / DEFAULT_SOLUTION, as_version=4)))
-    text = with_readme_text(
-        readme.read_text(encoding="utf-8"), DEFAULT_SOLUTION.as_posix(), printed, where=str(README)
-    )
-    return [readme] if write_or_check(readme, text, check=check) else []
-
-
 #: What ``cnn-regenerate`` brings up to date, in this order: the lesson's own attachments first,
 #: since the exercise and the assignment copy its markdown.
 STEPS: tuple[Step, ...] = (
     lesson_attachments,
     exercise_notebook,
     nbgrader_source,
-    readme_plan_table,
-    # ---- the docs' generated blocks go here (cnn_instructor.docs_blocks.update, a Step too) ----
+    docs_blocks.update,
 )
 
 
@@ -92,7 +80,7 @@ def regenerate(root: Path, *, check: bool = False, steps: Sequence[Step] = STEPS
     for step in steps:
         try:
             stale += step(root, check=check)
-        except (ValueError, nbformat.ValidationError) as err:  # a MarkerError, a README without its block
+        except (ValueError, nbformat.ValidationError) as err:  # a MarkerError, a block the docs cannot render
             raise ValueError(f"{step.__module__}.{step.__name__}: {err}") from err
     return stale
 
@@ -102,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="cnn-regenerate",
         description="Bring up to date everything generated from the lesson: its attached figures, the "
-        "student exercise, the nbgrader source notebook and the plan table in README.",
+        "student exercise, the nbgrader source notebook and the docs' generated blocks.",
     )
     parser.add_argument(
         "--check",

@@ -351,5 +351,3 @@ def test_exercise_stubs_write_the_exercises_hints_and_skeleton():
         _stubbed(source, {**solution, "solution": False, "locked": True})
     with pytest.raises(MarkerError, match="cell 1, line 1: put a comment right above"):
         _stubbed(f"{BEGIN}\nx = 1\n### END SOLUTION", solution)
-
-

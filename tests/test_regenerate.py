@@ -1,5 +1,5 @@
 """cnn-regenerate: one command brings up to date everything generated from the lesson (its attached
-figures, the exercise, the nbgrader source notebook, README's plan table), or with --check names
+figures, the exercise, the nbgrader source notebook, the docs' generated blocks), or with --check names
 what is stale; the committed files are what it writes."""
 
 from __future__ import annotations
@@ -81,12 +81,11 @@ def test_it_writes_what_is_stale_and_then_nothing(project):
 
 
 def test_errors_name_the_step_and_the_folder(project, tmp_path_factory):
-    (project / README).write_text("No plan here.\n")
+    (project / README).write_text("<!-- file nowhere.py -->\n<!-- end -->\n")
     result = _cli("--check", cwd=project)
     assert result.returncode == 2
     assert (
-        "readme_plan_table: README.md has no <!-- cnn-plan notebooks/cnn_mnist.ipynb --> block"
-        in result.stderr
+        "docs_blocks.update: README.md: <!-- file nowhere.py -->: no such file: nowhere.py" in result.stderr
     )
     result = _cli(cwd=tmp_path_factory.mktemp("elsewhere"))
     assert result.returncode == 2 and "run this from the project's folder" in result.stderr
