@@ -5,11 +5,12 @@ The package stands in layers; imports run one way, from each layer to those belo
 
 - ``widgets``: the explore notebook's interactive tools (ipywidgets, the ``lesson`` extra), each
   redrawing a figure; import them from ``cnn_helpers.widgets``;
-- ``figures``: matplotlib, drawn from what ``maths`` computes, each figure described in words;
+- ``figures``: matplotlib, drawn from what ``maths`` computes, each figure described in words; its
+  colours in ``figures._colour``;
 - ``maths``: numpy and TensorFlow only: convolution by hand, padding, receptive fields, shifts,
   attribution, the drawing pad's image processing;
 - the shared pieces every layer may use: argument checks (``_args``), numbers in words
-  (``_words``), colours (``_colour``), TensorFlow's quiet import (``_quiet``).
+  (``_words``), TensorFlow's quiet import (``_quiet``).
 
 Beside them at the top, ``data`` loads MNIST and verifies it, and ``checks`` checks a student's
 work; they use maths and the shared pieces. The names a notebook uses are here, flat. Importing

@@ -14,19 +14,20 @@ from __future__ import annotations
 import itertools
 
 import cnn_helpers as ch
-from cnn_helpers._colour import (
+from cnn_helpers._words import percent
+from cnn_helpers.figures._base import alt_text
+from cnn_helpers.figures._colour import (
     BEST_BAR,
     DIVERGING,
     OTHER_BAR,
+    STAGE_COLOURS,
     TRAINING,
     VALIDATION,
+    WINDOW,
     contrast_ratio,
+    readable_on,
     relative_luminance,
 )
-from cnn_helpers._words import percent
-from cnn_helpers.figures._base import alt_text
-from cnn_helpers.figures._colour_marks import readable_on
-from cnn_helpers.figures.architecture import COLOURS, WINDOW
 from cnn_helpers.figures.digit_response import show_digit_response
 from cnn_helpers.figures.padding import show_padding_windows
 from colorspacious import cspace_convert, deltaE
@@ -451,7 +452,7 @@ def test_the_architecture_window_is_marked_by_shape_and_line_style():
     window = next(p for p in ax.patches if p.get_gid() == "window")
     plane = next(p for p in ax.patches if p.get_gid() == "plane")
     assert window.get_linewidth() > plane.get_linewidth()
-    for colour in COLOURS.values():  # WCAG 1.4.11: graphics that carry meaning, 3:1
+    for colour in STAGE_COLOURS.values():  # WCAG 1.4.11: graphics that carry meaning, 3:1
         assert contrast_ratio(relative_luminance(to_rgb(WINDOW)), relative_luminance(to_rgb(colour))) >= 3
 
 
@@ -463,7 +464,7 @@ def test_the_architecture_window_is_marked_by_shape_and_line_style():
     [
         ("training, validation", [TRAINING["color"], VALIDATION["color"]]),
         ("best bar, other bars", [BEST_BAR, OTHER_BAR]),
-        ("architecture stages", list(COLOURS.values())),
+        ("architecture stages", list(STAGE_COLOURS.values())),
     ],
 )
 def test_categories_stay_apart_under_colour_vision_deficiencies(name, palette):

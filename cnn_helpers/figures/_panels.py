@@ -1,7 +1,7 @@
-"""Drawing pieces the figures share: clean panels, grids of images, a colour scale symmetric around
-zero, matrices with their numbers written in, outlines and probability bars. Colour never carries
-meaning alone: the most likely class in ``probability_bars`` is hatched and labelled, and a
-number drawn on a coloured cell is black or white, whichever contrasts more.
+"""Drawing pieces the figures share: clean panels, grids of images, matrices with their numbers
+written in, outlines and probability bars. Their colours follow ``_colour``: a number drawn on a
+coloured cell is black or white, whichever contrasts more, and the most likely class of
+``probability_bars`` is hatched and labelled as well as coloured.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from matplotlib.patches import Rectangle
 import numpy as np
 
 from .._args import check_count
-from .._colour import BEST_BAR, OTHER_BAR
 from ._base import FigureLike
-from ._colour_marks import text_colour
+from ._colour import BEST_BAR, OTHER_BAR, text_colour
 
 
 def clean(ax: Axes) -> None:
@@ -43,14 +42,6 @@ def image_grid(fig: FigureLike, n: int, max_cols: int = 8) -> list[Axes]:
     for ax in panels:
         clean(ax)
     return panels
-
-
-def symmetric_limit(*arrays: Any) -> float:
-    """Return the largest absolute value in ``arrays``, for a colour scale symmetric around zero.
-
-    All zeros give 1.0, so that the scale stays valid.
-    """
-    return max(float(np.abs(np.asarray(a)).max()) for a in arrays) or 1.0
 
 
 def matrix(

@@ -17,17 +17,13 @@ import numpy as np
 
 from .._args import check_array
 from ._base import COLUMN_PX, DPI, MIN_TEXT_PT, FigureLike, describe, new_figure
+from ._colour import RGB_PLANES, STAGE_COLOURS, WINDOW
 from .architecture_stages import DEPTH_STEP, Stage, read_stages, sentence, shape_text
 
 INPUT_SIDE = 1.6  # inches: the largest map; the others are to scale
 BAR_WIDTH, BAR_MAX, BAR_MIN = 0.22, 2.0, 0.2  # inches: vectors (BAR_MAX for 1,024 values or the largest)
 GAP = 0.55  # inches: the least space between two stages
 CHAR = 0.085  # inches: about the width of a character at font size 12
-# Light enough for black text, apart under the common colour-vision deficiencies (ΔE' >= 10 in
-# CAM02-UCS, tests/test_accessibility.py); the kinds are also told apart by the arrows' labels.
-COLOURS = {"input": "#f0f0f0", "conv": "#d0b1f0", "pool": "#efae77", "vector": "#acc6be"}
-RGB = ("#f4b6b6", "#b6e0b6", "#b6c8f4")  # the planes of a colour input
-WINDOW = "#b2182b"  # dark red, at least 3:1 against every plane colour (WCAG's non-text contrast)
 
 
 def _check_image(image: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -96,9 +92,9 @@ def _draw_stage(ax: Axes, stage: Stage, image: np.ndarray | None) -> None:
     """Draw a stage as a stack of planes, back to front, or as a bar; ``image`` on the front plane."""
     left, bottom, width, height = stage.box
     for k in reversed(range(stage.planes)):
-        colour = COLOURS.get(stage.kind, "#dddddd")
+        colour = STAGE_COLOURS.get(stage.kind, "#dddddd")
         if stage.kind == "input" and stage.shape[-1] == 3:
-            colour = RGB[k]
+            colour = RGB_PLANES[k]
         gid = "plane" if len(stage.shape) == 3 else "vector"
         corner = (left + k * DEPTH_STEP, bottom + k * DEPTH_STEP)
         ax.add_patch(Rectangle(corner, width, height, fc=colour, ec="#444444", lw=1, zorder=2, gid=gid))

@@ -11,7 +11,8 @@ import numpy as np
 from .._args import check_array, check_count, check_gray_images
 from ..maths.faithfulness import ink_mask
 from ._base import FigureLike, describe, new_figure
-from ._panels import clean, symmetric_limit
+from ._colour import DIVERGING, symmetric_limit
+from ._panels import clean
 
 
 def where_it_lies(attribution: np.ndarray, image: np.ndarray) -> str:
@@ -49,7 +50,7 @@ def show_saliency(
         low, high = float(maps[i].min()), float(maps[i].max())
         if low < 0:
             limit = symmetric_limit(maps[i])
-            axes[1, i].imshow(maps[i], cmap="RdBu_r", vmin=-limit, vmax=limit)
+            axes[1, i].imshow(maps[i], cmap=DIVERGING, vmin=-limit, vmax=limit)
         else:
             axes[1, i].imshow(maps[i], cmap="inferno", vmin=0, vmax=high or 1.0)
         if maps[i].shape == images[i].shape and np.ptp(images[i]) > 0:

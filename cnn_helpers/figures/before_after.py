@@ -12,12 +12,11 @@ from typing import Any
 import numpy as np
 
 from .._args import check_array, check_count
-from .._colour import DIVERGING
 from .._words import number, plural
 from ..maths.layers import conv_kernel
 from ._base import FigureLike, describe, new_figure
-from ._colour_marks import mark_negative, signed_colorbar
-from ._panels import clean, symmetric_limit
+from ._colour import DIVERGING, mark_negative, signed_colorbar, symmetric_limit
+from ._panels import clean
 from .filters import draw_feature_map
 
 ROWS = ("before training", "after training")

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._colour import BEST_BAR, OTHER_BAR
 from ..maths.calibration import Reliability
 from ._base import FigureLike, describe, new_figure
+from ._colour import BEST_BAR, OTHER_BAR
 
 
 def plot_reliability(table: Reliability, *, fig: FigureLike | None = None) -> FigureLike:

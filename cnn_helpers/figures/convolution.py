@@ -9,12 +9,11 @@ from typing import Any
 import numpy as np
 
 from .._args import check_array
-from .._colour import DIVERGING
 from .._words import listing, number
 from ..maths.convolution import conv2d_by_hand, pool2d_by_hand
 from ._base import FigureLike, describe, new_figure
-from ._colour_marks import mark_negative, signed_colorbar
-from ._panels import clean, matrix, outline, symmetric_limit
+from ._colour import DIVERGING, mark_negative, signed_colorbar, symmetric_limit
+from ._panels import clean, matrix, outline
 
 
 def _check_positions(positions: Any, out_shape: tuple[int, ...]) -> list[tuple[int, int]]:

@@ -9,12 +9,19 @@ from typing import Any
 import numpy as np
 
 from .._args import check_array, check_count, check_gray_images
-from .._colour import BEST_BAR, OTHER_BAR
 from ..maths.faithfulness import FaithfulnessTable
 from ..maths.randomization import MEASURES, CascadeCheck
 from ._base import FigureLike, describe, new_figure
-from ._colour_marks import mark_negative, signed_colorbar
-from ._panels import clean, symmetric_limit
+from ._colour import (
+    BEST_BAR,
+    DIVERGING,
+    MEASURE_COLOURS,
+    OTHER_BAR,
+    mark_negative,
+    signed_colorbar,
+    symmetric_limit,
+)
+from ._panels import clean
 from .attribution import where_it_lies
 
 
@@ -52,7 +59,7 @@ def show_attributions(
         for i in range(m):
             ax = axes[r, i]
             if signed:
-                shown = ax.imshow(values[i], cmap="RdBu_r", vmin=-limit, vmax=limit)
+                shown = ax.imshow(values[i], cmap=DIVERGING, vmin=-limit, vmax=limit)
                 visible = np.where(np.abs(values[i]) < 0.02 * limit, 0, values[i])  # no dots for noise
                 mark_negative(ax, visible, shown)
             else:
@@ -89,8 +96,7 @@ def plot_cascade(check: CascadeCheck, *, fig: FigureLike | None = None) -> Figur
     ax = fig.add_subplot()
     labels = ["none", *check.steps, "second model\n(noise floor)"]
     steps = np.arange(len(check.steps) + 1)
-    colours = ("#0072B2", "#A95A00", "#009E73")
-    for k, (name, marker, colour) in enumerate(zip(MEASURES, "os^", colours, strict=True)):
+    for k, (name, marker, colour) in enumerate(zip(MEASURES, "os^", MEASURE_COLOURS, strict=True)):
         mean = np.r_[1.0, check.similarity[:, k].mean(axis=1)]
         spread = np.r_[0.0, check.similarity[:, k].std(axis=1)]
         ax.errorbar(steps, mean, yerr=spread, marker=marker, color=colour, capsize=4, linewidth=2, label=name)

@@ -9,12 +9,11 @@ from matplotlib.axes import Axes
 import numpy as np
 
 from .._args import check_array, check_count, check_positive
-from .._colour import DIVERGING
 from .._words import listing, number, plural, sign_share
 from ..maths.layers import conv_kernel
 from ._base import FigureLike, describe, new_figure
-from ._colour_marks import mark_negative, signed_colorbar
-from ._panels import clean, grid_shape, image_grid, symmetric_limit
+from ._colour import DIVERGING, mark_negative, signed_colorbar, symmetric_limit
+from ._panels import clean, grid_shape, image_grid
 
 
 def _filter_panels(fig: FigureLike, shown: np.ndarray) -> list[tuple[Axes, np.ndarray, str | None]]:

@@ -8,7 +8,8 @@ from typing import Any
 
 from .._args import check_array
 from ._base import FigureLike, describe, new_figure
-from ._panels import matrix, symmetric_limit
+from ._colour import DIVERGING, symmetric_limit
+from ._panels import matrix
 
 
 def show_kernels(
@@ -31,7 +32,7 @@ def show_kernels(
     axes = fig.subplots(1, len(arrays), squeeze=False)[0]
     for ax, (name, kernel) in zip(axes, arrays.items(), strict=True):
         label = f"{name} ({kernel.shape[0]}x{kernel.shape[1]})"
-        image = matrix(ax, kernel, label, cmap="RdBu_r", limits=(-limit, limit))
+        image = matrix(ax, kernel, label, cmap=DIVERGING, limits=(-limit, limit))
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="weight")
     if title:
         fig.suptitle(title, fontsize=14)

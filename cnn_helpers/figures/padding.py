@@ -20,8 +20,8 @@ from ..maths.padding import (
     window_starts,
 )
 from ._base import FigureLike, describe, new_figure
-from ._colour_marks import mark_negative, signed_colorbar
-from ._panels import clean, symmetric_limit
+from ._colour import DIVERGING, mark_negative, signed_colorbar, symmetric_limit
+from ._panels import clean
 
 
 def show_padding_windows(
@@ -125,7 +125,7 @@ def show_padding_stride(
         f"input {image.shape[0]}x{image.shape[1]}\nkernel {kernel.shape[0]}x{kernel.shape[1]}", fontsize=13
     )
     for ax, out, (padding, stride) in zip(axes[1:], outputs, pairs, strict=True):
-        shown = ax.imshow(out, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        shown = ax.imshow(out, cmap=DIVERGING, vmin=-limit, vmax=limit)
         mark_negative(ax, out, shown)  # the sign without telling red from blue
         ax.set_title(
             f"padding={padding!r}, stride={stride}\noutput {out.shape[0]}x{out.shape[1]}", fontsize=13

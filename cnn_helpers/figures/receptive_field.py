@@ -12,16 +12,15 @@ import numpy as np
 
 from .._args import check_array
 from ._base import FigureLike, describe, new_figure
+from ._colour import BOX_COLOURS
 from ._panels import clean, outline
-
-COLOURS = ("tab:orange", "tab:red", "tab:cyan", "tab:green", "tab:purple")
 
 
 def _check_boxes(boxes: Any) -> dict[str, tuple[int, int, int]]:
     """Return ``boxes`` if it maps up to five names to ``(top, left, size)`` ints; else raise."""
-    if not isinstance(boxes, dict) or not 1 <= len(boxes) <= len(COLOURS):
+    if not isinstance(boxes, dict) or not 1 <= len(boxes) <= len(BOX_COLOURS):
         raise TypeError(
-            f"boxes must be a dict of 1 to {len(COLOURS)} name -> (top, left, size), got {boxes!r}"
+            f"boxes must be a dict of 1 to {len(BOX_COLOURS)} name -> (top, left, size), got {boxes!r}"
         )
     for name, box in boxes.items():
         ints = isinstance(box, (tuple, list)) and len(box) == 3
@@ -63,12 +62,12 @@ def show_receptive_field(
     axes = fig.subplots(1, 2 if fmap is not None else 1, squeeze=False)[0]
     if fmap is not None:
         axes[1].imshow(fmap, cmap="viridis")
-        outline(axes[1], unit[0], unit[1], 1, 1, COLOURS[len(boxes) - 1])
+        outline(axes[1], unit[0], unit[1], 1, 1, BOX_COLOURS[len(boxes) - 1])
         axes[1].set_title(f"feature map {fmap.shape[0]}x{fmap.shape[1]}, unit {tuple(unit)}", fontsize=13)
         clean(axes[1])
     axes[0].imshow(image, cmap="gray")
     handles = []
-    for colour, (name, (top, left, size)) in zip(COLOURS, boxes.items(), strict=False):
+    for colour, (name, (top, left, size)) in zip(BOX_COLOURS, boxes.items(), strict=False):
         outline(axes[0], top, left, size, size, colour)
         handles.append(Patch(fill=False, edgecolor=colour, linewidth=3, label=f"{name}: {size}x{size}"))
     axes[0].legend(

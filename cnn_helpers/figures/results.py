@@ -12,7 +12,7 @@ import numpy as np
 from .._args import check_array, check_count, check_gray_images, class_numbers
 from .._words import listing, percent, plural
 from ._base import FigureLike, describe, new_figure
-from ._colour_marks import text_colour
+from ._colour import text_colour
 from ._panels import grid_shape, image_grid, probability_bars
 
 

@@ -9,10 +9,10 @@ from typing import Any
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 import numpy as np
 
-from .._colour import TRAINING, VALIDATION
 from .._words import number, percent, plural
 from ..maths.training import history_series, learning_rates
 from ._base import FigureLike, describe, new_figure
+from ._colour import TRAINING, VALIDATION
 
 
 def _curve_panel(ax: Any, epochs: np.ndarray, series: dict[str, np.ndarray], key: str, label: str) -> None:
