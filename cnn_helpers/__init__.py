@@ -22,7 +22,7 @@ from ._quiet import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 
-from ._args import NotReadyError  # noqa: E402
+from .checks.base import NotReadyError  # noqa: E402
 from .checks.data import check_images, check_labels  # noqa: E402
 from .checks.model import check_compiled, check_model  # noqa: E402
 from .data import MnistFileError, load_mnist  # noqa: E402

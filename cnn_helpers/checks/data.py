@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import not_ready, student_array
+from .base import not_ready, student_array
 
 
 def _image_problem(name: str, x: np.ndarray, shape: tuple[int, ...]) -> str | None:

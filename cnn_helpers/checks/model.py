@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import not_ready, student_array
+from .base import not_ready, student_array
 
 _ONE_HOT_LOSSES = {"categorical_crossentropy", "categorical_focal_crossentropy", "kl_divergence"}
 _SPARSE_LOSSES = {"sparse_categorical_crossentropy"}

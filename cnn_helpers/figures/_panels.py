@@ -13,7 +13,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 import numpy as np
 
-from .._args import check_count
+from .._args import require_count
 from ._base import FigureLike
 from ._colour import BEST_BAR, OTHER_BAR, text_colour
 
@@ -26,8 +26,8 @@ def clean(ax: Axes) -> None:
 
 def grid_shape(n: int, max_cols: int = 8) -> tuple[int, int]:
     """Return ``(rows, cols)`` of a square-ish grid, wider than tall, holding ``n`` panels."""
-    n = check_count("n", n)
-    max_cols = check_count("max_cols", max_cols)
+    n = require_count("n", n)
+    max_cols = require_count("max_cols", max_cols)
     rows = max(math.isqrt(n), math.ceil(n / max_cols))
     return rows, math.ceil(n / rows)
 

@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 import numpy as np
 
-from .._args import check_array
+from .._args import require_array
 from ._base import COLUMN_PX, DPI, MIN_TEXT_PT, FigureLike, describe, new_figure
 from ._colour import RGB_PLANES, STAGE_COLOURS, WINDOW
 from .architecture_stages import DEPTH_STEP, Stage, read_stages, sentence, shape_text
@@ -26,9 +26,9 @@ GAP = 0.55  # inches: the least space between two stages
 CHAR = 0.085  # inches: about the width of a character at font size 12
 
 
-def _check_image(image: Any, shape: tuple[int, ...]) -> np.ndarray:
+def _require_image(image: Any, shape: tuple[int, ...]) -> np.ndarray:
     """Return ``image`` ``(h, w)`` or ``(h, w, channels)`` as ``(h, w, channels)``, as the model's input."""
-    image = check_array("image", image, ndim=(2, 3), shape_hint="(h, w) or (h, w, channels)")
+    image = require_array("image", image, ndim=(2, 3), shape_hint="(h, w) or (h, w, channels)")
     if image.ndim == 2:
         image = image[..., None]
     if image.shape != shape:
@@ -163,7 +163,7 @@ def plot_architecture(model: Any, *, image: Any = None, fig: FigureLike | None =
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
     stages = read_stages(model)
-    image = None if image is None else _check_image(image, stages[0].shape)
+    image = None if image is None else _require_image(image, stages[0].shape)
     title = (
         f"{model.name}: the output of each layer (height×width×channels),\nand the operation that makes it"
         "\n(a few sheets stand for all channels; outline: a window; filled: its value)"

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import check_array, check_count, check_gray_images
+from .._args import require_array, require_count, require_gray_images
 from ..maths.faithfulness import ink_mask
 from ._base import FigureLike, describe, new_figure
 from ._colour import DIVERGING, symmetric_limit
@@ -34,12 +34,12 @@ def show_saliency(
     size of its image carries the digit's outline. Up to 8 digits, ``titles`` one per digit,
     e.g. ``"true 4, said 9 (p = 0.62)"``. Used in "5. Where the model looks".
     """
-    images = check_gray_images("images", images)
-    maps = check_array("maps", maps, ndim=(3,), shape_hint="(m, h', w')")
+    images = require_gray_images("images", images)
+    maps = require_array("maps", maps, ndim=(3,), shape_hint="(m, h', w')")
     strings = isinstance(titles, (list, tuple)) and all(isinstance(t, str) for t in titles)
     if not strings or len(titles) != len(images):
         raise TypeError(f"titles must be a list of {len(images)} strings, one per image")
-    m = check_count("the number of images", len(images), maximum=8, what="images this figure can show")
+    m = require_count("the number of images", len(images), maximum=8, what="images this figure can show")
     if len(maps) != m:
         raise ValueError(f"maps has {len(maps)} maps but there are {m} images")
     fig = new_figure(fig, 2.5 * m + 0.8, 5.6)

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import check_array, check_count
+from .._args import require_array, require_count
 from .._words import number, plural
 from ..maths.layers import conv_kernel
 from ._base import FigureLike, describe, new_figure
@@ -53,7 +53,7 @@ def compare_filters(
             f"compare_filters draws kernels of one input channel (a first layer on grayscale images); "
             f"layer {after_layer.name!r} sees {channels} channels: use show_filters for it"
         )
-    n = check_count("n", n, maximum=filters, what=f"filters of layer {after_layer.name!r}")
+    n = require_count("n", n, maximum=filters, what=f"filters of layer {after_layer.name!r}")
     kernels = (before[:, :, 0, :n], after[:, :, 0, :n])
     limit = symmetric_limit(*kernels)
     fig = new_figure(fig, SIDE * n + 2.6, 2 * SIDE + 1.1)
@@ -89,7 +89,7 @@ def compare_feature_maps(
     """
     maps = []
     for name, value in (("maps_before", maps_before), ("maps_after", maps_after)):
-        array = check_array(name, value, ndim=(4,), shape_hint="(1, h, w, c)")
+        array = require_array(name, value, ndim=(4,), shape_hint="(1, h, w, c)")
         if array.shape[0] != 1:
             raise ValueError(
                 f"{name} must hold one image, shape (1, h, w, c); got a batch of {array.shape[0]}"
@@ -101,7 +101,7 @@ def compare_feature_maps(
             "the same layer's output for the same image"
         )
     h, w, channels = maps[0].shape
-    n = check_count("n", n, maximum=channels, what="channels in the feature maps")
+    n = require_count("n", n, maximum=channels, what="channels in the feature maps")
     fig = new_figure(fig, SIDE * n + 1.6, 2 * SIDE + 1.0)
     axes = _row_axes(fig, n)
     for row in range(2):

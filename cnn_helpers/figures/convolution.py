@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import check_array
+from .._args import require_array
 from .._words import listing, number
 from ..maths.convolution import conv2d_by_hand, pool2d_by_hand
 from ._base import FigureLike, describe, new_figure
@@ -16,7 +16,7 @@ from ._colour import DIVERGING, mark_negative, signed_colorbar, symmetric_limit
 from ._panels import clean, matrix, outline
 
 
-def _check_positions(positions: Any, out_shape: tuple[int, ...]) -> list[tuple[int, int]]:
+def _require_positions(positions: Any, out_shape: tuple[int, ...]) -> list[tuple[int, int]]:
     """Return ``positions`` as ``(row, col)`` pairs inside an output of ``out_shape``; else raise."""
     try:
         pairs = [tuple(int(v) for v in p) for p in positions]
@@ -50,12 +50,12 @@ def show_convolution_steps(
     element-wise products with their sum, and the output map with the computed cell outlined.
     Kernel, products and output are red where positive and blue where negative.
     """
-    image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
-    kernel = check_array("kernel", kernel, ndim=(2,), shape_hint="(kh, kw)")
+    image = require_array("image", image, ndim=(2,), shape_hint="(h, w)")
+    kernel = require_array("kernel", kernel, ndim=(2,), shape_hint="(kh, kw)")
     if max(image.shape) > 12:
         raise ValueError(f"image {image.shape} is too large to print its numbers; use at most 12x12")
     out = conv2d_by_hand(image, kernel)
-    positions = _check_positions(positions, out.shape)
+    positions = _require_positions(positions, out.shape)
     kh, kw = kernel.shape
     fig = new_figure(fig, 10, 2.9 * len(positions) + 0.5)
     axes = fig.subplots(len(positions), 4, squeeze=False)
@@ -91,7 +91,7 @@ def show_kernel_outputs(image: Any, kernels: dict[str, Any], *, fig: FigureLike 
     The outputs share one colour scale, symmetric around zero (red positive, blue
     negative), so their strengths can be compared.
     """
-    image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
+    image = require_array("image", image, ndim=(2,), shape_hint="(h, w)")
     if not isinstance(kernels, dict) or not kernels:
         raise TypeError("kernels must be a non-empty dict of name -> (kh, kw) kernel")
     outputs = {name: conv2d_by_hand(image, k) for name, k in kernels.items()}
@@ -137,8 +137,8 @@ def show_rgb_convolution(
     Top row: each input channel. Middle row: that channel convolved with its own kernel
     slice (numbers written in). Bottom: their sum plus ``bias``, the single output map.
     """
-    image = check_array("image", image, ndim=(3,), shape_hint="(h, w, 3)")
-    kernel = check_array("kernel", kernel, ndim=(3,), shape_hint="(kh, kw, 3)")
+    image = require_array("image", image, ndim=(3,), shape_hint="(h, w, 3)")
+    kernel = require_array("kernel", kernel, ndim=(3,), shape_hint="(kh, kw, 3)")
     if image.shape[2] != 3 or kernel.shape[2] != 3:
         raise ValueError(f"image and kernel must have 3 channels (RGB), got {image.shape} and {kernel.shape}")
     if max(image.shape[:2]) > 10:
@@ -175,7 +175,7 @@ def show_pooling(feature_map: Any, size: int = 2, *, fig: FigureLike | None = No
     All three share the input's colour scale. Small maps (up to 12x12) have their numbers
     written in and each pooling window outlined.
     """
-    fmap = check_array("feature_map", feature_map, ndim=(2,), shape_hint="(h, w)")
+    fmap = require_array("feature_map", feature_map, ndim=(2,), shape_hint="(h, w)")
     pooled = {mode: pool2d_by_hand(fmap, size, mode) for mode in ("max", "avg")}
     numbers = max(fmap.shape) <= 12
     limits = (float(fmap.min()), float(fmap.max()))

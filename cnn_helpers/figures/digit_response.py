@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import check_count
+from .._args import require_count
 from ..maths.attribution import as_model_batch, digit_probabilities
 from ..maths.layers import first_conv, layer_output
 from ._base import FigureLike, describe, new_figure
@@ -29,7 +29,7 @@ def show_digit_response(
     image = batch.reshape(batch.shape[1:3])
     conv = first_conv(model)
     n_maps = min(8, conv.filters) if n_maps is None else n_maps
-    n_maps = check_count("n_maps", n_maps, maximum=conv.filters, what=f"filters of layer {conv.name!r}")
+    n_maps = require_count("n_maps", n_maps, maximum=conv.filters, what=f"filters of layer {conv.name!r}")
     maps = layer_output(model, conv, batch)
     fig = new_figure(fig, 15, 4.8)
     left, middle, right = fig.subfigures(1, 3, width_ratios=[1, 1.5, 2.4])

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import check_array, check_count, check_gray_images
+from .._args import require_array, require_count, require_gray_images
 from ..maths.faithfulness import FaithfulnessTable
 from ..maths.randomization import MEASURES, CascadeCheck
 from ._base import FigureLike, describe, new_figure
@@ -33,8 +33,8 @@ def show_attributions(
     (negative cells dotted, but not those under 2 % of the row's largest value), others from zero.
     Each map carries the digit's outline. Names such as "integrated gradients, black" break at
     the comma."""
-    images = check_gray_images("images", images)
-    m = check_count("the number of images", len(images), maximum=6, what="images this figure can show")
+    images = require_gray_images("images", images)
+    m = require_count("the number of images", len(images), maximum=6, what="images this figure can show")
     if (
         not isinstance(titles, (list, tuple))
         or len(titles) != m
@@ -43,7 +43,7 @@ def show_attributions(
         raise TypeError(f"titles must be a list of {m} strings, one per image")
     if not isinstance(maps, dict) or not maps:
         raise TypeError("maps must be a dict of method name -> maps (m, h, w)")
-    rows = {name: check_array(name, v, ndim=(3,), shape_hint="(m, h, w)") for name, v in maps.items()}
+    rows = {name: require_array(name, v, ndim=(3,), shape_hint="(m, h, w)") for name, v in maps.items()}
     for name, values in rows.items():
         if values.shape != images.shape:
             raise ValueError(f"maps[{name!r}] is {values.shape}, but the images are {images.shape}")

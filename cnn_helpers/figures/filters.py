@@ -8,7 +8,7 @@ from typing import Any
 from matplotlib.axes import Axes
 import numpy as np
 
-from .._args import check_array, check_count, check_positive
+from .._args import require_array, require_count, require_positive
 from .._words import listing, number, plural, sign_share
 from ..maths.layers import conv_kernel
 from ._base import FigureLike, describe, new_figure
@@ -90,8 +90,10 @@ def show_filters(
     """
     kernel = conv_kernel(layer)
     kh, kw, channels, filters = kernel.shape
-    n_filters = check_count("n_filters", n_filters, maximum=filters, what=f"filters of layer {layer.name!r}")
-    limit = symmetric_limit(kernel[..., :n_filters]) if limit is None else check_positive("limit", limit)
+    n_filters = require_count(
+        "n_filters", n_filters, maximum=filters, what=f"filters of layer {layer.name!r}"
+    )
+    limit = symmetric_limit(kernel[..., :n_filters]) if limit is None else require_positive("limit", limit)
     fig = new_figure(fig, *_filter_size(kernel.shape, n_filters))
     image = None
     for ax, weights, label in _filter_panels(fig, kernel[..., :n_filters]):
@@ -116,13 +118,13 @@ def show_feature_maps(
     image) is labelled instead of drawn as a dark square. Used in "Look inside before
     training: feature maps".
     """
-    maps = check_array("feature_maps", feature_maps, ndim=(4,), shape_hint="(1, h, w, c)")
+    maps = require_array("feature_maps", feature_maps, ndim=(4,), shape_hint="(1, h, w, c)")
     if maps.shape[0] != 1:
         raise ValueError(
             f"feature_maps must hold one image, shape (1, h, w, c); got a batch of {maps.shape[0]}: "
             "pass feature_maps[i:i + 1]"
         )
-    n = check_count("n", n, maximum=maps.shape[-1], what="channels in feature_maps")
+    n = require_count("n", n, maximum=maps.shape[-1], what="channels in feature_maps")
     rows, cols = grid_shape(n)
     fig = new_figure(fig, 2.1 * cols, 2.2 * rows + 0.8)
     for i, ax in enumerate(image_grid(fig, n)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._args import check_count, check_gray_images, class_numbers
+from .._args import require_class_numbers, require_count, require_gray_images
 from .._words import listing, plural
 from ._base import FigureLike, describe, new_figure
 from ._panels import grid_shape, image_grid
@@ -23,10 +23,10 @@ def show_images(
     ``images``: ``(m, h, w)`` or ``(m, h, w, 1)``; ``labels``: ``(m,)`` or
     one-hot ``(m, classes)``. Used in "Verify the data".
     """
-    images = check_gray_images("images", images)
-    n = check_count("n", n, maximum=len(images), what="images")
+    images = require_gray_images("images", images)
+    n = require_count("n", n, maximum=len(images), what="images")
     if labels is not None:
-        labels = class_numbers("labels", labels, len(images))
+        labels = require_class_numbers("labels", labels, len(images))
     rows, cols = grid_shape(n, max_cols=6)
     fig = new_figure(fig, 2.2 * cols, 2.3 * rows + (0.4 if title else 0))
     shown = images[:n]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._args import check_array
+from .._args import require_array
 from ._base import FigureLike, describe, new_figure
 from ._colour import DIVERGING, symmetric_limit
 from ._panels import matrix
@@ -23,7 +23,7 @@ def show_kernels(
     if not isinstance(kernels, dict) or not kernels:
         raise TypeError(f"kernels must be a non-empty dict of name -> (kh, kw) kernel, got {kernels!r}")
     arrays = {
-        n: check_array(f"kernels[{n!r}]", k, ndim=(2,), shape_hint="(kh, kw)") for n, k in kernels.items()
+        n: require_array(f"kernels[{n!r}]", k, ndim=(2,), shape_hint="(kh, kw)") for n, k in kernels.items()
     }
     if max(max(k.shape) for k in arrays.values()) > 12:
         raise ValueError("kernels larger than 12x12 are too large to print their numbers")

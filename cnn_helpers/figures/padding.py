@@ -10,12 +10,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 import numpy as np
 
-from .._args import check_array
+from .._args import require_array
 from ..maths.padding import (
-    check_padding_settings,
-    check_window_setting,
     convolve_padded,
     output_size_formula,
+    require_padding_settings,
+    require_window_setting,
     rows_left_over,
     window_starts,
 )
@@ -33,7 +33,7 @@ def show_padding_windows(
     first window is outlined solid, the next one along the row dashed, the last one dotted. The
     formula ⌊(n + 2p − k) / s⌋ + 1 and its value stand beside. Used in "2. Padding and stride".
     """
-    n, k, p, s = check_window_setting(n, k, p, s, drawn=True)
+    n, k, p, s = require_window_setting(n, k, p, s, drawn=True)
     starts, size = window_starts(n, k, p, s), n + 2 * p
     out, left_over = len(starts), rows_left_over(n, k, p, s)
     fig = new_figure(fig, 9.0, 5.2)
@@ -109,9 +109,9 @@ def show_padding_stride(
     Keras; each title gives the output shape. The outputs share one colour scale.
     Used in "2. Padding and stride".
     """
-    image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
-    kernel = check_array("kernel", kernel, ndim=(2,), shape_hint="(kh, kw)")
-    pairs = check_padding_settings(settings, image.shape, kernel.shape)
+    image = require_array("image", image, ndim=(2,), shape_hint="(h, w)")
+    kernel = require_array("kernel", kernel, ndim=(2,), shape_hint="(kh, kw)")
+    pairs = require_padding_settings(settings, image.shape, kernel.shape)
     outputs = [convolve_padded(image, kernel, padding, stride) for padding, stride in pairs]
     limit = symmetric_limit(*outputs)
     rows = 2 if len(pairs) > 2 else 1  # two rows of outputs beside the input: narrow enough to read

@@ -10,13 +10,13 @@ from typing import Any
 from matplotlib.patches import Patch
 import numpy as np
 
-from .._args import check_array
+from .._args import require_array
 from ._base import FigureLike, describe, new_figure
 from ._colour import BOX_COLOURS
 from ._panels import clean, outline
 
 
-def _check_boxes(boxes: Any) -> dict[str, tuple[int, int, int]]:
+def _require_boxes(boxes: Any) -> dict[str, tuple[int, int, int]]:
     """Return ``boxes`` if it maps up to five names to ``(top, left, size)`` ints; else raise."""
     if not isinstance(boxes, dict) or not 1 <= len(boxes) <= len(BOX_COLOURS):
         raise TypeError(
@@ -30,9 +30,9 @@ def _check_boxes(boxes: Any) -> dict[str, tuple[int, int, int]]:
     return {name: tuple(int(v) for v in box) for name, box in boxes.items()}
 
 
-def _check_unit(feature_map: Any, unit: Any) -> np.ndarray:
+def _require_unit(feature_map: Any, unit: Any) -> np.ndarray:
     """Return ``feature_map`` ``(h', w')`` checked, with ``unit`` ``(row, col)`` inside it."""
-    fmap = check_array("feature_map", feature_map, ndim=(2,), shape_hint="(h', w')")
+    fmap = require_array("feature_map", feature_map, ndim=(2,), shape_hint="(h', w')")
     pair = isinstance(unit, (tuple, list)) and len(unit) == 2
     if not pair or not all(
         isinstance(u, numbers.Integral) and 0 <= u < n for u, n in zip(unit, fmap.shape, strict=True)
@@ -55,9 +55,9 @@ def show_receptive_field(
     With ``feature_map`` ``(h', w')`` and ``unit`` ``(row, col)``, the map is drawn alongside
     with that unit outlined in the colour of the last box. Used in the explore notebook's part 3.
     """
-    image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
-    boxes = _check_boxes(boxes)
-    fmap = None if feature_map is None else _check_unit(feature_map, unit)
+    image = require_array("image", image, ndim=(2,), shape_hint="(h, w)")
+    boxes = _require_boxes(boxes)
+    fmap = None if feature_map is None else _require_unit(feature_map, unit)
     fig = new_figure(fig, 5.4 + (4.8 if fmap is not None else 0), 6.0)
     axes = fig.subplots(1, 2 if fmap is not None else 1, squeeze=False)[0]
     if fmap is not None:

@@ -9,7 +9,7 @@ from typing import Any
 from matplotlib.colors import LogNorm
 import numpy as np
 
-from .._args import check_array, check_count, check_gray_images, class_numbers
+from .._args import require_array, require_class_numbers, require_count, require_gray_images
 from .._words import listing, percent, plural
 from ._base import FigureLike, describe, new_figure
 from ._colour import text_colour
@@ -26,7 +26,7 @@ def plot_confusion_matrix(
     black or white for contrast. Colours are on a log scale so that the few mistakes stand
     out next to the large diagonal. Used in "Where it fails".
     """
-    matrix = check_array("matrix", matrix, ndim=(2,), shape_hint="(classes, classes)")
+    matrix = require_array("matrix", matrix, ndim=(2,), shape_hint="(classes, classes)")
     if matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"matrix must be square, got shape {matrix.shape}")
     if np.any(matrix < 0):
@@ -85,12 +85,12 @@ def show_misclassified(
     label, the prediction, the probability the model gave it and the image's index. With
     fewer mistakes than ``n``, all of them are shown and the title says so.
     """
-    images = check_gray_images("images", images)
-    labels = class_numbers("labels", labels, len(images))
-    probabilities = check_array("probabilities", probabilities, ndim=(2,), shape_hint="(m, classes)")
+    images = require_gray_images("images", images)
+    labels = require_class_numbers("labels", labels, len(images))
+    probabilities = require_array("probabilities", probabilities, ndim=(2,), shape_hint="(m, classes)")
     if len(probabilities) != len(images):
         raise ValueError(f"probabilities has {len(probabilities)} rows but there are {len(images)} images")
-    n = check_count("n", n)
+    n = require_count("n", n)
     predicted = probabilities.argmax(axis=1)
     wrong = np.flatnonzero(predicted != labels)
     confidence = probabilities[wrong, predicted[wrong]]
@@ -129,13 +129,13 @@ def show_probabilities(
     The most likely class is orange and named in the title with its probability; with the true
     ``labels`` ``(m,)`` (or one-hot), the title gives them too.
     """
-    images = check_gray_images("images", images)
-    probabilities = check_array("probabilities", probabilities, ndim=(2,), shape_hint="(m, classes)")
+    images = require_gray_images("images", images)
+    probabilities = require_array("probabilities", probabilities, ndim=(2,), shape_hint="(m, classes)")
     if len(images) != len(probabilities):
         raise ValueError(f"images has {len(images)} entries but probabilities has {len(probabilities)}")
     if labels is not None:
-        labels = class_numbers("labels", labels, len(images))
-    m = check_count("the number of images", len(images), maximum=20, what="images this figure can show")
+        labels = require_class_numbers("labels", labels, len(images))
+    m = require_count("the number of images", len(images), maximum=20, what="images this figure can show")
     cols = min(m, 5)
     rows = -(-m // cols)
     fig = new_figure(fig, 2.0 * cols, 3.9 * rows)

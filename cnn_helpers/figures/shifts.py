@@ -8,7 +8,7 @@ from typing import Any
 from matplotlib.ticker import PercentFormatter
 import numpy as np
 
-from .._args import check_array
+from .._args import require_array
 from ._base import FigureLike, describe, new_figure
 
 
@@ -26,10 +26,10 @@ def plot_shift_accuracy(
     (``ShiftAccuracy.accuracy_intact``), is drawn dashed with square markers; ``baseline``, the
     accuracy of guessing at random in [0, 1] (0.1 for ten classes), dotted. Used in "Shifts".
     """
-    shifts = check_array("shifts", shifts, ndim=(1,), shape_hint="(k,)")
-    lines = {"all digits": check_array("accuracies", accuracies, ndim=(1,), shape_hint="(k,)")}
+    shifts = require_array("shifts", shifts, ndim=(1,), shape_hint="(k,)")
+    lines = {"all digits": require_array("accuracies", accuracies, ndim=(1,), shape_hint="(k,)")}
     if intact is not None:
-        lines["digits left intact"] = check_array("intact", intact, ndim=(1,), shape_hint="(k,)")
+        lines["digits left intact"] = require_array("intact", intact, ndim=(1,), shape_hint="(k,)")
     for name, values in zip(("accuracies", "intact"), lines.values(), strict=False):
         if len(values) != len(shifts):
             raise ValueError(f"shifts has {len(shifts)} values but {name} has {len(values)}")

@@ -9,12 +9,12 @@ import weakref
 
 import numpy as np
 
-from .._args import check_built_model, check_int
+from .._args import require_built_model, require_int
 
 
 def layer_index(model: Any, layer: Any) -> int:
     """Return the index in ``model.layers`` of ``layer``: a layer object, an index or a name."""
-    check_built_model(model)
+    require_built_model(model)
     layers = model.layers
     if isinstance(layer, str):
         names = [x.name for x in layers]
@@ -22,7 +22,7 @@ def layer_index(model: Any, layer: Any) -> int:
             raise ValueError(f"model has no layer named {layer!r}; its layers are {names}")
         return names.index(layer)
     if isinstance(layer, numbers.Integral) and not isinstance(layer, bool):
-        return check_int("layer", layer, -len(layers), len(layers)) % len(layers)
+        return require_int("layer", layer, -len(layers), len(layers)) % len(layers)
     for i, candidate in enumerate(layers):
         if candidate is layer:
             return i

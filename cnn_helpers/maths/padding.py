@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import check_count
+from .._args import require_count
 
 
 def conv_output_size(size: int, kernel_size: int, *, padding: str | int = "valid", stride: int = 1) -> int:
@@ -22,7 +22,7 @@ def conv_output_size(size: int, kernel_size: int, *, padding: str | int = "valid
     Used in "2. Padding and stride".
     """
     size, kernel_size, stride = (
-        check_count(n, v) for n, v in (("size", size), ("kernel_size", kernel_size), ("stride", stride))
+        require_count(n, v) for n, v in (("size", size), ("kernel_size", kernel_size), ("stride", stride))
     )
     if padding == "same":
         return math.ceil(size / stride)
@@ -39,7 +39,9 @@ def conv_output_size(size: int, kernel_size: int, *, padding: str | int = "valid
 LIMITS = {"n": (1, 16), "k": (1, 7), "p": (0, 3), "s": (1, 4)}
 
 
-def check_window_setting(n: Any, k: Any, p: Any, s: Any, *, drawn: bool = False) -> tuple[int, int, int, int]:
+def require_window_setting(
+    n: Any, k: Any, p: Any, s: Any, *, drawn: bool = False
+) -> tuple[int, int, int, int]:
     """Return n, k, p, s checked (within ``LIMITS`` if ``drawn``), the window fitting the padded input."""
     values = []
     for (name, (low, high)), value in zip(LIMITS.items(), (n, k, p, s), strict=True):
@@ -59,13 +61,13 @@ def window_starts(n: int, k: int, p: int = 0, s: int = 1) -> np.ndarray:
     Position 0 is the first padding zero (the first pixel if ``p == 0``); the window covers
     ``start .. start + k - 1``. ``out = conv_output_size(n, k, padding=p, stride=s)``.
     """
-    n, k, p, s = check_window_setting(n, k, p, s)
+    n, k, p, s = require_window_setting(n, k, p, s)
     return np.arange(conv_output_size(n, k, padding=p, stride=s)) * s
 
 
 def output_size_formula(n: int, k: int, p: int = 0, s: int = 1) -> str:
     """Return the formula with these numbers, e.g. ``"⌊(7 + 2·1 − 3) / 2⌋ + 1 = ⌊6 / 2⌋ + 1 = 4"``."""
-    n, k, p, s = check_window_setting(n, k, p, s)
+    n, k, p, s = require_window_setting(n, k, p, s)
     out = conv_output_size(n, k, padding=p, stride=s)
     return f"⌊({n} + 2·{p} − {k}) / {s}⌋ + 1 = ⌊{n + 2 * p - k} / {s}⌋ + 1 = {out}"
 
@@ -84,7 +86,7 @@ def convolve_padded(image: np.ndarray, kernel: np.ndarray, padding: str | int, s
     return tf.nn.conv2d(x, k, strides=stride, padding=pad)[0, :, :, 0].numpy()
 
 
-def check_padding_settings(settings: Any, image_shape: tuple, kernel_shape: tuple) -> list[tuple[Any, Any]]:
+def require_padding_settings(settings: Any, image_shape: tuple, kernel_shape: tuple) -> list[tuple[Any, Any]]:
     """Return ``settings`` as 1 to 6 ``(padding, stride)`` pairs that Keras accepts for these shapes."""
     try:
         pairs = [(padding, stride) for padding, stride in settings]

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import check_built_model, check_gray_images, check_int
+from .._args import require_built_model, require_gray_images, require_int
 from .attribution import class_scores, saliency_map
 from .faithfulness import INK_LEVEL, sign_test
 
@@ -29,8 +29,8 @@ def randomized_copy(model: Any, seed: int = 0, *, layers: Any = None) -> Any:
     """
     import keras
 
-    check_built_model(model)
-    seed = check_int("seed", seed, 0, 2**31 - 1000)
+    require_built_model(model)
+    seed = require_int("seed", seed, 0, 2**31 - 1000)
     try:
         copy = keras.models.clone_model(model)
     except (TypeError, ValueError, NotImplementedError) as err:
@@ -148,8 +148,8 @@ def cascade_check(model: Any, images: Any, *, second: Any, seed: int = 0) -> Cas
     layers with weights from the top down, one more each step, and compare each step's saliency
     maps with the trained ones; ``second``, the same network trained alike from another seed,
     gives the noise floor. All maps are of the class the trained model predicts."""
-    images = check_gray_images("images", images)
-    check_built_model(second)
+    images = require_gray_images("images", images)
+    require_built_model(second)
     learnable = [i for i, layer in enumerate(model.layers) if getattr(layer, "kernel", None) is not None]
     classes = [int(class_scores(model, image).argmax()) for image in images]
     ink = [image >= INK_LEVEL * image.max() for image in images]

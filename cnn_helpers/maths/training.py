@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import check_array, check_count
+from .._args import require_array, require_count
 
 
 def history_series(history: Any) -> dict[str, np.ndarray]:
@@ -20,7 +20,7 @@ def history_series(history: Any) -> dict[str, np.ndarray]:
         if key not in logs:
             raise ValueError(f"history has no {key!r}: compile the model with metrics=['accuracy']")
     keys = [k for k in ("loss", "accuracy", "val_loss", "val_accuracy") if k in logs]
-    series = {k: check_array(f"history[{k!r}]", logs[k], ndim=(1,), shape_hint="(epochs,)") for k in keys}
+    series = {k: require_array(f"history[{k!r}]", logs[k], ndim=(1,), shape_hint="(epochs,)") for k in keys}
     for key, values in series.items():
         if len(values) != len(series["loss"]):
             raise ValueError(
@@ -43,7 +43,7 @@ def learning_rates(history: Any, optimizer: Any, per_epoch: int = 4) -> tuple[np
         raise TypeError(
             f"optimizer must be a Keras optimizer (model.optimizer), got {type(optimizer).__name__}"
         )
-    per_epoch = check_count("per_epoch", per_epoch)
+    per_epoch = require_count("per_epoch", per_epoch)
     params = getattr(history, "params", None)
     if params is None:
         raise ValueError(

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import check_int
+from .._args import require_int
 from .attribution import as_model_batch
 from .layers import layer_index, layer_output
 from .receptive_field import receptive_field_box
@@ -90,7 +90,7 @@ def inspect_unit(
     if name not in feature_layers(model):
         raise ValueError(f"layer {name!r} has no feature map; pick one of {feature_layers(model)}")
     shape = tuple(model.layers[index].output.shape)
-    channel = check_int("channel", channel, 0, shape[3])
+    channel = require_int("channel", channel, 0, shape[3])
     top, left, size = receptive_field_box(model, index, row, col)  # checks row and col
     h, w = batch.shape[1:3]
     covered = (max(top, 0), min(top + size, h), max(left, 0), min(left + size, w))

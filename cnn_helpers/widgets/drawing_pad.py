@@ -10,7 +10,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from .._args import check_gray_images, check_positive, class_numbers
+from .._args import require_class_numbers, require_gray_images, require_positive
 from ..figures.digit_response import show_digit_response
 from ..maths.attribution import digit_probabilities
 from ..maths.drawn_digit import image_file_to_drawing, mnist_style, render_strokes
@@ -55,8 +55,8 @@ class DrawingPad(ShownAsWidget):
         pen_width: float = 18.0,
     ) -> None:
         digit_probabilities(model, np.zeros((28, 28), np.float32))  # a 28x28 softmax model, or raise
-        self.model, self.pen_width = model, check_positive("pen_width", pen_width)
-        self.images, self.labels = self._check_fallback(fallback_images, fallback_labels)
+        self.model, self.pen_width = model, require_positive("pen_width", pen_width)
+        self.images, self.labels = self._require_fallback(fallback_images, fallback_labels)
         if use_canvas not in (None, True, False):
             raise TypeError(f"use_canvas must be True, False or None (automatic), got {use_canvas!r}")
         self.uses_canvas = _canvas_available() if use_canvas is None else use_canvas
@@ -82,15 +82,17 @@ class DrawingPad(ShownAsWidget):
         self.text = self.prediction_label.value
 
     @staticmethod
-    def _check_fallback(images: Any, labels: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _require_fallback(images: Any, labels: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
         if images is None:
             if labels is not None:
                 raise ValueError("fallback_labels needs fallback_images: give the digits they label")
             return None, None
-        images = check_gray_images("fallback_images", images)
+        images = require_gray_images("fallback_images", images)
         if images.shape[1:] != (28, 28) or len(images) > 100:
             raise ValueError(f"fallback_images must be up to 100 digits (m, 28, 28), got {images.shape}")
-        return images, None if labels is None else class_numbers("fallback_labels", labels, len(images))
+        if labels is not None:
+            labels = require_class_numbers("fallback_labels", labels, len(images))
+        return images, labels
 
     def _build_canvas(self) -> widgets.Widget:
         from ipycanvas import Canvas

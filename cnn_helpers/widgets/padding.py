@@ -9,7 +9,7 @@ import ipywidgets as widgets
 
 from ..figures._base import FigureLike
 from ..figures.padding import show_padding_windows
-from ..maths.padding import LIMITS, check_window_setting, output_size_formula
+from ..maths.padding import LIMITS, output_size_formula, require_window_setting
 from .base import ShownAsWidget
 
 
@@ -23,7 +23,7 @@ class PaddingStrideTool(ShownAsWidget):
     name, action = "Padding and stride tool", "change n, k, p and s"
 
     def __init__(self, n: int = 7, k: int = 3, p: int = 1, s: int = 2) -> None:
-        start = dict(zip("nkps", check_window_setting(n, k, p, s, drawn=True), strict=True))
+        start = dict(zip("nkps", require_window_setting(n, k, p, s, drawn=True), strict=True))
         names = {"n": "n (input)", "k": "k (kernel)", "p": "p (padding)", "s": "s (stride)"}
         style = {"description_width": "7em"}
         self.sliders = {
