@@ -8,6 +8,7 @@ import math
 import numbers
 from typing import Any
 
+import keras
 import numpy as np
 
 
@@ -91,8 +92,6 @@ def require_built_model(model: Any) -> tuple[int | None, ...]:
     Raise if ``model`` is not a keras Model, or has no input shape yet (not started with
     ``keras.Input``).
     """
-    import keras
-
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras Model, got {type(model).__name__}")
     try:

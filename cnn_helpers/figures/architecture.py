@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import keras
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 import numpy as np
@@ -158,8 +159,6 @@ def plot_architecture(model: Any, *, image: Any = None, fig: FigureLike | None =
     one map make one unit of the next. ``image``, shaped like one input (``(h, w)`` or
     ``(h, w, c)``, e.g. ``x_train[0]``), is drawn on the input plane.
     """
-    import keras
-
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
     stages = read_stages(model)

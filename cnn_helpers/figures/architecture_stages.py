@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import keras
+
 DEPTH_STEP = 0.08  # inches between two planes of a stack
 ACTIVATIONS = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "linear": ""}
 NAMES = dict(Flatten="flatten", BatchNormalization="batch norm", GlobalAveragePooling2D="global avg-pool")
@@ -47,8 +49,6 @@ def _activation(layer: Any) -> str:
 
 def _describe(layer: Any) -> tuple[str, list[str], tuple[int, int] | None]:
     """Return a layer's kind, the lines of its arrow label, and its window ``(h, w)`` if it has one."""
-    import keras
-
     config = layer.get_config()
     if isinstance(layer, keras.layers.Conv2D):
         (kh, kw), stride = config["kernel_size"], config["strides"][0]
@@ -69,8 +69,6 @@ def _describe(layer: Any) -> tuple[str, list[str], tuple[int, int] | None]:
 
 def read_stages(model: Any) -> list[Stage]:
     """Read the stages from the model; a layer that keeps the shape (dropout, ...) joins the next arrow."""
-    import keras
-
     try:
         stages = [Stage("input", tuple(model.inputs[0].shape[1:]))]
         layers = [(layer, tuple(layer.output.shape[1:])) for layer in model.layers]

@@ -10,7 +10,9 @@ import numbers
 from typing import Any
 import weakref
 
+import keras
 import numpy as np
+import tensorflow as tf
 
 from .._args import require_array, require_built_model, require_count, require_int
 
@@ -86,8 +88,6 @@ _FEATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> u
 
 def _softmax_end(model: Any) -> tuple[Any, Any]:
     """Return ``(features, last)``: the model up to its last layer's input, and that layer; or raise."""
-    import keras
-
     last = model.layers[-1] if model.layers else None
     activation = getattr(last, "activation", None)
     softmax = isinstance(last, keras.layers.Softmax) or (
@@ -114,9 +114,6 @@ def _softmax_end(model: Any) -> tuple[Any, Any]:
 def batch_logits(model: Any, batch: Any) -> Any:
     """The logits ``(m, classes)`` of a batch ``(m, h, w, 1)``, a tf tensor (differentiable): the
     class scores before the softmax, read as ``class_scores`` reads them."""
-    import keras
-    import tensorflow as tf
-
     require_built_model(model)
     features, last = _softmax_end(model)
     x = features(batch, training=False)
@@ -135,8 +132,6 @@ def saliency_map(model: Any, image: Any, class_index: int | None = None) -> np.n
     gradient of p or of log p vanishes there, the logit's does not. ``class_index`` defaults to
     the predicted class. Used in the explore notebook's "5. Where the model looks".
     """
-    import tensorflow as tf
-
     x = tf.convert_to_tensor(as_model_batch(model, image))
     class_index = _require_class(model, class_index)
     _softmax_end(model)  # refuse a model whose end cannot be read, before any work

@@ -4,9 +4,11 @@ made (fit in a 20x20 box, centred by the centre of mass). The drawing pad's imag
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
 from .._args import require_array, require_count, require_positive
 
@@ -58,8 +60,6 @@ def mnist_style(drawing: Any) -> np.ndarray:
     aspect kept) to fit 20x20, pasted so that its centre of mass lands at pixel (14, 14), without
     pushing ink off the image. float32 in [0, 1]. Used by the drawing pad.
     """
-    from PIL import Image
-
     image = require_array("drawing", drawing, ndim=(2, 3), shape_hint="(H, W) or (H, W, 1)")
     if image.ndim == 3:
         if image.shape[2] != 1:
@@ -92,10 +92,6 @@ def image_file_to_drawing(data: Any) -> np.ndarray:
     Transparent pixels count as white paper; the image is made grayscale, inverted if its border
     is light (dark ink on paper), and the paper's level is subtracted. Ready for ``mnist_style``.
     """
-    import io
-
-    from PIL import Image, UnidentifiedImageError
-
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be the bytes of an image file, got {type(data).__name__}")
     try:

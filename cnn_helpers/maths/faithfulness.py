@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 import numpy as np
+import tensorflow as tf
 
 from .._args import require_array, require_count, require_gray_images, require_positive
 from .attribution import as_model_batch, batch_logits, predicted_class
@@ -43,8 +44,6 @@ def blurred(image: Any, sigma: float = 3.0) -> np.ndarray:
 
 def _gradients(model: Any, batch: np.ndarray, class_index: int) -> tuple[np.ndarray, np.ndarray]:
     """The class's logits ``(m,)`` of ``batch`` ``(m, h, w, 1)`` and their gradients ``(m, h, w)``."""
-    import tensorflow as tf
-
     x = tf.convert_to_tensor(batch)
     with tf.GradientTape() as tape:
         tape.watch(x)

@@ -10,6 +10,7 @@ import numbers
 from typing import Any
 
 import numpy as np
+import tensorflow as tf
 
 from .._args import require_count
 
@@ -79,8 +80,6 @@ def rows_left_over(n: int, k: int, p: int, s: int) -> int:
 
 def convolve_padded(image: np.ndarray, kernel: np.ndarray, padding: str | int, stride: int) -> np.ndarray:
     """Return ``tf.nn.conv2d`` of ``image`` ``(h, w)`` with ``kernel`` ``(kh, kw)``, as Keras pads."""
-    import tensorflow as tf
-
     pad = padding.upper() if isinstance(padding, str) else [[0, 0], [padding] * 2, [padding] * 2, [0, 0]]
     x, k = image[None, :, :, None].astype(np.float32), kernel[:, :, None, None].astype(np.float32)
     return tf.nn.conv2d(x, k, strides=stride, padding=pad)[0, :, :, 0].numpy()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import keras
 import numpy as np
 
 from .._args import require_built_model, require_gray_images, require_int
@@ -27,8 +28,6 @@ def randomized_copy(model: Any, seed: int = 0, *, layers: Any = None) -> Any:
     Each layer's own initializers draw the new weights (seeded: the same ``seed`` gives the same
     copy); other weights (e.g. BatchNormalization's) start fresh. ``model`` is not changed.
     """
-    import keras
-
     require_built_model(model)
     seed = require_int("seed", seed, 0, 2**31 - 1000)
     try:

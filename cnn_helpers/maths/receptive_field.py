@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import keras
+
 from .._args import require_built_model, require_int
 from .layers import layer_index
 from .padding import conv_output_size
@@ -21,8 +23,6 @@ _DENSE = {"Flatten", "Dense", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "R
 
 def _window(layer: Any) -> tuple[tuple[int, int], tuple[int, int], str] | None:
     """Return ``(kernel, strides, padding)`` of a sliding-window layer, per axis; None to pass through."""
-    import keras
-
     if isinstance(layer, keras.layers.Conv2D):
         kernel = tuple(d * (k - 1) + 1 for k, d in zip(layer.kernel_size, layer.dilation_rate, strict=True))
         return kernel, tuple(layer.strides), layer.padding

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .._args import require_array, require_class_numbers, require_count, require_gray_images, require_int
+from .layers import layer_output
 
 
 def shift_images(images: Any, dx: int, dy: int) -> np.ndarray:
@@ -162,8 +163,6 @@ class ShiftSimilarity:
 def shift_similarity(model: Any, images: Any, shifts: Any = (1, 2, 3)) -> ShiftSimilarity:
     """Measure "what, not where": each layer's output for ``images`` ``(n, h, w)`` against its output
     for the same digits moved right by each of ``shifts`` pixels (mean cosine similarity)."""
-    from .layers import layer_output
-
     images = require_gray_images("images", images).astype(np.float32)
     steps = require_array("shifts", shifts, ndim=(1,), shape_hint="(k,) numbers of pixels")
     if not np.issubdtype(steps.dtype, np.integer) or steps.min() < 1:

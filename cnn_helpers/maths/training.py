@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import keras
 import numpy as np
 
 from .._args import require_array, require_count
@@ -37,8 +38,6 @@ def learning_rates(history: Any, optimizer: Any, per_epoch: int = 4) -> tuple[np
 
     A schedule is read back from the optimizer's settings, so the rates are the ones it used.
     """
-    import keras
-
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         raise TypeError(
             f"optimizer must be a Keras optimizer (model.optimizer), got {type(optimizer).__name__}"

@@ -95,7 +95,7 @@ class DrawingPad(ShownAsWidget):
         return images, labels
 
     def _build_canvas(self) -> widgets.Widget:
-        from ipycanvas import Canvas
+        from ipycanvas import Canvas  # here, not at the top: ipycanvas may be missing (see above)
 
         size = widgets.Layout(width="280px", height="280px", border="1px solid gray")
         self.canvas = Canvas(width=280, height=280, layout=size).add_class("cnn-drawing-pad")
