@@ -11,6 +11,7 @@ colour-vision deficiency, or on GitHub's 1,000 px column meets it:
 
 from __future__ import annotations
 
+from dataclasses import astuple
 import itertools
 
 import cnn_helpers as ch
@@ -30,6 +31,7 @@ from cnn_helpers.figures._colour import (
 )
 from cnn_helpers.figures.digit_response import show_digit_response
 from cnn_helpers.figures.padding import show_padding_windows
+from cnn_helpers.maths.digit_response import digit_response
 from colorspacious import cspace_convert, deltaE
 from figure_checks import low_contrast_texts, small_texts
 import keras
@@ -169,7 +171,7 @@ def _figures(trained):
             ch.faithfulness_table(model, images[:3], {"saliency": ch.saliency_map}, steps=4)
         ),
         "show_unit_view": lambda: ch.show_unit_view(images[0], ch.inspect_unit(model, images[0], 2, 0, 3, 4)),
-        "show_digit_response": lambda: show_digit_response(model, images[0]),
+        "show_digit_response": lambda: show_digit_response(*astuple(digit_response(model, images[0]))),
     }
 
 

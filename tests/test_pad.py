@@ -63,6 +63,17 @@ def test_pad_predicts_a_one_for_a_vertical_stroke(model):
     assert_shows_itself(pad)
 
 
+def test_the_pad_runs_the_model_once_per_drawing(model, monkeypatch):
+    pad = DrawingPad(model, use_canvas=True)
+    runs = []
+    run = keras.Model.__call__
+    monkeypatch.setattr(
+        keras.Model, "__call__", lambda self, *a, **k: runs.append(self.name) or run(self, *a, **k)
+    )
+    pad.draw([[(140, 40), (140, 240)]])
+    assert len(runs) == 1, runs  # the answer and the feature maps come from one pass
+
+
 def test_pad_clear_and_leaving_the_pad(model):
     pad = DrawingPad(model, use_canvas=True)
     _send(pad.canvas, "mouse_down", 60, 60)

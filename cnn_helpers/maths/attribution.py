@@ -1,6 +1,6 @@
 """Where the model looks: one image as the model's batch, its class probabilities and scores,
 saliency maps and occlusion maps. Part 5 of the explore notebook (Where the model looks); the
-drawing pad of part 6 uses ``digit_probabilities`` too.
+widgets of part 6 use ``digit_probabilities`` too.
 """
 
 from __future__ import annotations
@@ -48,23 +48,20 @@ def _require_class(model: Any, class_index: Any) -> int | None:
     return require_int("class_index", class_index, 0, classes or 1 << 30)
 
 
-def _require_probabilities(probabilities: np.ndarray, class_index: Any) -> int:
-    """Check a ``(m, classes)`` softmax output; return ``class_index`` or the top class of row 0."""
+def require_softmax_output(probabilities: np.ndarray) -> None:
+    """Raise unless ``probabilities`` is a model's softmax output ``(m, classes)``: rows adding up to 1."""
     if (
         probabilities.ndim != 2
         or np.any(probabilities < 0)
         or not np.allclose(probabilities.sum(axis=1), 1, atol=1e-3)
     ):
         raise ValueError("the model must output class probabilities (m, classes): end it with a softmax")
-    if class_index is None:
-        return int(probabilities[0].argmax())
-    return require_int("class_index", class_index, 0, probabilities.shape[1])
 
 
 def digit_probabilities(model: Any, image: Any) -> np.ndarray:
     """Return the model's class probabilities ``(classes,)`` for one image ``(h, w)`` or ``(h, w, 1)``."""
     probabilities = np.asarray(model(as_model_batch(model, image), training=False))
-    _require_probabilities(probabilities, None)
+    require_softmax_output(probabilities)
     return probabilities[0].astype(np.float32)
 
 

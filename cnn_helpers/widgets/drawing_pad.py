@@ -12,7 +12,7 @@ import numpy as np
 
 from .._args import require_class_numbers, require_gray_images, require_positive
 from ..figures.digit_response import show_digit_response
-from ..maths.attribution import digit_probabilities
+from ..maths.digit_response import digit_response
 from ..maths.drawn_digit import image_file_to_drawing, mnist_style, render_strokes
 from .base import ShownAsWidget
 
@@ -33,8 +33,9 @@ class DrawingPad(ShownAsWidget):
 
     ``.canvas`` (an ipycanvas ``Canvas``, CSS class ``cnn-drawing-pad``) records strokes in
     ``.strokes``; ``.clear_button`` (``cnn-pad-clear``) wipes them. On release: ``render_strokes``
-    -> ``mnist_style`` -> ``show_digit_response`` into ``.output`` (``cnn-pad-output``), and
-    ``.prediction_label`` (``cnn-prediction``) reads e.g. ``prediction: 7 (93%)``. Beside the
+    -> ``mnist_style`` -> ``digit_response`` (the model runs once) -> ``show_digit_response`` into
+    ``.output`` (``cnn-pad-output``), and ``.prediction_label`` (``cnn-prediction``) reads e.g.
+    ``prediction: 7 (93%)``. Beside the
     canvas, for the keyboard (and alone without ipycanvas, on Colab, or with ``use_canvas=False``):
     ``.picker`` (a slider, ``cnn-pad-picker``; ``.show_button``, ``cnn-pad-show``, shows the digit it
     is on) over ``fallback_images`` ``(m, 28, 28)`` (at most 100) and
@@ -54,7 +55,7 @@ class DrawingPad(ShownAsWidget):
         use_canvas: bool | None = None,
         pen_width: float = 18.0,
     ) -> None:
-        digit_probabilities(model, np.zeros((28, 28), np.float32))  # a 28x28 softmax model, or raise
+        digit_response(model, np.zeros((28, 28), np.float32))  # a 28x28 softmax CNN, or raise
         self.model, self.pen_width = model, require_positive("pen_width", pen_width)
         self.images, self.labels = self._require_fallback(fallback_images, fallback_labels)
         if use_canvas not in (None, True, False):
@@ -223,8 +224,9 @@ class DrawingPad(ShownAsWidget):
             self.show_nothing()
             self.text = self.prediction_label.value = str(err)
             return self.text
-        self.image, self.probabilities = image, digit_probabilities(self.model, image)
+        response = digit_response(self.model, image)  # the model runs once per drawing
+        self.image, self.probabilities = response.image, response.probabilities
         best = int(self.probabilities.argmax())
-        self.show(show_digit_response(self.model, image))
+        self.show(show_digit_response(self.image, self.probabilities, response.feature_maps, response.layer))
         self.text = self.prediction_label.value = f"prediction: {best} ({self.probabilities[best]:.0%})"
         return self.text
