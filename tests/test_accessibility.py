@@ -137,9 +137,9 @@ def _figures(trained):
             images[0], {"vertical": edge, "horizontal": edge.T}
         ),
         "plot_architecture": lambda: ch.plot_architecture(model, image=images[0]),
-        "show_kernels": lambda: ch.show_kernels({"true": edge, "learned": 0.9 * edge.T}, title="a kernel"),
+        "show_kernels": lambda: ch.show_kernels({"true": edge, "learned": 0.9 * edge.T}),
         "show_padding_windows": lambda: show_padding_windows(7, 3, 1, 2),
-        "show_padding_stride": lambda: ch.show_padding_stride(images[0], edge, (("valid", 1), ("same", 2))),
+        "show_padding_stride": lambda: ch.show_padding_stride(images[0], edge),
         "show_receptive_field": lambda: ch.show_receptive_field(
             images[0],
             {"first layer": (4, 5, 3), "second layer": (4, 5, 8)},

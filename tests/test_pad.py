@@ -154,8 +154,6 @@ def test_pad_refuses_bad_arguments(model):
         DrawingPad(model, fallback_labels=[1, 2])
     with pytest.raises(ValueError, match="fallback_labels has 2 entries but there are 3 images"):
         DrawingPad(model, fallback_images=np.zeros((3, 28, 28)), fallback_labels=[1, 2])
-    with pytest.raises(ValueError, match="pen_width must be a positive"):
-        DrawingPad(model, pen_width=0)
 
 
 def test_the_keyboard_alternative_sits_beside_the_canvas(model, mnist):

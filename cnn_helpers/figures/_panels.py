@@ -1,47 +1,19 @@
-"""Drawing pieces the figures share: clean panels, grids of images, matrices with their numbers
-written in, outlines and probability bars. Their colours follow ``_colour``: a number drawn on a
-coloured cell is black or white, whichever contrasts more, and the most likely class of
-``probability_bars`` is hatched and labelled as well as coloured.
+"""Drawing pieces the figures share: matrices with their numbers written in, outlines and
+probability bars. Their colours follow ``_colour``: a number drawn on a coloured cell is black or
+white, whichever contrasts more, and the most likely class of ``probability_bars`` is hatched and
+labelled as well as coloured.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 import numpy as np
 
-from .._args import require_count
-from ._base import FigureLike
+from ._base import clean
 from ._colour import BEST_BAR, OTHER_BAR, text_colour
-
-
-def clean(ax: Axes) -> None:
-    """Remove the ticks of a panel that shows an image or a matrix."""
-    ax.set_xticks([])
-    ax.set_yticks([])
-
-
-def grid_shape(n: int, max_cols: int = 8) -> tuple[int, int]:
-    """Return ``(rows, cols)`` of a square-ish grid, wider than tall, holding ``n`` panels."""
-    n = require_count("n", n)
-    max_cols = require_count("max_cols", max_cols)
-    rows = max(math.isqrt(n), math.ceil(n / max_cols))
-    return rows, math.ceil(n / rows)
-
-
-def image_grid(fig: FigureLike, n: int, max_cols: int = 8) -> list[Axes]:
-    """Add a square-ish grid of ``n`` clean panels to ``fig`` and return them; spare cells are hidden."""
-    rows, cols = grid_shape(n, max_cols)
-    axes = fig.subplots(rows, cols, squeeze=False).flat
-    for ax in axes[n:]:
-        ax.set_axis_off()
-    panels = list(axes[:n])
-    for ax in panels:
-        clean(ax)
-    return panels
 
 
 def matrix(

@@ -13,12 +13,13 @@ import math
 from typing import Any
 
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 import numpy as np
 
 from .._args import require_array
 from ..maths.architecture import Stage, read_stages
-from ._base import COLUMN_PX, DPI, MIN_TEXT_PT, FigureLike, describe, new_figure
+from ._base import COLUMN_PX, DPI, MIN_TEXT_PT, describe, new_figure
 from ._colour import RGB_PLANES, STAGE_COLOURS, WINDOW
 
 INPUT_SIDE = 1.6  # inches: the largest map; the others are to scale
@@ -189,7 +190,7 @@ def _draw_labels(ax: Axes, stages: list[Placed], top: float, size: float) -> Non
             ax.text((start + end) / 2, y - 0.1, label, ha="center", va="top", fontsize=size, gid="operation")
 
 
-def plot_architecture(model: Any, *, image: Any = None, fig: FigureLike | None = None) -> FigureLike:
+def plot_architecture(model: Any, *, image: Any = None) -> Figure:
     """Draw a Keras model as a textbook CNN figure, from the model's own layers and shapes.
 
     Each feature map ``(h, w, c)`` is a stack of planes to scale, each vector a bar; arrows name
@@ -211,7 +212,7 @@ def plot_architecture(model: Any, *, image: Any = None, fig: FigureLike | None =
         if size >= needed:
             break
         size = needed
-    fig = new_figure(fig, width, top - bottom + 1.3)  # room for the three lines of the title
+    fig = new_figure(width, top - bottom + 1.3)  # room for the three lines of the title
     ax = fig.add_subplot()
     for i, stage in enumerate(stages):
         _draw_stage(ax, stage, image if i == 0 else None)

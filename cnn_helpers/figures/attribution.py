@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from matplotlib.figure import Figure
 import numpy as np
 
 from .._args import require_array, require_count, require_gray_images
 from ..maths.faithfulness import ink_mask
-from ._base import FigureLike, describe, new_figure
+from ._base import clean, describe, new_figure
 from ._colour import DIVERGING, symmetric_limit
-from ._panels import clean
 
 
 def where_it_lies(attribution: np.ndarray, image: np.ndarray) -> str:
@@ -25,10 +25,8 @@ def where_it_lies(attribution: np.ndarray, image: np.ndarray) -> str:
     return f"{share:.0%} on the ink, peak at row {row}, column {col} ({place} the ink)"
 
 
-def show_saliency(
-    images: Any, maps: Any, titles: Any, *, map_name: str = "saliency", fig: FigureLike | None = None
-) -> FigureLike:
-    """Show each digit ``(m, h, w)`` above its map ``(m, h', w')`` (saliency or occlusion).
+def show_saliency(images: Any, maps: Any, titles: Any) -> Figure:
+    """Show each digit ``(m, h, w)`` above its saliency map ``(m, h', w')``.
 
     Each map has its own colour scale (zero is dark; negative values, if any, blue); a map the
     size of its image carries the digit's outline. Up to 8 digits, ``titles`` one per digit,
@@ -42,7 +40,7 @@ def show_saliency(
     m = require_count("the number of images", len(images), maximum=8, what="images this figure can show")
     if len(maps) != m:
         raise ValueError(f"maps has {len(maps)} maps but there are {m} images")
-    fig = new_figure(fig, 2.5 * m + 0.8, 5.6)
+    fig = new_figure(2.5 * m + 0.8, 5.6)
     axes = fig.subplots(2, m, squeeze=False)
     for i in range(m):
         axes[0, i].imshow(images[i], cmap="gray")
@@ -58,12 +56,12 @@ def show_saliency(
             axes[1, i].contour(images[i], levels=[level], colors="white", linewidths=0.8, alpha=0.6)
         clean(axes[0, i])
         clean(axes[1, i])
-    axes[1, 0].set_ylabel(f"{map_name}\n(own scale)", fontsize=12)
+    axes[1, 0].set_ylabel("saliency\n(own scale)", fontsize=12)
     describe(
         fig,
-        f"{m} digit{'s' * (m != 1)}, each above its {map_name} map on its own colour scale: "
+        f"{m} digit{'s' * (m != 1)}, each above its saliency map on its own colour scale: "
         + "; ".join(
-            f"{' '.join(t.split())}, {map_name} up to {float(v.max()):.2g}"
+            f"{' '.join(t.split())}, saliency up to {float(v.max()):.2g}"
             + (f", {where_it_lies(v, im)}" if v.shape == im.shape else "")
             for t, v, im in zip(titles, maps, images, strict=True)
         )

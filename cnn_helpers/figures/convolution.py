@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from matplotlib.figure import Figure
 import numpy as np
 
 from .._args import require_array
 from .._words import listing, number
 from ..maths.convolution import conv2d_by_hand, pool2d_by_hand
-from ._base import FigureLike, describe, new_figure
+from ._base import FigureLike, clean, describe, new_figure
 from ._colour import DIVERGING, mark_negative, signed_colorbar, symmetric_limit
-from ._panels import clean, matrix, outline
+from ._panels import matrix, outline
 
 
 def _require_positions(positions: Any, out_shape: tuple[int, ...]) -> list[tuple[int, int]]:
@@ -40,9 +41,7 @@ def _span(values: np.ndarray) -> str:
     return f"from {number(values.min(), 3)} to {number(values.max(), 3)}"
 
 
-def show_convolution_steps(
-    image: Any, kernel: Any, positions: Any = ((0, 0), (2, 1), (2, 3)), *, fig: FigureLike | None = None
-) -> FigureLike:
+def show_convolution_steps(image: Any, kernel: Any, positions: Any = ((0, 0), (2, 1), (2, 3))) -> Figure:
     """Show a grayscale convolution step by step: one row per output position ``(row, col)``.
 
     ``image`` ``(h, w)`` and ``kernel`` ``(kh, kw)``, small enough to print (at most 12x12).
@@ -57,7 +56,7 @@ def show_convolution_steps(
     out = conv2d_by_hand(image, kernel)
     positions = _require_positions(positions, out.shape)
     kh, kw = kernel.shape
-    fig = new_figure(fig, 10, 2.9 * len(positions) + 0.5)
+    fig = new_figure(10, 2.9 * len(positions) + 0.5)
     axes = fig.subplots(len(positions), 4, squeeze=False)
     image_limits = (float(image.min()), float(image.max()))
     for row, (r, c) in enumerate(positions):
@@ -85,7 +84,7 @@ def show_convolution_steps(
     )
 
 
-def show_kernel_outputs(image: Any, kernels: dict[str, Any], *, fig: FigureLike | None = None) -> FigureLike:
+def show_kernel_outputs(image: Any, kernels: dict[str, Any]) -> Figure:
     """Show a ``(h, w)`` image next to what each named ``(kh, kw)`` kernel makes of it.
 
     The outputs share one colour scale, symmetric around zero (red positive, blue
@@ -96,7 +95,7 @@ def show_kernel_outputs(image: Any, kernels: dict[str, Any], *, fig: FigureLike 
         raise TypeError("kernels must be a non-empty dict of name -> (kh, kw) kernel")
     outputs = {name: conv2d_by_hand(image, k) for name, k in kernels.items()}
     limit = symmetric_limit(*outputs.values())
-    fig = new_figure(fig, 2.9 * (1 + len(outputs)) + 1.2, 3.8)
+    fig = new_figure(2.9 * (1 + len(outputs)) + 1.2, 3.8)
     axes = fig.subplots(1, 1 + len(outputs), squeeze=False)[0]
     axes[0].imshow(image, cmap="gray")
     axes[0].set_title(f"input {image.shape[0]}x{image.shape[1]}", fontsize=13)
@@ -129,9 +128,7 @@ def _rgb_channels_rows(fig: FigureLike, grid: Any, image: np.ndarray, kernel: np
         matrix(fig.add_subplot(grid[1, c]), per_channel[c], title, cmap=DIVERGING, limits=(-limit, limit))
 
 
-def show_rgb_convolution(
-    image: Any, kernel: Any, bias: float = 0.0, *, fig: FigureLike | None = None
-) -> FigureLike:
+def show_rgb_convolution(image: Any, kernel: Any, bias: float = 0.0) -> Figure:
     """Show how one ``(kh, kw, 3)`` filter turns an ``(h, w, 3)`` RGB image into one map.
 
     Top row: each input channel. Middle row: that channel convolved with its own kernel
@@ -144,7 +141,7 @@ def show_rgb_convolution(
     if max(image.shape[:2]) > 10:
         raise ValueError(f"image {image.shape} is too large to print its numbers; use at most 10x10")
     total = conv2d_by_hand(image, kernel, bias)
-    fig = new_figure(fig, 10, 9)
+    fig = new_figure(10, 9)
     grid = fig.add_gridspec(3, 4)
     _rgb_channels_rows(fig, grid, image, kernel)
     rgb = fig.add_subplot(grid[0, 3])
@@ -169,26 +166,27 @@ def show_rgb_convolution(
     )
 
 
-def show_pooling(feature_map: Any, size: int = 2, *, fig: FigureLike | None = None) -> FigureLike:
-    """Show a ``(h, w)`` map next to its max- and average-pooled versions (window = stride = ``size``).
+def show_pooling(feature_map: Any) -> Figure:
+    """Show a ``(h, w)`` map next to its max- and average-pooled versions: 2x2 windows, stride 2.
 
     All three share the input's colour scale. Small maps (up to 12x12) have their numbers
     written in and each pooling window outlined.
     """
     fmap = require_array("feature_map", feature_map, ndim=(2,), shape_hint="(h, w)")
-    pooled = {mode: pool2d_by_hand(fmap, size, mode) for mode in ("max", "avg")}
+    pool_size = 2  # as the lesson's MaxPooling2D(pool_size=2): windows of 2x2, moved by 2
+    pooled = {mode: pool2d_by_hand(fmap, pool_size, mode) for mode in ("max", "avg")}
     numbers = max(fmap.shape) <= 12
     limits = (float(fmap.min()), float(fmap.max()))
-    fig = new_figure(fig, 10, 4.4)
+    fig = new_figure(10, 4.4)
     axes = fig.subplots(1, 3, width_ratios=[2, 1, 1])
     title = f"feature map {fmap.shape[0]}x{fmap.shape[1]}"
     matrix(axes[0], fmap, title, cmap="viridis", limits=limits, numbers=numbers)
     if numbers:
-        for r in range(0, pooled["max"].shape[0] * size, size):
-            for c in range(0, pooled["max"].shape[1] * size, size):
-                outline(axes[0], r, c, size, size, "white")
+        for r in range(0, pooled["max"].shape[0] * pool_size, pool_size):
+            for c in range(0, pooled["max"].shape[1] * pool_size, pool_size):
+                outline(axes[0], r, c, pool_size, pool_size, "white")
     out_h, out_w = pooled["max"].shape
-    title = f"max pooling {size}x{size}\n-> {out_h}x{out_w}"
+    title = f"max pooling {pool_size}x{pool_size}\n-> {out_h}x{out_w}"
     matrix(axes[1], pooled["max"], title, cmap="viridis", limits=limits, numbers=numbers)
     title = f"average pooling\n-> {out_h}x{out_w}"
     matrix(axes[2], pooled["avg"], title, cmap="viridis", limits=limits, numbers=numbers)
@@ -199,7 +197,7 @@ def show_pooling(feature_map: Any, size: int = 2, *, fig: FigureLike | None = No
     return describe(
         fig,
         f"A {fmap.shape[0]}x{fmap.shape[1]} feature map ({values(fmap) if numbers else _span(fmap)}) "
-        f"pooled with {size}x{size} windows moving by {size}, to {out_h}x{out_w}: max pooling keeps "
-        f"each window's largest value ({values(pooled['max'])}), average pooling their mean "
+        f"pooled with {pool_size}x{pool_size} windows moving by {pool_size}, to {out_h}x{out_w}: max "
+        f"pooling keeps each window's largest value ({values(pooled['max'])}), average pooling their mean "
         f"({values(pooled['avg'])}).",
     )

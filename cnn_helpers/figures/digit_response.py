@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from matplotlib.figure import Figure
 import numpy as np
 
 from .._args import require_array
-from ._base import FigureLike, describe, new_figure
-from ._panels import clean, probability_bars
-from .filters import show_feature_maps
+from ._base import clean, describe, new_figure
+from ._panels import probability_bars
+from .filters import draw_feature_maps, require_one_image
 
 
-def show_digit_response(image: Any, probabilities: Any, feature_maps: Any, layer: str) -> FigureLike:
+def show_digit_response(image: Any, probabilities: Any, feature_maps: Any, layer: str) -> Figure:
     """Show one digit ``(h, w)``, the model's class ``probabilities`` ``(classes,)`` as bars and the
     first feature maps ``(1, h', w', c)``, up to 8, of the layer named ``layer``: what
     ``digit_response`` returns. The bars highlight the top class, named with its probability in
@@ -22,8 +23,9 @@ def show_digit_response(image: Any, probabilities: Any, feature_maps: Any, layer
     """
     image = require_array("image", image, ndim=(2,), shape_hint="(h, w)")
     probabilities = require_array("probabilities", probabilities, ndim=(1,), shape_hint="(classes,)")
-    n = min(8, np.shape(feature_maps)[-1])
-    fig = new_figure(None, 15, 4.8)
+    maps = require_one_image("feature_maps", feature_maps)
+    n = min(8, maps.shape[-1])
+    fig = new_figure(15, 4.8)
     left, middle, right = fig.subfigures(1, 3, width_ratios=[1, 1.5, 2.4])
     ax = left.subplots()
     ax.imshow(image, cmap="gray")
@@ -33,7 +35,7 @@ def show_digit_response(image: Any, probabilities: Any, feature_maps: Any, layer
     best = probability_bars(bars, probabilities)
     bars.set(xlabel="class", ylabel="probability")
     bars.set_title(f"says {best} (p = {probabilities[best]:.2f})", fontsize=14)
-    show_feature_maps(feature_maps, n, title=f"layer {layer!r}", fig=right)
+    draw_feature_maps(right, maps[:, :, :n], title=f"layer {layer!r}")
     second = int(np.argsort(probabilities)[-2])
     describe(
         fig,

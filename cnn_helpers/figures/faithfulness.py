@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from matplotlib.figure import Figure
 import numpy as np
 
 from .._args import require_array, require_count, require_gray_images
 from ..maths.faithfulness import FaithfulnessTable
 from ..maths.randomization import MEASURES, CascadeCheck
-from ._base import FigureLike, describe, new_figure
+from ._base import clean, describe, new_figure
 from ._colour import (
     BEST_BAR,
     DIVERGING,
@@ -21,13 +22,10 @@ from ._colour import (
     signed_colorbar,
     symmetric_limit,
 )
-from ._panels import clean
 from .attribution import where_it_lies
 
 
-def show_attributions(
-    images: Any, maps: dict[str, Any], titles: Any, *, fig: FigureLike | None = None
-) -> FigureLike:
+def show_attributions(images: Any, maps: dict[str, Any], titles: Any) -> Figure:
     """Show digits ``(m, h, w)`` in the top row and, below, one row per method of ``maps`` (name ->
     ``(m, h, w)``), one colour scale per row: signed maps on a diverging scale centred on zero
     (negative cells dotted, but not those under 2 % of the row's largest value), others from zero.
@@ -47,7 +45,7 @@ def show_attributions(
     for name, values in rows.items():
         if values.shape != images.shape:
             raise ValueError(f"maps[{name!r}] is {values.shape}, but the images are {images.shape}")
-    fig = new_figure(fig, max(1.9 * m + 2.6, 6.6), 1.9 * (len(rows) + 1))  # 700 px or more
+    fig = new_figure(max(1.9 * m + 2.6, 6.6), 1.9 * (len(rows) + 1))  # 700 px or more
     axes = fig.subplots(len(rows) + 1, m, squeeze=False)
     for i in range(m):
         axes[0, i].imshow(images[i], cmap="gray")
@@ -86,13 +84,13 @@ def show_attributions(
     return fig
 
 
-def plot_cascade(check: CascadeCheck, *, fig: FigureLike | None = None) -> FigureLike:
+def plot_cascade(check: CascadeCheck) -> Figure:
     """Draw each similarity measure of ``check`` as layers are re-initialized from the top (the
     trained model first, alike with itself: 1), mean over the digits with its spread (SD), and at
     the right, hollow, the same for a second model trained alike: the noise floor."""
     if not isinstance(check, CascadeCheck):
         raise TypeError(f"check must be a CascadeCheck (from cascade_check), got {type(check).__name__}")
-    fig = new_figure(fig, 10, 5.6)
+    fig = new_figure(10, 5.6)
     ax = fig.add_subplot()
     labels = ["none", *check.steps, "second model\n(noise floor)"]
     steps = np.arange(len(check.steps) + 1)
@@ -145,14 +143,14 @@ def plot_cascade(check: CascadeCheck, *, fig: FigureLike | None = None) -> Figur
     return fig
 
 
-def plot_removal_areas(table: FaithfulnessTable, *, fig: FigureLike | None = None) -> FigureLike:
+def plot_removal_areas(table: FaithfulnessTable) -> Figure:
     """Bars of each method's mean deletion area (solid) and insertion area (hatched), with their
     spread (SD) over the digits; the random order over the ink last."""
     if not isinstance(table, FaithfulnessTable):
         raise TypeError(
             f"table must be a FaithfulnessTable (from faithfulness_table), got {type(table).__name__}"
         )
-    fig = new_figure(fig, 9, 5)
+    fig = new_figure(9, 5)
     ax = fig.add_subplot()
     x = np.arange(len(table.methods))
     for offset, values, colour, hatch, name in (

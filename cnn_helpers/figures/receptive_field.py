@@ -7,13 +7,14 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 import numpy as np
 
 from .._args import require_array
-from ._base import FigureLike, describe, new_figure
+from ._base import clean, describe, new_figure
 from ._colour import BOX_COLOURS
-from ._panels import clean, outline
+from ._panels import outline
 
 
 def _require_boxes(boxes: Any) -> dict[str, tuple[int, int, int]]:
@@ -47,8 +48,7 @@ def show_receptive_field(
     *,
     feature_map: Any = None,
     unit: tuple[int, int] | None = None,
-    fig: FigureLike | None = None,
-) -> FigureLike:
+) -> Figure:
     """Show a digit ``(h, w)`` with receptive fields outlined, one colour per ``(top, left, size)``.
 
     Boxes come from ``receptive_field_box`` and may stick out of the image (same padding).
@@ -58,7 +58,7 @@ def show_receptive_field(
     image = require_array("image", image, ndim=(2,), shape_hint="(h, w)")
     boxes = _require_boxes(boxes)
     fmap = None if feature_map is None else _require_unit(feature_map, unit)
-    fig = new_figure(fig, 5.4 + (4.8 if fmap is not None else 0), 6.0)
+    fig = new_figure(5.4 + (4.8 if fmap is not None else 0), 6.0)
     axes = fig.subplots(1, 2 if fmap is not None else 1, squeeze=False)[0]
     if fmap is not None:
         axes[1].imshow(fmap, cmap="viridis")

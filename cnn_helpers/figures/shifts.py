@@ -5,11 +5,12 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 import numpy as np
 
 from .._args import require_array
-from ._base import FigureLike, describe, new_figure
+from ._base import describe, new_figure
 
 
 def plot_shift_accuracy(
@@ -18,8 +19,7 @@ def plot_shift_accuracy(
     *,
     intact: Any = None,
     baseline: float | None = None,
-    fig: FigureLike | None = None,
-) -> FigureLike:
+) -> Figure:
     """Plot accuracy ``(k,)`` against shift in pixels ``(k,)``, each point labelled with its value.
 
     ``intact`` ``(k,)``, the accuracy on the digits whose ink stayed inside the image
@@ -40,7 +40,7 @@ def plot_shift_accuracy(
     ):
         raise ValueError(f"baseline must be an accuracy in [0, 1], got {baseline!r}")
     order = np.argsort(shifts, kind="stable")
-    fig = new_figure(fig, 8, 4.8)
+    fig = new_figure(8, 4.8)
     ax = fig.add_subplot()
     series = list(lines.values())
     for index, ((name, values), style) in enumerate(zip(lines.items(), ("o-", "s--"), strict=False)):

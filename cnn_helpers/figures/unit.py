@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from matplotlib.figure import Figure
 import numpy as np
 
 from ..maths.unit import UnitReport
-from ._base import FigureLike, describe, new_figure
-from ._panels import clean, matrix, outline
+from ._base import clean, describe, new_figure
+from ._panels import matrix, outline
 
 
-def show_unit_view(image: Any, report: UnitReport, *, fig: FigureLike | None = None) -> FigureLike:
+def show_unit_view(image: Any, report: UnitReport) -> Figure:
     """Draw a ``UnitReport`` in four panels: the digit ``(h, w)`` with the unit's receptive field
     outlined; its feature map with the unit outlined; the digit with the field covered, and the
     prediction before and after; the unit's value for each one-pixel shift of the digit, as numbers.
@@ -25,7 +26,7 @@ def show_unit_view(image: Any, report: UnitReport, *, fig: FigureLike | None = N
     image = np.asarray(image, np.float32).reshape(np.shape(image)[:2])
     top, left, size = report.box
     r0, r1, c0, c1 = report.covered
-    fig = new_figure(fig, 8.6, 8.4)
+    fig = new_figure(8.6, 8.4)
     (field, fmap), (cover, moves) = fig.subplots(2, 2)
     field.imshow(image, cmap="gray")
     outline(field, top, left, size, size, "tab:orange", linewidth=3.5)

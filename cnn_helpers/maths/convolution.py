@@ -42,19 +42,21 @@ def conv2d_by_hand(image: Any, kernel: Any, bias: float = 0.0) -> np.ndarray:
     return out
 
 
-def pool2d_by_hand(feature_map: Any, size: int = 2, mode: str = "max") -> np.ndarray:
-    """Pool a ``(h, w)`` map with a ``size`` x ``size`` window and stride ``size``.
+def pool2d_by_hand(feature_map: Any, pool_size: int = 2, mode: str = "max") -> np.ndarray:
+    """Pool a ``(h, w)`` map with a ``pool_size`` x ``pool_size`` window and stride ``pool_size``.
 
     ``mode`` is ``"max"`` (largest value of each window) or ``"avg"`` (their mean). Rows or
     columns that do not fill a whole window are dropped, as with ``padding="valid"``:
-    the output is ``(h // size, w // size)``.
+    the output is ``(h // pool_size, w // pool_size)``.
     """
     fmap = require_array("feature_map", feature_map, ndim=(2,), shape_hint="(h, w)").astype(float)
-    size = require_count("size", size, maximum=min(fmap.shape), what="rows/columns in feature_map")
+    pool_size = require_count(
+        "pool_size", pool_size, maximum=min(fmap.shape), what="rows/columns in feature_map"
+    )
     if mode not in ("max", "avg"):
         raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
-    out_h, out_w = fmap.shape[0] // size, fmap.shape[1] // size
-    windows = fmap[: out_h * size, : out_w * size].reshape(out_h, size, out_w, size)
+    out_h, out_w = fmap.shape[0] // pool_size, fmap.shape[1] // pool_size
+    windows = fmap[: out_h * pool_size, : out_w * pool_size].reshape(out_h, pool_size, out_w, pool_size)
     return windows.max(axis=(1, 3)) if mode == "max" else windows.mean(axis=(1, 3))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from .._args import require_array, require_count
+from .._args import require_array
 
 
 def history_series(history: Any) -> dict[str, np.ndarray]:
@@ -31,9 +31,9 @@ def history_series(history: Any) -> dict[str, np.ndarray]:
     return series
 
 
-def learning_rates(history: Any, optimizer: Any, per_epoch: int = 4) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(epochs, rates)``, both ``(per_epoch * epochs + 1,)``: the learning rate that
-    ``optimizer`` used during the ``fit`` that returned ``history``, sampled ``per_epoch`` times an
+def learning_rates(history: Any, optimizer: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(epochs, rates)``, both ``(4 * epochs + 1,)``: the learning rate that
+    ``optimizer`` used during the ``fit`` that returned ``history``, sampled 4 times an
     epoch; ``epochs`` runs from 0 (the start of that fit) to its number of epochs.
 
     A schedule is read back from the optimizer's settings, so the rates are the ones it used.
@@ -42,7 +42,7 @@ def learning_rates(history: Any, optimizer: Any, per_epoch: int = 4) -> tuple[np
         raise TypeError(
             f"optimizer must be a Keras optimizer (model.optimizer), got {type(optimizer).__name__}"
         )
-    per_epoch = require_count("per_epoch", per_epoch)
+    per_epoch = 4
     params = getattr(history, "params", None)
     if params is None:
         raise ValueError(

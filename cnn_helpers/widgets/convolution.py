@@ -70,7 +70,8 @@ class ConvolutionStepper(ShownAsWidget):
 
 
 class KernelEditor(ShownAsWidget):
-    """Edit a 3x3 kernel in nine number boxes and see its feature map of an ``(h, w)`` digit live.
+    """Edit a 3x3 kernel in nine number boxes (first the vertical edge) and see its feature map of an
+    ``(h, w)`` digit live.
 
     ``.boxes`` (nine ``FloatText``, in a grid with CSS class ``cnn-kernel-boxes``) hold the kernel
     row by row; ``.presets`` maps each name of ``KERNEL_PRESETS`` to its button
@@ -80,11 +81,11 @@ class KernelEditor(ShownAsWidget):
 
     name, action = "Kernel editor", "type a kernel's nine numbers or pick a preset"
 
-    def __init__(self, image: Any, kernel: Any = None) -> None:
+    def __init__(self, image: Any) -> None:
         self.image = require_array("image", image, ndim=(2,), shape_hint="(h, w)")
         if min(self.image.shape) < 3:
             raise ValueError(f"image {self.image.shape} is smaller than the 3x3 kernel")
-        start = kernel_from_values(KERNEL_PRESETS["vertical edge"] if kernel is None else kernel)
+        start = kernel_from_values(KERNEL_PRESETS["vertical edge"])
         box_layout = widgets.Layout(width="5.5em")
         self.boxes = [widgets.FloatText(value=float(v), step=0.1, layout=box_layout) for v in start.flat]
         grid = widgets.GridBox(self.boxes, layout=widgets.Layout(grid_template_columns="repeat(3, 6em)"))

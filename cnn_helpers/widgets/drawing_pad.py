@@ -10,11 +10,13 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from .._args import require_class_numbers, require_gray_images, require_positive
+from .._args import require_class_numbers, require_gray_images
 from ..figures.digit_response import show_digit_response
 from ..maths.digit_response import digit_response
 from ..maths.drawn_digit import image_file_to_drawing, mnist_style, render_strokes
 from .base import ShownAsWidget
+
+PEN_WIDTH = 18.0  # pixels on the 280x280 pad: a stroke about 2 pixels wide once the digit is 28x28
 
 
 def _canvas_available() -> bool:
@@ -53,10 +55,9 @@ class DrawingPad(ShownAsWidget):
         fallback_images: Any = None,
         fallback_labels: Any = None,
         use_canvas: bool | None = None,
-        pen_width: float = 18.0,
     ) -> None:
         digit_response(model, np.zeros((28, 28), np.float32))  # a 28x28 softmax CNN, or raise
-        self.model, self.pen_width = model, require_positive("pen_width", pen_width)
+        self.model = model
         self.images, self.labels = self._require_fallback(fallback_images, fallback_labels)
         if use_canvas not in (None, True, False):
             raise TypeError(f"use_canvas must be True, False or None (automatic), got {use_canvas!r}")
@@ -101,7 +102,7 @@ class DrawingPad(ShownAsWidget):
         size = widgets.Layout(width="280px", height="280px", border="1px solid gray")
         self.canvas = Canvas(width=280, height=280, layout=size).add_class("cnn-drawing-pad")
         self.canvas.stroke_style = self.canvas.fill_style = "white"
-        self.canvas.line_width, self.canvas.line_cap, self.canvas.line_join = self.pen_width, "round", "round"
+        self.canvas.line_width, self.canvas.line_cap, self.canvas.line_join = PEN_WIDTH, "round", "round"
         self.canvas.on_mouse_down(self.pen_down)
         self.canvas.on_mouse_move(self.pen_move)
         self.canvas.on_mouse_up(self.pen_up)
@@ -138,7 +139,7 @@ class DrawingPad(ShownAsWidget):
         """Start a stroke at canvas point ``(x, y)`` (mouse button pressed)."""
         self.strokes.append([(float(x), float(y))])
         self._pen = True
-        self.canvas.fill_circle(x, y, self.pen_width / 2)
+        self.canvas.fill_circle(x, y, PEN_WIDTH / 2)
 
     def pen_move(self, x: float, y: float) -> None:
         """Extend the current stroke to ``(x, y)`` while the button is down."""
@@ -172,7 +173,7 @@ class DrawingPad(ShownAsWidget):
     def predict(self) -> str:
         """Show the model's answer for the strokes drawn so far; return the prediction text."""
         self.source = f"a drawing of {len(self.strokes)} stroke{'s' * (len(self.strokes) != 1)}"
-        return self._answer(lambda: mnist_style(render_strokes(self.strokes, size=280, width=self.pen_width)))
+        return self._answer(lambda: mnist_style(render_strokes(self.strokes, size=280, width=PEN_WIDTH)))
 
     def draw(self, strokes: Any) -> str:
         """Draw ``strokes`` (a list of lists of ``(x, y)`` points on the 280x280 pad) as if by mouse,
@@ -182,7 +183,7 @@ class DrawingPad(ShownAsWidget):
             self.clear()
         self.strokes = [[(float(x), float(y)) for x, y in stroke] for stroke in strokes]
         for stroke in self.strokes if self.canvas is not None else ():
-            self.canvas.fill_circle(*stroke[0], self.pen_width / 2)
+            self.canvas.fill_circle(*stroke[0], PEN_WIDTH / 2)
             for a, b in zip(stroke, stroke[1:], strict=False):
                 self.canvas.stroke_line(*a, *b)
         return self.predict()

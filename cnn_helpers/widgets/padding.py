@@ -9,7 +9,7 @@ import ipywidgets as widgets
 
 from ..figures._base import FigureLike
 from ..figures.padding import show_padding_windows
-from ..maths.padding import LIMITS, output_size_formula, require_window_setting
+from ..maths.padding import LETTERS, LIMITS, output_size_formula, require_window_setting
 from .base import ShownAsWidget
 
 
@@ -26,11 +26,16 @@ class PaddingStrideTool(ShownAsWidget):
         start = dict(zip("nkps", require_window_setting(n, k, p, s, drawn=True), strict=True))
         names = {"n": "n (input)", "k": "k (kernel)", "p": "p (padding)", "s": "s (stride)"}
         style = {"description_width": "7em"}
-        self.sliders = {
-            name: widgets.IntSlider(
-                start[name], min=low, max=high, description=names[name], continuous_update=False, style=style
-            ).add_class(f"cnn-padding-{name}")
-            for name, (low, high) in LIMITS.items()
+        self.sliders = {  # named by the formula's letters, as the figure writes them
+            letter: widgets.IntSlider(
+                start[letter],
+                min=low,
+                max=high,
+                description=names[letter],
+                continuous_update=False,
+                style=style,
+            ).add_class(f"cnn-padding-{letter}")
+            for letter, (low, high) in zip(LETTERS.values(), LIMITS.values(), strict=True)
         }
         self.formula = widgets.HTML().add_class("cnn-padding-formula")
         self.output = widgets.Output().add_class("cnn-padding-output")
