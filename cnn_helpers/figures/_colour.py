@@ -2,8 +2,8 @@
 
 - Signed values (weights, outputs) are drawn with the diverging map ``DIVERGING`` (red positive,
   blue negative) on a scale symmetric around zero (``symmetric_limit``). Their negative cells are
-  also dotted (``mark_negative``), and so is the negative half of the colour bar
-  (``signed_colorbar``): the sign shows without telling red from blue.
+  also dotted (``draw_negative_dots``), and so is the negative half of the colour bar
+  (``draw_signed_colorbar``): the sign shows without telling red from blue.
 - Text drawn on a colour is black or white, whichever contrasts more with it (``readable_on``,
   ``text_colour``): at least 4.58:1 on any colour, by WCAG 2.1's luminance and contrast ratio.
 - Categories differ by more than colour: the training and validation curves by marker and line
@@ -83,7 +83,7 @@ def symmetric_limit(*arrays: Any) -> float:
     return max(float(np.abs(np.asarray(a)).max()) for a in arrays) or 1.0
 
 
-def mark_negative(ax: Axes, values: np.ndarray, image: Any) -> None:
+def draw_negative_dots(ax: Axes, values: np.ndarray, image: Any) -> None:
     """Dot every negative cell of ``values`` ``(h, w)``, drawn by ``image`` on ``ax``: the sign is
     then seen without telling red from blue. Dots are black on light cells, white on dark ones."""
     rows, cols = np.nonzero(np.asarray(values) < 0)
@@ -100,9 +100,9 @@ def mark_negative(ax: Axes, values: np.ndarray, image: Any) -> None:
             ax.add_collection(dots)
 
 
-def signed_colorbar(fig: Figure | SubFigure, image: Any, axes: Any, label: str, **kwargs: Any) -> Any:
+def draw_signed_colorbar(fig: Figure | SubFigure, image: Any, axes: Any, label: str, **kwargs: Any) -> Any:
     """Add a colour bar for the diverging ``image`` beside ``axes``, its negative half dotted as
-    ``mark_negative`` dots the cells; its label says so. Return the colour bar."""
+    ``draw_negative_dots`` dots the cells; its label says so. Return the colour bar."""
     bar = fig.colorbar(image, ax=axes, label=f"{label} (dotted: negative)", **kwargs)
     low, _ = image.get_clim()
     steps = np.linspace(low, 0, 25)

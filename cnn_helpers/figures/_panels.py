@@ -1,6 +1,6 @@
 """Drawing pieces the figures share: matrices with their numbers written in, outlines and
 probability bars. Their colours follow ``_colour``: a number drawn on a coloured cell is black or
-white, whichever contrasts more, and the most likely class of ``probability_bars`` is hatched and
+white, whichever contrasts more, and the most likely class of ``draw_probability_bars`` is hatched and
 labelled as well as coloured.
 """
 
@@ -16,7 +16,7 @@ from ._base import clean
 from ._colour import BEST_BAR, OTHER_BAR, text_colour
 
 
-def matrix(
+def draw_matrix(
     ax: Axes,
     values: np.ndarray,
     title: str,
@@ -47,14 +47,16 @@ def matrix(
     return image
 
 
-def outline(ax: Axes, row: int, col: int, height: int, width: int, colour: str, linewidth: float = 3) -> None:
+def draw_outline(
+    ax: Axes, row: int, col: int, height: int, width: int, colour: str, linewidth: float = 3
+) -> None:
     """Outline the ``height`` x ``width`` cells whose top-left cell is ``(row, col)``."""
     ax.add_patch(
         Rectangle((col - 0.5, row - 0.5), width, height, fill=False, edgecolor=colour, linewidth=linewidth)
     )
 
 
-def probability_bars(ax: Axes, probabilities: np.ndarray) -> int:
+def draw_probability_bars(ax: Axes, probabilities: np.ndarray) -> int:
     """Draw class probabilities ``(classes,)`` as bars; return the most likely class.
 
     That class's bar is dark orange, hatched and labelled with its probability; the others are blue.

@@ -16,7 +16,7 @@ from .._args import require_count
 from .._words import number, plural
 from ..maths.layers import conv_kernel
 from ._base import FigureLike, clean, describe, new_figure
-from ._colour import DIVERGING, mark_negative, signed_colorbar, symmetric_limit
+from ._colour import DIVERGING, draw_negative_dots, draw_signed_colorbar, symmetric_limit
 from .filters import draw_feature_map, require_one_image
 
 ROWS = ("before training", "after training")
@@ -60,10 +60,10 @@ def compare_filters(before_layer: Any, after_layer: Any, n: int) -> Figure:
     for row, weights in enumerate(kernels):
         for i, ax in enumerate(axes[row]):
             image = ax.imshow(weights[:, :, i], cmap=DIVERGING, vmin=-limit, vmax=limit)
-            mark_negative(ax, weights[:, :, i], image)
+            draw_negative_dots(ax, weights[:, :, i], image)
             if row == 0:
                 ax.set_title(f"filter {i}", fontsize=12)
-    signed_colorbar(fig, image, list(axes.flat), "weight", shrink=0.9)
+    draw_signed_colorbar(fig, image, list(axes.flat), "weight", shrink=0.9)
     title = f"The first {n} filters of {after_layer.name!r} ({kh}x{kw}), one colour scale"
     fig.suptitle(title, fontsize=14)
     change = np.abs(kernels[1] - kernels[0]).sum(axis=(0, 1))

@@ -13,8 +13,8 @@ from .._args import require_array
 from .._words import listing, number
 from ..maths.convolution import conv2d_by_hand, pool2d_by_hand
 from ._base import FigureLike, clean, describe, new_figure
-from ._colour import DIVERGING, mark_negative, signed_colorbar, symmetric_limit
-from ._panels import matrix, outline
+from ._colour import DIVERGING, draw_negative_dots, draw_signed_colorbar, symmetric_limit
+from ._panels import draw_matrix, draw_outline
 
 
 def _require_positions(positions: Any, out_shape: tuple[int, ...]) -> list[tuple[int, int]]:
@@ -61,18 +61,18 @@ def show_convolution_steps(image: Any, kernel: Any, positions: Any = ((0, 0), (2
     image_limits = (float(image.min()), float(image.max()))
     for row, (r, c) in enumerate(positions):
         products = image[r : r + kh, c : c + kw] * kernel
-        matrix(axes[row, 0], image, "input", cmap="gray", limits=image_limits)
-        outline(axes[row, 0], r, c, kh, kw, "tab:orange")
+        draw_matrix(axes[row, 0], image, "input", cmap="gray", limits=image_limits)
+        draw_outline(axes[row, 0], r, c, kh, kw, "tab:orange")
         limit = symmetric_limit(kernel)
-        matrix(axes[row, 1], kernel, "kernel", cmap=DIVERGING, limits=(-limit, limit))
+        draw_matrix(axes[row, 1], kernel, "kernel", cmap=DIVERGING, limits=(-limit, limit))
         limit = symmetric_limit(products)
         title = f"window × kernel\nsum = {products.sum():g}"
-        matrix(axes[row, 2], products, title, cmap=DIVERGING, limits=(-limit, limit))
+        draw_matrix(axes[row, 2], products, title, cmap=DIVERGING, limits=(-limit, limit))
         limit = symmetric_limit(out)
-        matrix(
+        draw_matrix(
             axes[row, 3], out, f"output[{r}, {c}]\n= {out[r, c]:g}", cmap=DIVERGING, limits=(-limit, limit)
         )
-        outline(axes[row, 3], r, c, 1, 1, "tab:orange")
+        draw_outline(axes[row, 3], r, c, 1, 1, "tab:orange")
     fig.suptitle("Convolution, one output pixel at a time (valid padding, stride 1)", fontsize=14)
     steps = listing(f"output[{r}, {c}] = {number(out[r, c], 3)}" for r, c in positions)
     return describe(
@@ -102,11 +102,11 @@ def show_kernel_outputs(image: Any, kernels: dict[str, Any]) -> Figure:
     shown = None
     for ax, (name, out) in zip(axes[1:], outputs.items(), strict=True):
         shown = ax.imshow(out, cmap=DIVERGING, vmin=-limit, vmax=limit)
-        mark_negative(ax, out, shown)
+        draw_negative_dots(ax, out, shown)
         ax.set_title(f"{name} {out.shape[0]}x{out.shape[1]}", fontsize=13)
     for ax in axes:
         clean(ax)
-    signed_colorbar(fig, shown, list(axes[1:]), "output value", shrink=0.8)
+    draw_signed_colorbar(fig, shown, list(axes[1:]), "output value", shrink=0.8)
     each = listing(f"{name} {out.shape[0]}x{out.shape[1]} {_span(out)}" for name, out in outputs.items())
     strongest = max(outputs, key=lambda name: float(np.abs(outputs[name]).max()))
     return describe(
@@ -123,9 +123,13 @@ def _rgb_channels_rows(fig: FigureLike, grid: Any, image: np.ndarray, kernel: np
     names, cmaps = ("red", "green", "blue"), ("Reds", "Greens", "Blues")
     for c in range(3):
         title = f"input: {names[c]}\nchannel"
-        matrix(fig.add_subplot(grid[0, c]), image[..., c], title, cmap=cmaps[c], limits=(0, image.max() or 1))
+        draw_matrix(
+            fig.add_subplot(grid[0, c]), image[..., c], title, cmap=cmaps[c], limits=(0, image.max() or 1)
+        )
         title = f"{names[c]} *\nkernel[:, :, {c}]"
-        matrix(fig.add_subplot(grid[1, c]), per_channel[c], title, cmap=DIVERGING, limits=(-limit, limit))
+        draw_matrix(
+            fig.add_subplot(grid[1, c]), per_channel[c], title, cmap=DIVERGING, limits=(-limit, limit)
+        )
 
 
 def show_rgb_convolution(image: Any, kernel: Any, bias: float = 0.0) -> Figure:
@@ -154,7 +158,7 @@ def show_rgb_convolution(image: Any, kernel: Any, bias: float = 0.0) -> Figure:
     note.text(0.5, 0.5, text, ha="center", va="center", fontsize=13)
     limit = symmetric_limit(total)
     title = "sum of the three + bias = ONE feature map"
-    matrix(fig.add_subplot(grid[2, 1:3]), total, title, cmap=DIVERGING, limits=(-limit, limit))
+    draw_matrix(fig.add_subplot(grid[2, 1:3]), total, title, cmap=DIVERGING, limits=(-limit, limit))
     fig.suptitle("An RGB convolution: one 3x3x3 filter gives one output map", fontsize=14)
     (h, w), (kh, kw), (oh, ow) = image.shape[:2], kernel.shape[:2], total.shape
     values = f"rows {_rows(total)}" if total.size <= 16 else _span(total)
@@ -180,16 +184,16 @@ def show_pooling(feature_map: Any) -> Figure:
     fig = new_figure(10, 4.4)
     axes = fig.subplots(1, 3, width_ratios=[2, 1, 1])
     title = f"feature map {fmap.shape[0]}x{fmap.shape[1]}"
-    matrix(axes[0], fmap, title, cmap="viridis", limits=limits, numbers=numbers)
+    draw_matrix(axes[0], fmap, title, cmap="viridis", limits=limits, numbers=numbers)
     if numbers:
         for r in range(0, pooled["max"].shape[0] * pool_size, pool_size):
             for c in range(0, pooled["max"].shape[1] * pool_size, pool_size):
-                outline(axes[0], r, c, pool_size, pool_size, "white")
+                draw_outline(axes[0], r, c, pool_size, pool_size, "white")
     out_h, out_w = pooled["max"].shape
     title = f"max pooling {pool_size}x{pool_size}\n-> {out_h}x{out_w}"
-    matrix(axes[1], pooled["max"], title, cmap="viridis", limits=limits, numbers=numbers)
+    draw_matrix(axes[1], pooled["max"], title, cmap="viridis", limits=limits, numbers=numbers)
     title = f"average pooling\n-> {out_h}x{out_w}"
-    matrix(axes[2], pooled["avg"], title, cmap="viridis", limits=limits, numbers=numbers)
+    draw_matrix(axes[2], pooled["avg"], title, cmap="viridis", limits=limits, numbers=numbers)
 
     def values(array: np.ndarray) -> str:
         return f"rows {_rows(array)}" if array.size <= 16 else _span(array)

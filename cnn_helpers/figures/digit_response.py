@@ -11,7 +11,7 @@ import numpy as np
 
 from .._args import require_array
 from ._base import clean, describe, new_figure
-from ._panels import probability_bars
+from ._panels import draw_probability_bars
 from .filters import draw_feature_maps, require_one_image
 
 
@@ -32,7 +32,7 @@ def show_digit_response(image: Any, probabilities: Any, feature_maps: Any, layer
     ax.set_title(f"the digit, {image.shape[0]}x{image.shape[1]}", fontsize=13)
     clean(ax)
     bars = middle.subplots()
-    best = probability_bars(bars, probabilities)
+    best = draw_probability_bars(bars, probabilities)
     bars.set(xlabel="class", ylabel="probability")
     bars.set_title(f"says {best} (p = {probabilities[best]:.2f})", fontsize=14)
     draw_feature_maps(right, maps[:, :, :n], title=f"layer {layer!r}")

@@ -18,8 +18,8 @@ from ._colour import (
     DIVERGING,
     MEASURE_COLOURS,
     OTHER_BAR,
-    mark_negative,
-    signed_colorbar,
+    draw_negative_dots,
+    draw_signed_colorbar,
     symmetric_limit,
 )
 from .attribution import where_it_lies
@@ -59,14 +59,14 @@ def show_attributions(images: Any, maps: dict[str, Any], titles: Any) -> Figure:
             if signed:
                 shown = ax.imshow(values[i], cmap=DIVERGING, vmin=-limit, vmax=limit)
                 visible = np.where(np.abs(values[i]) < 0.02 * limit, 0, values[i])  # no dots for noise
-                mark_negative(ax, visible, shown)
+                draw_negative_dots(ax, visible, shown)
             else:
                 shown = ax.imshow(values[i], cmap="inferno", vmin=0, vmax=limit)
             if np.ptp(images[i]) > 0:
                 ax.contour(images[i], levels=[0.5 * images[i].max()], colors="gray", linewidths=0.8)
         axes[r, 0].set_ylabel(name.replace(", ", ",\n"), fontsize=11)
         if signed:
-            signed_colorbar(fig, shown, list(axes[r, :]), "", shrink=0.9)
+            draw_signed_colorbar(fig, shown, list(axes[r, :]), "", shrink=0.9)
         else:
             fig.colorbar(shown, ax=list(axes[r, :]), shrink=0.9).ax.tick_params(labelsize=11)
         sentences.append(

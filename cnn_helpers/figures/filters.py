@@ -13,7 +13,7 @@ from .._args import require_array, require_count
 from .._words import listing, number, plural, sign_share
 from ..maths.layers import conv_kernel
 from ._base import FigureLike, clean, describe, grid_shape, image_grid, new_figure
-from ._colour import DIVERGING, mark_negative, signed_colorbar, symmetric_limit
+from ._colour import DIVERGING, draw_negative_dots, draw_signed_colorbar, symmetric_limit
 
 
 def _filter_panels(fig: FigureLike, shown: np.ndarray) -> list[tuple[Axes, np.ndarray, str | None]]:
@@ -88,10 +88,10 @@ def show_filters(layer: Any, n: int) -> Figure:
     fig = new_figure(*_filter_size(kernels.shape, n))
     for ax, weights, label in _filter_panels(fig, shown):
         image = ax.imshow(weights, cmap=DIVERGING, vmin=-limit, vmax=limit)  # white: a weight of 0
-        mark_negative(ax, weights, image)
+        draw_negative_dots(ax, weights, image)
         if label:
             ax.set_title(label, fontsize=12)
-    signed_colorbar(fig, image, fig.axes, "weight", shrink=0.8)
+    draw_signed_colorbar(fig, image, fig.axes, "weight", shrink=0.8)
     title = f"First {plural(n, 'filter')} of {layer.name!r} ({kh}x{kw}x{channels})"
     fig.suptitle(title, fontsize=14)
     return describe(fig, _filter_sentence(title, shown, limit))

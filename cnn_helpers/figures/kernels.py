@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from .._args import require_array
 from ._base import describe, new_figure
 from ._colour import DIVERGING, symmetric_limit
-from ._panels import matrix
+from ._panels import draw_matrix
 
 
 def show_kernels(kernels: dict[str, Any]) -> Figure:
@@ -32,7 +32,7 @@ def show_kernels(kernels: dict[str, Any]) -> Figure:
     axes = fig.subplots(1, len(arrays), squeeze=False)[0]
     for ax, (name, kernel) in zip(axes, arrays.items(), strict=True):
         label = f"{name} ({kernel.shape[0]}x{kernel.shape[1]})"
-        image = matrix(ax, kernel, label, cmap=DIVERGING, limits=(-limit, limit))
+        image = draw_matrix(ax, kernel, label, cmap=DIVERGING, limits=(-limit, limit))
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="weight")
     rows = {n: " | ".join(" ".join(f"{v:.2g}" for v in row) for row in k) for n, k in arrays.items()}
     describe(

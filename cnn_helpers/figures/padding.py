@@ -21,7 +21,7 @@ from ..maths.padding import (
     window_starts,
 )
 from ._base import clean, describe, new_figure
-from ._colour import DIVERGING, mark_negative, signed_colorbar, symmetric_limit
+from ._colour import DIVERGING, draw_negative_dots, draw_signed_colorbar, symmetric_limit
 
 #: The (padding, stride) settings ``show_padding_stride`` draws.
 SETTINGS = (("valid", 1), ("same", 1), ("valid", 2), ("same", 2))
@@ -123,13 +123,13 @@ def show_padding_stride(image: Any, kernel: Any) -> Figure:
     )
     for ax, out, (padding, stride) in zip(axes[1:], outputs, pairs, strict=True):
         shown = ax.imshow(out, cmap=DIVERGING, vmin=-limit, vmax=limit)
-        mark_negative(ax, out, shown)  # the sign without telling red from blue
+        draw_negative_dots(ax, out, shown)  # the sign without telling red from blue
         ax.set_title(
             f"padding={padding!r}, stride={stride}\noutput {out.shape[0]}x{out.shape[1]}", fontsize=13
         )
     for ax in axes:
         clean(ax)
-    signed_colorbar(fig, shown, list(axes[1:]), "output value", shrink=0.8)
+    draw_signed_colorbar(fig, shown, list(axes[1:]), "output value", shrink=0.8)
     describe(
         fig,
         f"A {image.shape[0]}x{image.shape[1]} input convolved with a {kernel.shape[0]}x{kernel.shape[1]} "

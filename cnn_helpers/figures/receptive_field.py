@@ -14,7 +14,7 @@ import numpy as np
 from .._args import require_array
 from ._base import clean, describe, new_figure
 from ._colour import BOX_COLOURS
-from ._panels import outline
+from ._panels import draw_outline
 
 
 def _require_boxes(boxes: Any) -> dict[str, tuple[int, int, int]]:
@@ -62,13 +62,13 @@ def show_receptive_field(
     axes = fig.subplots(1, 2 if fmap is not None else 1, squeeze=False)[0]
     if fmap is not None:
         axes[1].imshow(fmap, cmap="viridis")
-        outline(axes[1], unit[0], unit[1], 1, 1, BOX_COLOURS[len(boxes) - 1])
+        draw_outline(axes[1], unit[0], unit[1], 1, 1, BOX_COLOURS[len(boxes) - 1])
         axes[1].set_title(f"feature map {fmap.shape[0]}x{fmap.shape[1]}, unit {tuple(unit)}", fontsize=13)
         clean(axes[1])
     axes[0].imshow(image, cmap="gray")
     handles = []
     for colour, (name, (top, left, size)) in zip(BOX_COLOURS, boxes.items(), strict=False):
-        outline(axes[0], top, left, size, size, colour)
+        draw_outline(axes[0], top, left, size, size, colour)
         handles.append(Patch(fill=False, edgecolor=colour, linewidth=3, label=f"{name}: {size}x{size}"))
     axes[0].legend(
         handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=12, frameon=False

@@ -14,7 +14,7 @@ from .._args import require_array, require_class_numbers, require_count, require
 from .._words import listing, percent, plural
 from ._base import describe, grid_shape, image_grid, new_figure
 from ._colour import text_colour
-from ._panels import probability_bars
+from ._panels import draw_probability_bars
 
 
 def plot_confusion_matrix(matrix: Any) -> Figure:
@@ -143,7 +143,7 @@ def show_probabilities(images: Any, probabilities: Any, labels: Any = None) -> F
         best = int(probabilities[i].argmax())
         truth = "" if labels is None else f"true {int(labels[i])},\n"
         picture.set_title(f"{truth}says {best} ({probabilities[i, best]:.0%})", fontsize=12)
-        probability_bars(bars, probabilities[i])
+        draw_probability_bars(bars, probabilities[i])
         if i % cols:
             bars.set_yticklabels([])
         else:
