@@ -1,5 +1,11 @@
 """A layer's filters and feature maps. Used in "Look inside before training: filters" and "...:
-feature maps"."""
+feature maps".
+
+Read ``show_filters`` from the top: it reads the layer's weights, then draws each filter with one
+``imshow`` on a colour scale shared by all. How colour carries the sign (red positive, blue
+negative, negative weights dotted) is in ``_colour``; a new figure, its grid of panels and its
+description in words are in ``_base``.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,44 @@ from .._words import listing, number, plural, sign_share
 from ..maths.layers import conv_kernel
 from ._base import FigureLike, clean, describe, grid_shape, image_grid, new_figure
 from ._colour import DIVERGING, draw_negative_dots, draw_signed_colorbar, symmetric_limit
+
+
+def show_filters(layer: Any, n: int) -> Figure:
+    """Show the first ``n`` filters of a ``Conv2D`` layer, every input channel of each.
+
+    The layer's weights are read first: its kernels ``(kh, kw, in_channels, filters)``. One panel
+    per filter when the layer sees one channel (a grayscale image); with several input channels,
+    one row per filter and one column per input channel (beyond 8 channels, each filter takes rows
+    of 8). All panels share one colour scale, symmetric around zero up to the largest weight shown:
+    red positive, blue negative, negative weights also dotted. Used in "Look inside before
+    training: filters".
+    """
+    kernels = conv_kernel(layer)  # the weights: from here on, arrays
+    kh, kw, channels, filters = kernels.shape
+    n = require_count("n", n, maximum=filters, what=f"filters of layer {layer.name!r}")
+    shown = kernels[..., :n]
+    limit = symmetric_limit(shown)
+    fig = new_figure(*_filter_size(kernels.shape, n))
+    for ax, weights, label in _filter_panels(fig, shown):
+        image = ax.imshow(weights, cmap=DIVERGING, vmin=-limit, vmax=limit)  # white: a weight of 0
+        draw_negative_dots(ax, weights, image)
+        if label:
+            ax.set_title(label, fontsize=12)
+    draw_signed_colorbar(fig, image, fig.axes, "weight", shrink=0.8)
+    title = f"First {plural(n, 'filter')} of {layer.name!r} ({kh}x{kw}x{channels})"
+    fig.suptitle(title, fontsize=14)
+    return describe(fig, _filter_sentence(title, shown, limit))
+
+
+def _filter_size(kernel_shape: tuple[int, ...], n: int) -> tuple[float, float]:
+    """Width and height (inches) of a figure of ``n`` kernels ``(kh, kw, channels, filters)``."""
+    channels = kernel_shape[2]
+    if channels == 1:
+        rows, cols = grid_shape(n)
+        return 1.9 * cols + 1.6, 2.0 * rows + 0.7
+    cols, rows = min(channels, 8), n * -(-channels // 8)
+    side = 0.85 if channels > 8 else 1.2
+    return side * cols + 3.0, side * rows + 1.0
 
 
 def _filter_panels(fig: FigureLike, shown: np.ndarray) -> list[tuple[Axes, np.ndarray, str | None]]:
@@ -42,17 +86,6 @@ def _filter_panels(fig: FigureLike, shown: np.ndarray) -> list[tuple[Axes, np.nd
     return panels
 
 
-def _filter_size(kernel_shape: tuple[int, ...], n: int) -> tuple[float, float]:
-    """Width and height (inches) of a figure of ``n`` kernels ``(kh, kw, channels, filters)``."""
-    channels = kernel_shape[2]
-    if channels == 1:
-        rows, cols = grid_shape(n)
-        return 1.9 * cols + 1.6, 2.0 * rows + 0.7
-    cols, rows = min(channels, 8), n * -(-channels // 8)
-    side = 0.85 if channels > 8 else 1.2
-    return side * cols + 3.0, side * rows + 1.0
-
-
 def _filter_sentence(name: str, kernel: np.ndarray, limit: float) -> str:
     """The alt text of a filter figure: what is drawn, the colour scale, the extremes."""
     kh, kw, channels, n = kernel.shape
@@ -68,33 +101,6 @@ def _filter_sentence(name: str, kernel: np.ndarray, limit: float) -> str:
         f"{sign_share(flat)}; the largest {number(kernel.max())} (filter {high}), the smallest "
         f"{number(kernel.min())} (filter {low})."
     )
-
-
-def show_filters(layer: Any, n: int) -> Figure:
-    """Show the first ``n`` filters of a ``Conv2D`` layer, every input channel of each.
-
-    The layer's weights are read first: its kernels ``(kh, kw, in_channels, filters)``. One panel
-    per filter when the layer sees one channel (a grayscale image); with several input channels,
-    one row per filter and one column per input channel (beyond 8 channels, each filter takes rows
-    of 8). All panels share one colour scale, symmetric around zero up to the largest weight shown:
-    red positive, blue negative, negative weights also dotted. Used in "Look inside before
-    training: filters".
-    """
-    kernels = conv_kernel(layer)  # the weights: from here on, arrays
-    kh, kw, channels, filters = kernels.shape
-    n = require_count("n", n, maximum=filters, what=f"filters of layer {layer.name!r}")
-    shown = kernels[..., :n]
-    limit = symmetric_limit(shown)
-    fig = new_figure(*_filter_size(kernels.shape, n))
-    for ax, weights, label in _filter_panels(fig, shown):
-        image = ax.imshow(weights, cmap=DIVERGING, vmin=-limit, vmax=limit)  # white: a weight of 0
-        draw_negative_dots(ax, weights, image)
-        if label:
-            ax.set_title(label, fontsize=12)
-    draw_signed_colorbar(fig, image, fig.axes, "weight", shrink=0.8)
-    title = f"First {plural(n, 'filter')} of {layer.name!r} ({kh}x{kw}x{channels})"
-    fig.suptitle(title, fontsize=14)
-    return describe(fig, _filter_sentence(title, shown, limit))
 
 
 def show_feature_maps(feature_maps: Any, n: int) -> Figure:
