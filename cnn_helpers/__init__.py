@@ -5,23 +5,32 @@ The package stands in layers; imports run one way, from each layer to those belo
 
 - ``widgets``: the explore notebook's interactive tools (ipywidgets, the ``lesson`` extra), each
   redrawing a figure; import them from ``cnn_helpers.widgets``;
-- ``figures``: matplotlib, drawn from what ``maths`` computes, each figure described in words;
-- ``maths``: numpy and TensorFlow only: convolution by hand, padding, receptive fields, shifts,
-  attribution, the drawing pad's image processing;
-- the shared pieces every layer may use: argument checks (``_args``), numbers in words
-  (``_words``), colours (``_colour``), TensorFlow's quiet import (``_quiet``).
+- ``figures``: matplotlib, drawn from arrays (what ``maths`` computes), each figure described in
+  words; its colours in ``figures._colour``. A figure reads no model: one that the notebook calls
+  with a layer or a model (``show_filters``, ``plot_architecture``) reads it first, through
+  ``maths``, and then draws arrays;
+- ``maths``: numpy, TensorFlow and Keras: convolution by hand, padding, receptive fields, shifts,
+  attribution, a model's layers and response, the drawing pad's image processing;
+- the shared pieces every layer may use: argument validators (``_args``), numbers in words
+  (``_words``), TensorFlow's quiet import (``_quiet``).
 
 Beside them at the top, ``data`` loads MNIST and verifies it, and ``checks`` checks a student's
 work; they use maths and the shared pieces. The names a notebook uses are here, flat. Importing
 this package loads TensorFlow with its C++ start-up log lines hidden, so a notebook that imports it
 first stays clean.
+
+Names: ``show_*`` draws arrays as pictures (images, kernels, feature maps) and ``plot_*`` values as
+a chart (curves, bars, a table of counts, a diagram), each on a new figure that it describes and
+returns; ``compare_*`` shows two arrays, before above after; ``draw_*`` draws into an Axes it is
+given. ``check_*`` checks a student's work (``NotReadyError``); ``require_*`` validates an argument.
+A count to show is ``n``; sizes are ``(size, kernel_size, padding, stride)``, as Keras names them.
 """
 
 from ._quiet import import_tensorflow_quietly
 
 import_tensorflow_quietly()
 
-from ._args import NotReadyError  # noqa: E402
+from .checks.base import NotReadyError  # noqa: E402
 from .checks.data import check_images, check_labels  # noqa: E402
 from .checks.model import check_compiled, check_model  # noqa: E402
 from .data import MnistFileError, load_mnist  # noqa: E402

@@ -1,4 +1,6 @@
-"""Argument checks shared by the public helpers: each raises a clear error before any work."""
+"""Argument validators shared by every layer: each ``require_*`` returns the argument checked, or
+raises a TypeError or ValueError that names it, before any work. (The checks of a student's work,
+``check_*``, which say what to fix in the student's words, are in ``checks``.)"""
 
 from __future__ import annotations
 
@@ -6,10 +8,11 @@ import math
 import numbers
 from typing import Any
 
+import keras
 import numpy as np
 
 
-def check_count(name: str, value: Any, *, maximum: int | None = None, what: str = "") -> int:
+def require_count(name: str, value: Any, *, maximum: int | None = None, what: str = "") -> int:
     """Return ``value`` if it is an int in ``[1, maximum]``; else raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
@@ -21,7 +24,7 @@ def check_count(name: str, value: Any, *, maximum: int | None = None, what: str 
     return value
 
 
-def check_positive(name: str, value: Any) -> float:
+def require_positive(name: str, value: Any) -> float:
     """Return ``value`` as a float if it is a positive, finite number; else raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a positive finite number, got {type(value).__name__} {value!r}")
@@ -30,7 +33,7 @@ def check_positive(name: str, value: Any) -> float:
     return float(value)
 
 
-def check_array(name: str, value: Any, *, ndim: tuple[int, ...], shape_hint: str) -> np.ndarray:
+def require_array(name: str, value: Any, *, ndim: tuple[int, ...], shape_hint: str) -> np.ndarray:
     """Return ``value`` as a finite, non-empty numeric array with one of ``ndim`` dimensions."""
     if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
         value = value.numpy()  # a tf.Tensor
@@ -53,9 +56,9 @@ def check_array(name: str, value: Any, *, ndim: tuple[int, ...], shape_hint: str
     return array
 
 
-def check_gray_images(name: str, images: Any) -> np.ndarray:
+def require_gray_images(name: str, images: Any) -> np.ndarray:
     """Return grayscale ``images`` ``(m, h, w)`` or ``(m, h, w, 1)`` as ``(m, h, w)``; refuse colour."""
-    images = check_array(name, images, ndim=(3, 4), shape_hint="(m, h, w) or (m, h, w, 1)")
+    images = require_array(name, images, ndim=(3, 4), shape_hint="(m, h, w) or (m, h, w, 1)")
     if images.ndim == 4:
         if images.shape[-1] != 1:
             raise ValueError(
@@ -66,15 +69,15 @@ def check_gray_images(name: str, images: Any) -> np.ndarray:
     return images
 
 
-def class_numbers(name: str, labels: Any, count: int) -> np.ndarray:
+def require_class_numbers(name: str, labels: Any, count: int) -> np.ndarray:
     """Return ``labels`` ``(m,)`` or one-hot ``(m, classes)`` as class numbers ``(m,)``; ``m == count``."""
-    labels = check_array(name, labels, ndim=(1, 2), shape_hint="(m,) or one-hot (m, classes)")
+    labels = require_array(name, labels, ndim=(1, 2), shape_hint="(m,) or one-hot (m, classes)")
     if len(labels) != count:
         raise ValueError(f"{name} has {len(labels)} entries but there are {count} images; give one per image")
     return labels.argmax(axis=1) if labels.ndim == 2 else labels
 
 
-def check_int(name: str, value: Any, low: int, high: int) -> int:
+def require_int(name: str, value: Any, low: int, high: int) -> int:
     """Return ``value`` if it is an int in ``[low, high)``; else raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
@@ -83,14 +86,12 @@ def check_int(name: str, value: Any, low: int, high: int) -> int:
     return int(value)
 
 
-def check_built_model(model: Any) -> tuple[int | None, ...]:
+def require_built_model(model: Any) -> tuple[int | None, ...]:
     """Return the input shape of a keras ``model``, batch axis included: ``(None, h, w, c)``.
 
     Raise if ``model`` is not a keras Model, or has no input shape yet (not started with
     ``keras.Input``).
     """
-    import keras
-
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras Model, got {type(model).__name__}")
     try:
@@ -99,40 +100,3 @@ def check_built_model(model: Any) -> tuple[int | None, ...]:
         raise ValueError(
             f"model {model.name!r} has no input shape yet: start it with keras.Input(shape)"
         ) from err
-
-
-# --------------------------------------------------------------------------- a student's work
-class NotReadyError(ValueError):
-    """A part of the exercise is not ready yet; the message says what is wrong and how to fix it."""
-
-    def _render_traceback_(self) -> list[str]:
-        """What Jupyter shows: the message alone. The mistake is in the cell above, not in a traceback."""
-        return [f"\x1b[1;31m{type(self).__name__}\x1b[0m: {self}"]
-
-
-def not_ready(message: str) -> None:
-    """Raise ``NotReadyError(message)``, its own frame hidden from the traceback."""
-    __tracebackhide__ = True  # IPython and pytest show the student's cell, not this frame
-    raise NotReadyError(message) from None
-
-
-def student_array(name: str, value: Any, fix: str) -> np.ndarray:
-    """Return ``value`` as a non-empty numeric array, or fail saying what it is instead."""
-    __tracebackhide__ = True
-    if value is Ellipsis or value is None:
-        not_ready(
-            f"{name} is still {'...' if value is Ellipsis else 'None'}: replace it with your code ({fix})."
-        )
-    if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
-        value = value.numpy()
-    try:
-        array = np.asarray(value) if isinstance(value, (np.ndarray, list, tuple)) else None
-    except ValueError:  # a ragged list
-        array = None
-    if array is None or not np.issubdtype(array.dtype, np.number) or array.dtype == bool:
-        not_ready(
-            f"{name} should be a NumPy array of numbers, but it is a {type(value).__name__}. Fix: {fix}."
-        )
-    if array.size == 0:
-        not_ready(f"{name} is empty, shape {array.shape}: did a slice select nothing? Fix: {fix}.")
-    return array

@@ -41,9 +41,9 @@ def listing(items: Iterable[Any], *, most: int = 6) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def plural(count: int, word: str, words: str | None = None) -> str:
-    """``"1 filter"``, ``"8 filters"``; ``words`` for an irregular plural."""
-    return f"{count} {word if count == 1 else (words or word + 's')}"
+def plural(count: int, word: str) -> str:
+    """``"1 filter"``, ``"8 filters"``."""
+    return f"{count} {word if count == 1 else word + 's'}"
 
 
 def sign_share(values: Any) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 import zipfile
 import zlib
 
+import keras
 import numpy as np
 
 __all__ = ["MNIST_SHA256", "MNIST_SHAPES", "MnistFileError", "load_mnist"]
@@ -75,8 +76,6 @@ def load_mnist(path: str | os.PathLike[str] | None = None) -> tuple[Split, Split
 
 def _download() -> dict[str, np.ndarray]:
     """Fetch MNIST with Keras (which checks the file's hash) and return its four arrays."""
-    import keras  # imported here: reading a local file needs no TensorFlow
-
     try:
         (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     except Exception as err:  # Keras wraps network errors in a bare Exception

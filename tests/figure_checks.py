@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import io
 from unittest import mock
 
-from cnn_helpers._colour import contrast_ratio, relative_luminance
 from cnn_helpers.figures._base import png_bytes
+from cnn_helpers.figures._colour import contrast_ratio, relative_luminance
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure, SubFigure

@@ -11,24 +11,27 @@ colour-vision deficiency, or on GitHub's 1,000 px column meets it:
 
 from __future__ import annotations
 
+from dataclasses import astuple
 import itertools
 
 import cnn_helpers as ch
-from cnn_helpers._colour import (
+from cnn_helpers._words import percent
+from cnn_helpers.figures._base import alt_text
+from cnn_helpers.figures._colour import (
     BEST_BAR,
     DIVERGING,
     OTHER_BAR,
+    STAGE_COLOURS,
     TRAINING,
     VALIDATION,
+    WINDOW,
     contrast_ratio,
+    readable_on,
     relative_luminance,
 )
-from cnn_helpers._words import percent
-from cnn_helpers.figures._base import alt_text
-from cnn_helpers.figures._colour_marks import readable_on
-from cnn_helpers.figures.architecture import COLOURS, WINDOW
 from cnn_helpers.figures.digit_response import show_digit_response
 from cnn_helpers.figures.padding import show_padding_windows
+from cnn_helpers.maths.digit_response import digit_response
 from colorspacious import cspace_convert, deltaE
 from figure_checks import low_contrast_texts, small_texts
 import keras
@@ -134,9 +137,9 @@ def _figures(trained):
             images[0], {"vertical": edge, "horizontal": edge.T}
         ),
         "plot_architecture": lambda: ch.plot_architecture(model, image=images[0]),
-        "show_kernels": lambda: ch.show_kernels({"true": edge, "learned": 0.9 * edge.T}, title="a kernel"),
+        "show_kernels": lambda: ch.show_kernels({"true": edge, "learned": 0.9 * edge.T}),
         "show_padding_windows": lambda: show_padding_windows(7, 3, 1, 2),
-        "show_padding_stride": lambda: ch.show_padding_stride(images[0], edge, (("valid", 1), ("same", 2))),
+        "show_padding_stride": lambda: ch.show_padding_stride(images[0], edge),
         "show_receptive_field": lambda: ch.show_receptive_field(
             images[0],
             {"first layer": (4, 5, 3), "second layer": (4, 5, 8)},
@@ -168,7 +171,7 @@ def _figures(trained):
             ch.faithfulness_table(model, images[:3], {"saliency": ch.saliency_map}, steps=4)
         ),
         "show_unit_view": lambda: ch.show_unit_view(images[0], ch.inspect_unit(model, images[0], 2, 0, 3, 4)),
-        "show_digit_response": lambda: show_digit_response(model, images[0]),
+        "show_digit_response": lambda: show_digit_response(*astuple(digit_response(model, images[0]))),
     }
 
 
@@ -451,7 +454,7 @@ def test_the_architecture_window_is_marked_by_shape_and_line_style():
     window = next(p for p in ax.patches if p.get_gid() == "window")
     plane = next(p for p in ax.patches if p.get_gid() == "plane")
     assert window.get_linewidth() > plane.get_linewidth()
-    for colour in COLOURS.values():  # WCAG 1.4.11: graphics that carry meaning, 3:1
+    for colour in STAGE_COLOURS.values():  # WCAG 1.4.11: graphics that carry meaning, 3:1
         assert contrast_ratio(relative_luminance(to_rgb(WINDOW)), relative_luminance(to_rgb(colour))) >= 3
 
 
@@ -463,7 +466,7 @@ def test_the_architecture_window_is_marked_by_shape_and_line_style():
     [
         ("training, validation", [TRAINING["color"], VALIDATION["color"]]),
         ("best bar, other bars", [BEST_BAR, OTHER_BAR]),
-        ("architecture stages", list(COLOURS.values())),
+        ("architecture stages", list(STAGE_COLOURS.values())),
     ],
 )
 def test_categories_stay_apart_under_colour_vision_deficiencies(name, palette):

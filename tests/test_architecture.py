@@ -200,13 +200,6 @@ def test_the_figure_reads_on_a_projector(lesson_model):
     assert small_texts(fig) == []  # at least 11 pt as shown in a column 1,000 px wide (figure_checks.py)
 
 
-def test_it_draws_on_a_given_subfigure():
-    parent = Figure()
-    left, _ = parent.subfigures(1, 2)
-    assert plot_architecture(_one_block(4), fig=left) is left
-    assert "26×26×4" in _texts(left)
-
-
 @pytest.mark.parametrize(
     ("model", "error", "match"),
     [
@@ -242,8 +235,3 @@ def test_it_refuses_a_bad_model(model, error, match):
 def test_it_refuses_a_bad_image(lesson_model, image, error, match):
     with pytest.raises(error, match=match):
         plot_architecture(lesson_model, image=image)
-
-
-def test_it_refuses_a_bad_fig(lesson_model):
-    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
-        plot_architecture(lesson_model, fig="figure")

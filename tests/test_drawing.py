@@ -6,6 +6,7 @@ import io
 
 from cnn_helpers.figures.digit_response import show_digit_response
 from cnn_helpers.maths.attribution import digit_probabilities
+from cnn_helpers.maths.digit_response import digit_response
 from cnn_helpers.maths.drawn_digit import image_file_to_drawing, mnist_style, render_strokes
 from helpers import titles
 import keras
@@ -164,11 +165,25 @@ def mnist_like_model():
     )
 
 
+def test_digit_response_is_the_models_answer_and_first_maps(mnist_like_model, test_digits):
+    digit = test_digits[0][0]
+    response = digit_response(mnist_like_model, digit[..., None])
+    np.testing.assert_array_equal(response.image, digit)
+    np.testing.assert_allclose(
+        response.probabilities, digit_probabilities(mnist_like_model, digit), rtol=1e-6
+    )
+    conv = mnist_like_model.get_layer("conv1")
+    expected = keras.Model(mnist_like_model.inputs[0], conv.output)(digit[None, ..., None])
+    np.testing.assert_allclose(response.feature_maps, expected, rtol=1e-6)
+    assert response.layer == "conv1"
+
+
 def test_show_digit_response_shows_the_answer_and_the_maps(mnist_like_model, test_digits):
     digit = test_digits[0][0]
-    probabilities = digit_probabilities(mnist_like_model, digit)
+    response = digit_response(mnist_like_model, digit)
+    probabilities = response.probabilities
     best = int(probabilities.argmax())
-    fig = show_digit_response(mnist_like_model, digit)
+    fig = show_digit_response(digit, probabilities, response.feature_maps, "conv1")
     assert isinstance(fig, Figure)
     shown = titles(fig)
     assert f"says {best} (p = {probabilities[best]:.2f})" in shown and "the digit, 28x28" in shown
@@ -177,17 +192,23 @@ def test_show_digit_response_shows_the_answer_and_the_maps(mnist_like_model, tes
     assert [p.get_facecolor() for p in bars.patches].count(bars.patches[best].get_facecolor()) == 1
     assert sum(t.startswith("channel ") for t in shown) == 5  # all five filters (up to 8)
     assert any("layer 'conv1'" in t for t in shown)
-    fig = show_digit_response(mnist_like_model, digit[..., None], n_maps=2)
-    assert sum(t.startswith("channel ") for t in titles(fig)) == 2
+    twelve = np.zeros((1, 26, 26, 12), "float32")
+    assert (
+        sum(t.startswith("channel ") for t in titles(show_digit_response(digit, probabilities, twelve, "c")))
+        == 8
+    )
 
 
-def test_show_digit_response_refuses_bad_input(mnist_like_model):
+def test_digit_response_and_its_figure_refuse_bad_input(mnist_like_model):
     with pytest.raises(ValueError, match="image is 27x27 but the model expects 28x28"):
-        show_digit_response(mnist_like_model, np.zeros((27, 27)))
-    with pytest.raises(ValueError, match="n_maps=6 is more than the 5 filters"):
-        show_digit_response(mnist_like_model, np.zeros((28, 28)), n_maps=6)
+        digit_response(mnist_like_model, np.zeros((27, 27)))
     dense = keras.Sequential(
         [keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(10, activation="softmax")]
     )
     with pytest.raises(ValueError, match="no Conv2D layer"):
-        show_digit_response(dense, np.zeros((28, 28)))
+        digit_response(dense, np.zeros((28, 28)))
+    maps, probabilities = np.zeros((1, 26, 26, 5)), np.full(10, 0.1)
+    with pytest.raises(ValueError, match=r"image must be shaped \(h, w\)"):
+        show_digit_response(np.zeros((1, 28, 28)), probabilities, maps, "conv1")
+    with pytest.raises(ValueError, match=r"probabilities must be shaped \(classes,\)"):
+        show_digit_response(np.zeros((28, 28)), probabilities[None], maps, "conv1")

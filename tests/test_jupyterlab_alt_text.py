@@ -34,7 +34,7 @@ def test_jupyterlab_keeps_the_alt_text_but_does_not_show_it(tmp_path):
     ]
     drawn = nbformat.v4.new_code_cell(
         "from cnn_helpers.figures._base import describe, new_figure\n"
-        "fig = new_figure(None, 3, 2)\n"
+        "fig = new_figure(3, 2)\n"
         "fig.add_subplot().plot([2, 1])\n"
         f"describe(fig, {DRAWN!r})"
     )
@@ -73,6 +73,6 @@ def _png() -> str:
 
     from cnn_helpers.figures._base import new_figure, png_bytes
 
-    fig = new_figure(None, 3, 2)
+    fig = new_figure(3, 2)
     fig.add_subplot().plot([1, 2])
     return base64.b64encode(png_bytes(fig)).decode("ascii")

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cnn_helpers"
 #: The layers, lowest first, and the layers each may import from. The shared pieces (argument checks,
 #: words, colours, TensorFlow's quiet import) serve every layer; data loading and the student
 #: checks sit at the top beside the flat public names, and use the shared pieces and maths.
-SHARED = {"cnn_helpers._args", "cnn_helpers._words", "cnn_helpers._quiet", "cnn_helpers._colour"}
+SHARED = {"cnn_helpers._args", "cnn_helpers._words", "cnn_helpers._quiet"}
 MAY_USE = {
     "shared": {"shared"},
     "maths": {"shared", "maths"},

@@ -38,16 +38,16 @@ def test_output_size_formula_shows_its_numbers():
     ("args", "error", "match", "everywhere"),
     [
         ((2, 5, 1, 1), ValueError, r"kernel_size=5 is larger than the padded input \(2 \+ 2\*1\)", True),
-        ((8, 3, -1, 1), ValueError, "p must be an int >= 0.*, got -1", True),
-        ((8, 3, 0, 0), ValueError, "s must be an int >= 1.*, got 0", True),
-        ((8, 3.0, 0, 1), TypeError, "k must be an int, got float", True),
+        ((8, 3, -1, 1), ValueError, r"padding \(p\) must be an int >= 0.*, got -1", True),
+        ((8, 3, 0, 0), ValueError, r"stride \(s\) must be an int >= 1.*, got 0", True),
+        ((8, 3.0, 0, 1), TypeError, r"kernel_size \(k\) must be an int, got float", True),
         (
             (17, 3, 0, 1),
             ValueError,
-            r"n must be an int >= 1 and <= 16 \(the figure draws up to that\)",
+            r"size \(n\) must be an int >= 1 and <= 16 \(the figure draws up to that\)",
             False,
         ),
-        ((8, 3, 4, 1), ValueError, "p must be an int >= 0 and <= 3", False),
+        ((8, 3, 4, 1), ValueError, r"padding \(p\) must be an int >= 0 and <= 3", False),
     ],
 )
 def test_padding_functions_refuse_bad_settings(args, error, match, everywhere):
@@ -145,5 +145,5 @@ def test_padding_tool_is_a_plain_sentence_without_a_kernel():
     )
     png, metadata = tool.snapshot()._repr_mimebundle_()
     assert "image/png" in png and metadata["image/png"]["alt"] == alt_text(tool.figure)
-    with pytest.raises(ValueError, match="n must be an int >= 1 and <= 16"):
+    with pytest.raises(ValueError, match=r"size \(n\) must be an int >= 1 and <= 16"):
         PaddingStrideTool(n=20)

@@ -4,7 +4,7 @@ maps; what they draw, and the bad input they refuse."""
 from __future__ import annotations
 
 from cnn_helpers import show_feature_maps, show_filters, show_images
-from cnn_helpers.figures._panels import grid_shape
+from cnn_helpers.figures._base import grid_shape
 import keras
 from matplotlib.figure import Figure
 import numpy as np
@@ -115,17 +115,6 @@ def test_show_filters_grayscale_layer(conv_model):
     assert any(ax.get_label() == "<colorbar>" for ax in fig.axes)
 
 
-def test_show_filters_shared_limit(conv_model):
-    fig = show_filters(conv_model.layers[0], 3, limit=2.5, title="before")
-    assert {image.get_clim() for image in _images(fig.axes)} == {(-2.5, 2.5)}
-    assert fig.get_suptitle() == "before"
-    for bad in (0, -1.0, float("nan")):
-        with pytest.raises(ValueError, match="limit must be a positive finite number"):
-            show_filters(conv_model.layers[0], 3, limit=bad)
-    with pytest.raises(TypeError, match="limit must be a positive finite number, got str '1'"):
-        show_filters(conv_model.layers[0], 3, limit="1")
-
-
 def test_show_filters_draws_every_input_channel():
     keras.utils.set_random_seed(2)
     model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3)])
@@ -137,13 +126,6 @@ def test_show_filters_draws_every_input_channel():
     assert np.allclose(drawn[5].get_array(), kernel[:, :, 2, 1])  # filter 1, input channel 2
 
 
-def test_show_filters_into_a_subfigure(conv_model):
-    fig = Figure()
-    left, _ = fig.subfigures(1, 2)
-    assert show_filters(conv_model.layers[0], 4, fig=left) is left
-    assert len(_images(left.axes)) == 4
-
-
 def test_show_filters_refuses_bad_arguments(conv_model):
     layer = conv_model.layers[0]
     with pytest.raises(TypeError, match=r"layer must be a keras.layers.Conv2D .* got Dense"):
@@ -152,16 +134,12 @@ def test_show_filters_refuses_bad_arguments(conv_model):
         show_filters(np.zeros((3, 3, 1, 8)), 1)
     with pytest.raises(ValueError, match="has no weights yet"):
         show_filters(keras.layers.Conv2D(8, 3), 1)
-    with pytest.raises(ValueError, match="n_filters=17 is more than the 16 filters"):
+    with pytest.raises(ValueError, match="n=17 is more than the 16 filters"):
         show_filters(layer, 17)
-    with pytest.raises(ValueError, match="n_filters must be a positive int"):
+    with pytest.raises(ValueError, match="n must be a positive int"):
         show_filters(layer, 0)
-    with pytest.raises(TypeError, match="n_filters must be an int"):
+    with pytest.raises(TypeError, match="n must be an int"):
         show_filters(layer, "8")
-    fig = Figure()
-    with pytest.raises(ValueError, match="n_filters=99 is more than the 16 filters"):
-        show_filters(layer, 99, fig=fig)
-    assert fig.axes == []  # nothing half-drawn
 
 
 def test_show_feature_maps_scales_each_map_and_marks_dead_ones():
@@ -214,8 +192,3 @@ def test_show_feature_maps_from_a_real_sub_model(conv_model, test_digits):
 def test_show_feature_maps_refuses_bad_arguments(maps, n, error, match):
     with pytest.raises(error, match=match):
         show_feature_maps(maps, n)
-
-
-def test_fig_argument_must_be_a_figure(digits):
-    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
-        show_images(digits[0], n=1, fig="figure")

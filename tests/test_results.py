@@ -67,8 +67,6 @@ def test_learning_rates_follow_the_optimizer_actually_used():
     np.testing.assert_allclose(rates[[0, -1]], [float(schedule(6)), 0.0], atol=1e-7)
     with pytest.raises(ValueError, match="pass the History that model.fit returned"):
         learning_rates(history.history, model.optimizer)
-    with pytest.raises(ValueError, match="per_epoch must be a positive int"):
-        learning_rates(history, model.optimizer, per_epoch=-1)
     with pytest.raises(TypeError, match=r"optimizer must be a Keras optimizer \(model.optimizer\), got str"):
         learning_rates(history, "adam")
 
@@ -108,8 +106,6 @@ def test_plot_confusion_matrix_normalised_and_text_contrast():
     assert sorted(texts) == ["0.004", "0.02", "0.05", "0.1", "0.85", "0.98", "1"]  # .2g, like sklearn
     assert texts["0.98"] == "white" and texts["0.004"] == "black"  # dark cell, light cell
     assert fig.axes[0].get_title() == "Confusion matrix"
-    fig = plot_confusion_matrix(matrix, values_format=".1%")
-    assert "98.0%" in [t.get_text() for t in fig.axes[0].texts]
 
 
 def test_plot_confusion_matrix_refuses_bad_input():
@@ -117,8 +113,6 @@ def test_plot_confusion_matrix_refuses_bad_input():
         plot_confusion_matrix(np.zeros((2, 3)))
     with pytest.raises(ValueError, match="no negative values"):
         plot_confusion_matrix(-np.eye(2))
-    with pytest.raises(TypeError, match="values_format must be a format string"):
-        plot_confusion_matrix(np.eye(2), values_format=2)
 
 
 def _probabilities(labels, wrong):

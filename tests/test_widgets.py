@@ -91,7 +91,7 @@ def test_kernel_editor_redraws_when_a_box_changes(digit):
 
 
 def test_kernel_editor_presets_redraw_once(digit, monkeypatch):
-    editor = KernelEditor(digit, np.eye(3))
+    editor = KernelEditor(digit)
     calls = []
     real = cnn_widgets.show_kernel_outputs
     monkeypatch.setattr(cnn_widgets, "show_kernel_outputs", lambda *a, **k: calls.append(1) or real(*a, **k))
@@ -113,7 +113,7 @@ def test_kernel_editor_reports_a_bad_number_and_keeps_the_figure(digit):
 
 def test_kernel_editor_refuses_bad_input(digit):
     with pytest.raises(ValueError, match="a 3×3 kernel needs nine numbers, got 8"):
-        KernelEditor(digit, list(range(8)))
+        KernelEditor(digit).set_kernel(list(range(8)))
     with pytest.raises(ValueError, match="smaller than the 3x3 kernel"):
         KernelEditor(np.zeros((2, 5)))
     with pytest.raises(ValueError, match="image must be shaped"):

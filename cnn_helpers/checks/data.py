@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import not_ready, student_array
+from .base import not_ready, student_array
 
 
 def _image_problem(name: str, x: np.ndarray, shape: tuple[int, ...]) -> str | None:
@@ -52,13 +52,13 @@ def _image_problem(name: str, x: np.ndarray, shape: tuple[int, ...]) -> str | No
     return None
 
 
-def check_images(x_train: Any, x_test: Any, *, shape: tuple[int, int, int] = (28, 28, 1)) -> None:
+def check_images(x_train: Any, x_test: Any) -> None:
     """Check that ``x_train`` and ``x_test`` are ``(n, 28, 28, 1)`` floats in [0, 1], made alike.
 
     Used right after "Prepare the data"; prints one line when they are ready.
     """
     __tracebackhide__ = True
-    fix = "scale the pixels to [0, 1] and add a channel axis"
+    fix, shape = "scale the pixels to [0, 1] and add a channel axis", (28, 28, 1)
     train = student_array("x_train", x_train, fix)
     problem = _image_problem("x_train", train, shape)
     if problem:

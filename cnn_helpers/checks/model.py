@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import keras
 import numpy as np
 
-from .._args import not_ready, student_array
+from .base import not_ready, student_array
 
 _ONE_HOT_LOSSES = {"categorical_crossentropy", "categorical_focal_crossentropy", "kl_divergence"}
 _SPARSE_LOSSES = {"sparse_categorical_crossentropy"}
@@ -30,8 +31,6 @@ def _output_activation(model: Any) -> str:
 
 def _model_problem(model: Any, input_shape: tuple[int, ...], classes: int) -> str | None:
     """Say what keeps ``model`` from the lesson's next cells, in the student's terms, or return None."""
-    import keras
-
     if model is Ellipsis or not isinstance(model, keras.Model):
         return f"model should be a Keras model, e.g. keras.Sequential([...]); it is {type(model).__name__}."
     if not model.layers:
@@ -148,8 +147,6 @@ def _compile_problem(model: Any, labels: np.ndarray) -> str | None:
 
 def _schedule_problem(model: Any, schedule: Any) -> str | None:
     """Say how the optimizer's learning rate differs from ``schedule``, or return None."""
-    import keras
-
     used = model.optimizer.get_config().get("learning_rate")
     wanted = keras.saving.serialize_keras_object(schedule)
     if isinstance(used, dict) and used.get("class_name") == wanted["class_name"]:
@@ -175,8 +172,6 @@ def check_compiled(model: Any, y_train: Any, *, schedule: Any = None) -> None:
     learning-rate schedule. Any optimizer will do otherwise. Used right after "Compile the model".
     """
     __tracebackhide__ = True
-    import keras
-
     if schedule is not None and not isinstance(schedule, keras.optimizers.schedules.LearningRateSchedule):
         raise TypeError(
             "schedule should be a keras.optimizers.schedules.LearningRateSchedule, "

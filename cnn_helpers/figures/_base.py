@@ -1,5 +1,5 @@
-"""What every figure shares: a new figure at a readable size, its description in words, and the
-PNG it is shown as.
+"""What every figure shares: a new figure at a readable size, a grid of clean panels, its
+description in words, and the PNG it is shown as.
 
 Figures are made at ``DPI`` dots per inch. A notebook column 1,000 px wide (GitHub's) shows a wider
 figure scaled down, its text with it; so every text that would be shown under ``MIN_TEXT_PT`` there
@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from typing import Any
 
 from matplotlib import pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.text import Text
+
+from .._args import require_count
 
 FigureLike = Figure | SubFigure
 
@@ -45,19 +49,41 @@ def _root(fig: FigureLike) -> Figure:
     return fig.figure if isinstance(fig, SubFigure) else fig
 
 
-def new_figure(fig: FigureLike | None, width: float, height: float) -> FigureLike:
-    """Return ``fig`` if given (checked), else a new ``width`` x ``height`` inch figure at ``DPI``.
+def new_figure(width: float, height: float) -> DescribedFigure:
+    """Return a new ``width`` x ``height`` inch figure at ``DPI``.
 
-    A new figure is made through pyplot, so that Jupyter's inline display can render it, and
-    closed in pyplot at once, so that Jupyter shows it exactly once: as the cell's value.
+    It is made through pyplot, so that Jupyter's inline display can render it, and closed in pyplot
+    at once, so that Jupyter shows it exactly once: as the cell's value.
     """
-    if fig is None:
-        new = plt.figure(figsize=(width, height), dpi=DPI, layout="constrained", FigureClass=DescribedFigure)
-        plt.close(new)
-        return new
-    if not isinstance(fig, (Figure, SubFigure)):
-        raise TypeError(f"fig must be a matplotlib Figure or SubFigure, got {type(fig).__name__}")
+    fig = plt.figure(figsize=(width, height), dpi=DPI, layout="constrained", FigureClass=DescribedFigure)
+    plt.close(fig)
     return fig
+
+
+def clean(ax: Axes) -> None:
+    """Remove the ticks of a panel that shows an image or a matrix."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def grid_shape(n: int, max_cols: int = 8) -> tuple[int, int]:
+    """Return ``(rows, cols)`` of a square-ish grid, wider than tall, holding ``n`` panels."""
+    n = require_count("n", n)
+    max_cols = require_count("max_cols", max_cols)
+    rows = max(math.isqrt(n), math.ceil(n / max_cols))
+    return rows, math.ceil(n / rows)
+
+
+def image_grid(fig: FigureLike, n: int, max_cols: int = 8) -> list[Axes]:
+    """Add a square-ish grid of ``n`` clean panels to ``fig`` and return them; spare cells are hidden."""
+    rows, cols = grid_shape(n, max_cols)
+    axes = fig.subplots(rows, cols, squeeze=False).flat
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    panels = list(axes[:n])
+    for ax in panels:
+        clean(ax)
+    return panels
 
 
 def shown_scale(fig: FigureLike) -> float:

@@ -1,59 +1,22 @@
-"""Drawing pieces the figures share: clean panels, grids of images, a colour scale symmetric around
-zero, matrices with their numbers written in, outlines and probability bars. Colour never carries
-meaning alone: the most likely class in ``probability_bars`` is hatched and labelled, and a
-number drawn on a coloured cell is black or white, whichever contrasts more.
+"""Drawing pieces the figures share: matrices with their numbers written in, outlines and
+probability bars. Their colours follow ``_colour``: a number drawn on a coloured cell is black or
+white, whichever contrasts more, and the most likely class of ``draw_probability_bars`` is hatched and
+labelled as well as coloured.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 import numpy as np
 
-from .._args import check_count
-from .._colour import BEST_BAR, OTHER_BAR
-from ._base import FigureLike
-from ._colour_marks import text_colour
+from ._base import clean
+from ._colour import BEST_BAR, OTHER_BAR, text_colour
 
 
-def clean(ax: Axes) -> None:
-    """Remove the ticks of a panel that shows an image or a matrix."""
-    ax.set_xticks([])
-    ax.set_yticks([])
-
-
-def grid_shape(n: int, max_cols: int = 8) -> tuple[int, int]:
-    """Return ``(rows, cols)`` of a square-ish grid, wider than tall, holding ``n`` panels."""
-    n = check_count("n", n)
-    max_cols = check_count("max_cols", max_cols)
-    rows = max(math.isqrt(n), math.ceil(n / max_cols))
-    return rows, math.ceil(n / rows)
-
-
-def image_grid(fig: FigureLike, n: int, max_cols: int = 8) -> list[Axes]:
-    """Add a square-ish grid of ``n`` clean panels to ``fig`` and return them; spare cells are hidden."""
-    rows, cols = grid_shape(n, max_cols)
-    axes = fig.subplots(rows, cols, squeeze=False).flat
-    for ax in axes[n:]:
-        ax.set_axis_off()
-    panels = list(axes[:n])
-    for ax in panels:
-        clean(ax)
-    return panels
-
-
-def symmetric_limit(*arrays: Any) -> float:
-    """Return the largest absolute value in ``arrays``, for a colour scale symmetric around zero.
-
-    All zeros give 1.0, so that the scale stays valid.
-    """
-    return max(float(np.abs(np.asarray(a)).max()) for a in arrays) or 1.0
-
-
-def matrix(
+def draw_matrix(
     ax: Axes,
     values: np.ndarray,
     title: str,
@@ -84,14 +47,16 @@ def matrix(
     return image
 
 
-def outline(ax: Axes, row: int, col: int, height: int, width: int, colour: str, linewidth: float = 3) -> None:
+def draw_outline(
+    ax: Axes, row: int, col: int, height: int, width: int, colour: str, linewidth: float = 3
+) -> None:
     """Outline the ``height`` x ``width`` cells whose top-left cell is ``(row, col)``."""
     ax.add_patch(
         Rectangle((col - 0.5, row - 0.5), width, height, fill=False, edgecolor=colour, linewidth=linewidth)
     )
 
 
-def probability_bars(ax: Axes, probabilities: np.ndarray) -> int:
+def draw_probability_bars(ax: Axes, probabilities: np.ndarray) -> int:
     """Draw class probabilities ``(classes,)`` as bars; return the most likely class.
 
     That class's bar is dark orange, hatched and labelled with its probability; the others are blue.

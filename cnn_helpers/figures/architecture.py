@@ -1,5 +1,5 @@
-"""The architecture of a model, drawn from the model itself as a textbook would. Used in "Build the
-model".
+"""The architecture of a model, drawn as a textbook would from the stages that
+``maths.architecture.read_stages`` reads off its layers. Used in "Build the model".
 
 Feature maps are stacks of planes to scale with their height and width, vectors are bars whose
 length grows with the square root of their size, and arrows name the operation between stages.
@@ -8,31 +8,67 @@ Lengths are in inches, so that the drawing keeps its proportions next to the tex
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import math
 from typing import Any
 
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 import numpy as np
 
-from .._args import check_array
-from ._base import COLUMN_PX, DPI, MIN_TEXT_PT, FigureLike, describe, new_figure
-from .architecture_stages import DEPTH_STEP, Stage, read_stages, sentence, shape_text
+from .._args import require_array
+from ..maths.architecture import Stage, read_stages
+from ._base import COLUMN_PX, DPI, MIN_TEXT_PT, describe, new_figure
+from ._colour import RGB_PLANES, STAGE_COLOURS, WINDOW
 
 INPUT_SIDE = 1.6  # inches: the largest map; the others are to scale
 BAR_WIDTH, BAR_MAX, BAR_MIN = 0.22, 2.0, 0.2  # inches: vectors (BAR_MAX for 1,024 values or the largest)
 GAP = 0.55  # inches: the least space between two stages
+DEPTH_STEP = 0.08  # inches between two planes of a stack
 CHAR = 0.085  # inches: about the width of a character at font size 12
-# Light enough for black text, apart under the common colour-vision deficiencies (ΔE' >= 10 in
-# CAM02-UCS, tests/test_accessibility.py); the kinds are also told apart by the arrows' labels.
-COLOURS = {"input": "#f0f0f0", "conv": "#d0b1f0", "pool": "#efae77", "vector": "#acc6be"}
-RGB = ("#f4b6b6", "#b6e0b6", "#b6c8f4")  # the planes of a colour input
-WINDOW = "#b2182b"  # dark red, at least 3:1 against every plane colour (WCAG's non-text contrast)
 
 
-def _check_image(image: Any, shape: tuple[int, ...]) -> np.ndarray:
+@dataclass
+class Placed(Stage):
+    """A stage as drawn: its front plane (or bar) ``box`` in inches, and how many ``planes`` stand for
+    its channels."""
+
+    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # front plane or bar: x, y, width, height
+    planes: int = 1
+
+    @property
+    def extent(self) -> tuple[float, float]:
+        """Return the width and height (inches) of the whole stack."""
+        return self.box[2] + (self.planes - 1) * DEPTH_STEP, self.box[3] + (self.planes - 1) * DEPTH_STEP
+
+    @property
+    def centre(self) -> float:
+        """Return the x (inches) of the middle of the stack."""
+        return self.box[0] + self.extent[0] / 2
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """Return ``26×26×16`` for a map, ``1,200`` for a vector."""
+    return f"{shape[0]:,}" if len(shape) == 1 else "×".join(map(str, shape))
+
+
+def sentence(name: str, stages: list[Stage]) -> str:
+    """The alt text: the layers in order, each as the operation and the shape it makes."""
+    steps = [f"{', '.join(s.ops).replace(', + ', ' with ')} to {shape_text(s.shape)}" for s in stages[1:]]
+    windows = (
+        " A red outline on a map marks a window, through all its sheets for a convolution, and a filled"
+        " red square on the next map the one value that window makes; dashed lines join them."
+    )
+    return (
+        f"The network {name}, drawn layer by layer from its input of {shape_text(stages[0].shape)}: "
+        f"{'; '.join(steps)}.{windows if any(s.window for s in stages) else ''}"
+    )
+
+
+def _require_image(image: Any, shape: tuple[int, ...]) -> np.ndarray:
     """Return ``image`` ``(h, w)`` or ``(h, w, channels)`` as ``(h, w, channels)``, as the model's input."""
-    image = check_array("image", image, ndim=(2, 3), shape_hint="(h, w) or (h, w, channels)")
+    image = require_array("image", image, ndim=(2, 3), shape_hint="(h, w) or (h, w, channels)")
     if image.ndim == 2:
         image = image[..., None]
     if image.shape != shape:
@@ -46,7 +82,7 @@ def _text_width(*lines: str, size: float = 12) -> float:
     return CHAR * size / 12 * max(len(line) for line in lines)
 
 
-def _size(stage: Stage, side: float, bar_unit: float) -> None:
+def _size(stage: Placed, side: float, bar_unit: float) -> None:
     """Set the stage's front plane (or bar) size in inches, and its number of planes."""
     if len(stage.shape) != 3:
         stage.box = (0.0, 0.0, BAR_WIDTH, max(BAR_MIN, bar_unit * math.sqrt(math.prod(stage.shape))))
@@ -56,7 +92,7 @@ def _size(stage: Stage, side: float, bar_unit: float) -> None:
     stage.box = (0.0, 0.0, max(0.1, side * width), max(0.1, side * height))
 
 
-def _layout(stages: list[Stage], size: float) -> tuple[float, float, float, float]:
+def _layout(stages: list[Placed], size: float) -> tuple[float, float, float, float]:
     """Size the stages and place them left to right, centred on y = 0, with room for their labels
     at font size ``size``.
 
@@ -92,13 +128,13 @@ def _layout(stages: list[Stage], size: float) -> tuple[float, float, float, floa
     )
 
 
-def _draw_stage(ax: Axes, stage: Stage, image: np.ndarray | None) -> None:
+def _draw_stage(ax: Axes, stage: Placed, image: np.ndarray | None) -> None:
     """Draw a stage as a stack of planes, back to front, or as a bar; ``image`` on the front plane."""
     left, bottom, width, height = stage.box
     for k in reversed(range(stage.planes)):
-        colour = COLOURS.get(stage.kind, "#dddddd")
+        colour = STAGE_COLOURS.get(stage.kind, "#dddddd")
         if stage.kind == "input" and stage.shape[-1] == 3:
-            colour = RGB[k]
+            colour = RGB_PLANES[k]
         gid = "plane" if len(stage.shape) == 3 else "vector"
         corner = (left + k * DEPTH_STEP, bottom + k * DEPTH_STEP)
         ax.add_patch(Rectangle(corner, width, height, fc=colour, ec="#444444", lw=1, zorder=2, gid=gid))
@@ -108,13 +144,13 @@ def _draw_stage(ax: Axes, stage: Stage, image: np.ndarray | None) -> None:
         ax.imshow(shown, cmap="gray", extent=extent, zorder=3, interpolation="nearest", gid="input-image")
 
 
-def _point(stage: Stage, row: float, col: float) -> tuple[float, float]:
+def _point(stage: Placed, row: float, col: float) -> tuple[float, float]:
     """Return where pixel corner ``(row, col)`` of the stage's front plane is, in inches."""
     x, y, width, height = stage.box
     return x + col * width / stage.shape[1], y + height - row * height / stage.shape[0]
 
 
-def _draw_window(ax: Axes, source: Stage, target: Stage) -> None:
+def _draw_window(ax: Axes, source: Placed, target: Placed) -> None:
     """Outline ``target.window`` on ``source``'s front plane, lines from its corners to the unit it
     makes. A convolution's window reads every channel: it is also outlined on the back plane, its
     corners joined, a box through the whole stack; a pooling window reads one map."""
@@ -139,7 +175,7 @@ def _draw_window(ax: Axes, source: Stage, target: Stage) -> None:
         ax.plot([x, (ux0 + ux1) / 2], [y, (uy0 + uy1) / 2], **line)  # dashed: not a plane's edge
 
 
-def _draw_labels(ax: Axes, stages: list[Stage], top: float, size: float) -> None:
+def _draw_labels(ax: Axes, stages: list[Placed], top: float, size: float) -> None:
     """Write each stage's name and shape above it; below, arrows from stage to stage, named by operation."""
     arrow = {"arrowstyle": "-|>", "lw": 1.5, "color": "#333333", "shrinkA": 0, "shrinkB": 0}
     for i, stage in enumerate(stages):
@@ -154,7 +190,7 @@ def _draw_labels(ax: Axes, stages: list[Stage], top: float, size: float) -> None
             ax.text((start + end) / 2, y - 0.1, label, ha="center", va="top", fontsize=size, gid="operation")
 
 
-def plot_architecture(model: Any, *, image: Any = None, fig: FigureLike | None = None) -> FigureLike:
+def plot_architecture(model: Any, *, image: Any = None) -> Figure:
     """Draw a Keras model as a textbook CNN figure, from the model's own layers and shapes.
 
     Each feature map ``(h, w, c)`` is a stack of planes to scale, each vector a bar; arrows name
@@ -162,12 +198,8 @@ def plot_architecture(model: Any, *, image: Any = None, fig: FigureLike | None =
     one map make one unit of the next. ``image``, shaped like one input (``(h, w)`` or
     ``(h, w, c)``, e.g. ``x_train[0]``), is drawn on the input plane.
     """
-    import keras
-
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-    stages = read_stages(model)
-    image = None if image is None else _check_image(image, stages[0].shape)
+    stages = [Placed(**vars(stage)) for stage in read_stages(model)]  # the model read: drawing from here on
+    image = None if image is None else _require_image(image, stages[0].shape)
     title = (
         f"{model.name}: the output of each layer (height×width×channels),\nand the operation that makes it"
         "\n(a few sheets stand for all channels; outline: a window; filled: its value)"
@@ -180,7 +212,7 @@ def plot_architecture(model: Any, *, image: Any = None, fig: FigureLike | None =
         if size >= needed:
             break
         size = needed
-    fig = new_figure(fig, width, top - bottom + 1.3)  # room for the three lines of the title
+    fig = new_figure(width, top - bottom + 1.3)  # room for the three lines of the title
     ax = fig.add_subplot()
     for i, stage in enumerate(stages):
         _draw_stage(ax, stage, image if i == 0 else None)

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from matplotlib.figure import Figure
 import numpy as np
 
-from .._args import check_array, check_count
-from .._colour import DIVERGING
+from .._args import require_count
 from .._words import number, plural
 from ..maths.layers import conv_kernel
-from ._base import FigureLike, describe, new_figure
-from ._colour_marks import mark_negative, signed_colorbar
-from ._panels import clean, symmetric_limit
-from .filters import draw_feature_map
+from ._base import FigureLike, clean, describe, new_figure
+from ._colour import DIVERGING, draw_negative_dots, draw_signed_colorbar, symmetric_limit
+from .filters import draw_feature_map, require_one_image
 
 ROWS = ("before training", "after training")
 SIDE = 0.95  # inches per panel: eight columns fit a figure 10 inches wide
@@ -34,9 +33,7 @@ def _row_axes(fig: FigureLike, n: int) -> np.ndarray:
     return axes
 
 
-def compare_filters(
-    before_layer: Any, after_layer: Any, n: int, *, fig: FigureLike | None = None
-) -> FigureLike:
+def compare_filters(before_layer: Any, after_layer: Any, n: int) -> Figure:
     """Show the first ``n`` filters of a one-channel ``Conv2D`` layer before training (top row) and
     after (bottom row), kernels ``(kh, kw, 1, filters)``, on one colour scale symmetric around zero:
     red positive, blue negative (dotted), up to the largest absolute weight of the two.
@@ -54,19 +51,19 @@ def compare_filters(
             f"compare_filters draws kernels of one input channel (a first layer on grayscale images); "
             f"layer {after_layer.name!r} sees {channels} channels: use show_filters for it"
         )
-    n = check_count("n", n, maximum=filters, what=f"filters of layer {after_layer.name!r}")
+    n = require_count("n", n, maximum=filters, what=f"filters of layer {after_layer.name!r}")
     kernels = (before[:, :, 0, :n], after[:, :, 0, :n])
     limit = symmetric_limit(*kernels)
-    fig = new_figure(fig, SIDE * n + 2.6, 2 * SIDE + 1.1)
+    fig = new_figure(SIDE * n + 2.6, 2 * SIDE + 1.1)
     axes = _row_axes(fig, n)
     image = None
     for row, weights in enumerate(kernels):
         for i, ax in enumerate(axes[row]):
             image = ax.imshow(weights[:, :, i], cmap=DIVERGING, vmin=-limit, vmax=limit)
-            mark_negative(ax, weights[:, :, i], image)
+            draw_negative_dots(ax, weights[:, :, i], image)
             if row == 0:
                 ax.set_title(f"filter {i}", fontsize=12)
-    signed_colorbar(fig, image, list(axes.flat), "weight", shrink=0.9)
+    draw_signed_colorbar(fig, image, list(axes.flat), "weight", shrink=0.9)
     title = f"The first {n} filters of {after_layer.name!r} ({kh}x{kw}), one colour scale"
     fig.suptitle(title, fontsize=14)
     change = np.abs(kernels[1] - kernels[0]).sum(axis=(0, 1))
@@ -81,29 +78,20 @@ def compare_filters(
     )
 
 
-def compare_feature_maps(
-    maps_before: Any, maps_after: Any, n: int, *, fig: FigureLike | None = None
-) -> FigureLike:
+def compare_feature_maps(maps_before: Any, maps_after: Any, n: int) -> Figure:
     """Show the first ``n`` feature maps of one image before training (top row) and after (bottom
     row): two ``(1, h, w, c)`` activation arrays of the same layer. Each map is on its own colour
     scale (yellow strongest); a map that is zero everywhere is labelled "all zeros".
     """
-    maps = []
-    for name, value in (("maps_before", maps_before), ("maps_after", maps_after)):
-        array = check_array(name, value, ndim=(4,), shape_hint="(1, h, w, c)")
-        if array.shape[0] != 1:
-            raise ValueError(
-                f"{name} must hold one image, shape (1, h, w, c); got a batch of {array.shape[0]}"
-            )
-        maps.append(array[0])
+    maps = [require_one_image("maps_before", maps_before), require_one_image("maps_after", maps_after)]
     if maps[0].shape != maps[1].shape:
         raise ValueError(
             f"maps_before {maps[0].shape} and maps_after {maps[1].shape} must have one shape: "
             "the same layer's output for the same image"
         )
     h, w, channels = maps[0].shape
-    n = check_count("n", n, maximum=channels, what="channels in the feature maps")
-    fig = new_figure(fig, SIDE * n + 1.6, 2 * SIDE + 1.0)
+    n = require_count("n", n, maximum=channels, what="channels in the feature maps")
+    fig = new_figure(SIDE * n + 1.6, 2 * SIDE + 1.0)
     axes = _row_axes(fig, n)
     for row in range(2):
         for i, ax in enumerate(axes[row]):

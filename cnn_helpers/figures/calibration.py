@@ -3,20 +3,21 @@ Part 7 of the explore notebook (Calibration)."""
 
 from __future__ import annotations
 
+from matplotlib.figure import Figure
 import numpy as np
 
-from .._colour import BEST_BAR, OTHER_BAR
 from ..maths.calibration import Reliability
-from ._base import FigureLike, describe, new_figure
+from ._base import describe, new_figure
+from ._colour import BEST_BAR, OTHER_BAR
 
 
-def plot_reliability(table: Reliability, *, fig: FigureLike | None = None) -> FigureLike:
+def plot_reliability(table: Reliability) -> Figure:
     """Draw ``table`` (``maths.calibration.reliability``): for each bin of top probability, a bar
     of the accuracy beside a hatched bar of the mean top probability, the count written above them,
     and the diagonal a calibrated model would follow. Used in "Calibration"."""
     if not isinstance(table, Reliability):
         raise TypeError(f"table must be a Reliability (from reliability(...)), got {type(table).__name__}")
-    fig = new_figure(fig, 9, 5.2)
+    fig = new_figure(9, 5.2)
     ax = fig.add_subplot()
     filled = table.counts > 0
     centres = (table.edges[:-1] + table.edges[1:]) / 2

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from matplotlib.figure import Figure
 import numpy as np
 
-from .._args import check_array
-from .._colour import DIVERGING
+from .._args import require_array
 from .._words import listing, number
 from ..maths.convolution import conv2d_by_hand, pool2d_by_hand
-from ._base import FigureLike, describe, new_figure
-from ._colour_marks import mark_negative, signed_colorbar
-from ._panels import clean, matrix, outline, symmetric_limit
+from ._base import FigureLike, clean, describe, new_figure
+from ._colour import DIVERGING, draw_negative_dots, draw_signed_colorbar, symmetric_limit
+from ._panels import draw_matrix, draw_outline
 
 
-def _check_positions(positions: Any, out_shape: tuple[int, ...]) -> list[tuple[int, int]]:
+def _require_positions(positions: Any, out_shape: tuple[int, ...]) -> list[tuple[int, int]]:
     """Return ``positions`` as ``(row, col)`` pairs inside an output of ``out_shape``; else raise."""
     try:
         pairs = [tuple(int(v) for v in p) for p in positions]
@@ -41,9 +41,7 @@ def _span(values: np.ndarray) -> str:
     return f"from {number(values.min(), 3)} to {number(values.max(), 3)}"
 
 
-def show_convolution_steps(
-    image: Any, kernel: Any, positions: Any = ((0, 0), (2, 1), (2, 3)), *, fig: FigureLike | None = None
-) -> FigureLike:
+def show_convolution_steps(image: Any, kernel: Any, positions: Any = ((0, 0), (2, 1), (2, 3))) -> Figure:
     """Show a grayscale convolution step by step: one row per output position ``(row, col)``.
 
     ``image`` ``(h, w)`` and ``kernel`` ``(kh, kw)``, small enough to print (at most 12x12).
@@ -51,30 +49,30 @@ def show_convolution_steps(
     element-wise products with their sum, and the output map with the computed cell outlined.
     Kernel, products and output are red where positive and blue where negative.
     """
-    image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
-    kernel = check_array("kernel", kernel, ndim=(2,), shape_hint="(kh, kw)")
+    image = require_array("image", image, ndim=(2,), shape_hint="(h, w)")
+    kernel = require_array("kernel", kernel, ndim=(2,), shape_hint="(kh, kw)")
     if max(image.shape) > 12:
         raise ValueError(f"image {image.shape} is too large to print its numbers; use at most 12x12")
     out = conv2d_by_hand(image, kernel)
-    positions = _check_positions(positions, out.shape)
+    positions = _require_positions(positions, out.shape)
     kh, kw = kernel.shape
-    fig = new_figure(fig, 10, 2.9 * len(positions) + 0.5)
+    fig = new_figure(10, 2.9 * len(positions) + 0.5)
     axes = fig.subplots(len(positions), 4, squeeze=False)
     image_limits = (float(image.min()), float(image.max()))
     for row, (r, c) in enumerate(positions):
         products = image[r : r + kh, c : c + kw] * kernel
-        matrix(axes[row, 0], image, "input", cmap="gray", limits=image_limits)
-        outline(axes[row, 0], r, c, kh, kw, "tab:orange")
+        draw_matrix(axes[row, 0], image, "input", cmap="gray", limits=image_limits)
+        draw_outline(axes[row, 0], r, c, kh, kw, "tab:orange")
         limit = symmetric_limit(kernel)
-        matrix(axes[row, 1], kernel, "kernel", cmap=DIVERGING, limits=(-limit, limit))
+        draw_matrix(axes[row, 1], kernel, "kernel", cmap=DIVERGING, limits=(-limit, limit))
         limit = symmetric_limit(products)
         title = f"window × kernel\nsum = {products.sum():g}"
-        matrix(axes[row, 2], products, title, cmap=DIVERGING, limits=(-limit, limit))
+        draw_matrix(axes[row, 2], products, title, cmap=DIVERGING, limits=(-limit, limit))
         limit = symmetric_limit(out)
-        matrix(
+        draw_matrix(
             axes[row, 3], out, f"output[{r}, {c}]\n= {out[r, c]:g}", cmap=DIVERGING, limits=(-limit, limit)
         )
-        outline(axes[row, 3], r, c, 1, 1, "tab:orange")
+        draw_outline(axes[row, 3], r, c, 1, 1, "tab:orange")
     fig.suptitle("Convolution, one output pixel at a time (valid padding, stride 1)", fontsize=14)
     steps = listing(f"output[{r}, {c}] = {number(out[r, c], 3)}" for r, c in positions)
     return describe(
@@ -86,29 +84,29 @@ def show_convolution_steps(
     )
 
 
-def show_kernel_outputs(image: Any, kernels: dict[str, Any], *, fig: FigureLike | None = None) -> FigureLike:
+def show_kernel_outputs(image: Any, kernels: dict[str, Any]) -> Figure:
     """Show a ``(h, w)`` image next to what each named ``(kh, kw)`` kernel makes of it.
 
     The outputs share one colour scale, symmetric around zero (red positive, blue
     negative), so their strengths can be compared.
     """
-    image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
+    image = require_array("image", image, ndim=(2,), shape_hint="(h, w)")
     if not isinstance(kernels, dict) or not kernels:
         raise TypeError("kernels must be a non-empty dict of name -> (kh, kw) kernel")
     outputs = {name: conv2d_by_hand(image, k) for name, k in kernels.items()}
     limit = symmetric_limit(*outputs.values())
-    fig = new_figure(fig, 2.9 * (1 + len(outputs)) + 1.2, 3.8)
+    fig = new_figure(2.9 * (1 + len(outputs)) + 1.2, 3.8)
     axes = fig.subplots(1, 1 + len(outputs), squeeze=False)[0]
     axes[0].imshow(image, cmap="gray")
     axes[0].set_title(f"input {image.shape[0]}x{image.shape[1]}", fontsize=13)
     shown = None
     for ax, (name, out) in zip(axes[1:], outputs.items(), strict=True):
         shown = ax.imshow(out, cmap=DIVERGING, vmin=-limit, vmax=limit)
-        mark_negative(ax, out, shown)
+        draw_negative_dots(ax, out, shown)
         ax.set_title(f"{name} {out.shape[0]}x{out.shape[1]}", fontsize=13)
     for ax in axes:
         clean(ax)
-    signed_colorbar(fig, shown, list(axes[1:]), "output value", shrink=0.8)
+    draw_signed_colorbar(fig, shown, list(axes[1:]), "output value", shrink=0.8)
     each = listing(f"{name} {out.shape[0]}x{out.shape[1]} {_span(out)}" for name, out in outputs.items())
     strongest = max(outputs, key=lambda name: float(np.abs(outputs[name]).max()))
     return describe(
@@ -125,27 +123,29 @@ def _rgb_channels_rows(fig: FigureLike, grid: Any, image: np.ndarray, kernel: np
     names, cmaps = ("red", "green", "blue"), ("Reds", "Greens", "Blues")
     for c in range(3):
         title = f"input: {names[c]}\nchannel"
-        matrix(fig.add_subplot(grid[0, c]), image[..., c], title, cmap=cmaps[c], limits=(0, image.max() or 1))
+        draw_matrix(
+            fig.add_subplot(grid[0, c]), image[..., c], title, cmap=cmaps[c], limits=(0, image.max() or 1)
+        )
         title = f"{names[c]} *\nkernel[:, :, {c}]"
-        matrix(fig.add_subplot(grid[1, c]), per_channel[c], title, cmap=DIVERGING, limits=(-limit, limit))
+        draw_matrix(
+            fig.add_subplot(grid[1, c]), per_channel[c], title, cmap=DIVERGING, limits=(-limit, limit)
+        )
 
 
-def show_rgb_convolution(
-    image: Any, kernel: Any, bias: float = 0.0, *, fig: FigureLike | None = None
-) -> FigureLike:
+def show_rgb_convolution(image: Any, kernel: Any, bias: float = 0.0) -> Figure:
     """Show how one ``(kh, kw, 3)`` filter turns an ``(h, w, 3)`` RGB image into one map.
 
     Top row: each input channel. Middle row: that channel convolved with its own kernel
     slice (numbers written in). Bottom: their sum plus ``bias``, the single output map.
     """
-    image = check_array("image", image, ndim=(3,), shape_hint="(h, w, 3)")
-    kernel = check_array("kernel", kernel, ndim=(3,), shape_hint="(kh, kw, 3)")
+    image = require_array("image", image, ndim=(3,), shape_hint="(h, w, 3)")
+    kernel = require_array("kernel", kernel, ndim=(3,), shape_hint="(kh, kw, 3)")
     if image.shape[2] != 3 or kernel.shape[2] != 3:
         raise ValueError(f"image and kernel must have 3 channels (RGB), got {image.shape} and {kernel.shape}")
     if max(image.shape[:2]) > 10:
         raise ValueError(f"image {image.shape} is too large to print its numbers; use at most 10x10")
     total = conv2d_by_hand(image, kernel, bias)
-    fig = new_figure(fig, 10, 9)
+    fig = new_figure(10, 9)
     grid = fig.add_gridspec(3, 4)
     _rgb_channels_rows(fig, grid, image, kernel)
     rgb = fig.add_subplot(grid[0, 3])
@@ -158,7 +158,7 @@ def show_rgb_convolution(
     note.text(0.5, 0.5, text, ha="center", va="center", fontsize=13)
     limit = symmetric_limit(total)
     title = "sum of the three + bias = ONE feature map"
-    matrix(fig.add_subplot(grid[2, 1:3]), total, title, cmap=DIVERGING, limits=(-limit, limit))
+    draw_matrix(fig.add_subplot(grid[2, 1:3]), total, title, cmap=DIVERGING, limits=(-limit, limit))
     fig.suptitle("An RGB convolution: one 3x3x3 filter gives one output map", fontsize=14)
     (h, w), (kh, kw), (oh, ow) = image.shape[:2], kernel.shape[:2], total.shape
     values = f"rows {_rows(total)}" if total.size <= 16 else _span(total)
@@ -170,29 +170,30 @@ def show_rgb_convolution(
     )
 
 
-def show_pooling(feature_map: Any, size: int = 2, *, fig: FigureLike | None = None) -> FigureLike:
-    """Show a ``(h, w)`` map next to its max- and average-pooled versions (window = stride = ``size``).
+def show_pooling(feature_map: Any) -> Figure:
+    """Show a ``(h, w)`` map next to its max- and average-pooled versions: 2x2 windows, stride 2.
 
     All three share the input's colour scale. Small maps (up to 12x12) have their numbers
     written in and each pooling window outlined.
     """
-    fmap = check_array("feature_map", feature_map, ndim=(2,), shape_hint="(h, w)")
-    pooled = {mode: pool2d_by_hand(fmap, size, mode) for mode in ("max", "avg")}
+    fmap = require_array("feature_map", feature_map, ndim=(2,), shape_hint="(h, w)")
+    pool_size = 2  # as the lesson's MaxPooling2D(pool_size=2): windows of 2x2, moved by 2
+    pooled = {mode: pool2d_by_hand(fmap, pool_size, mode) for mode in ("max", "avg")}
     numbers = max(fmap.shape) <= 12
     limits = (float(fmap.min()), float(fmap.max()))
-    fig = new_figure(fig, 10, 4.4)
+    fig = new_figure(10, 4.4)
     axes = fig.subplots(1, 3, width_ratios=[2, 1, 1])
     title = f"feature map {fmap.shape[0]}x{fmap.shape[1]}"
-    matrix(axes[0], fmap, title, cmap="viridis", limits=limits, numbers=numbers)
+    draw_matrix(axes[0], fmap, title, cmap="viridis", limits=limits, numbers=numbers)
     if numbers:
-        for r in range(0, pooled["max"].shape[0] * size, size):
-            for c in range(0, pooled["max"].shape[1] * size, size):
-                outline(axes[0], r, c, size, size, "white")
+        for r in range(0, pooled["max"].shape[0] * pool_size, pool_size):
+            for c in range(0, pooled["max"].shape[1] * pool_size, pool_size):
+                draw_outline(axes[0], r, c, pool_size, pool_size, "white")
     out_h, out_w = pooled["max"].shape
-    title = f"max pooling {size}x{size}\n-> {out_h}x{out_w}"
-    matrix(axes[1], pooled["max"], title, cmap="viridis", limits=limits, numbers=numbers)
+    title = f"max pooling {pool_size}x{pool_size}\n-> {out_h}x{out_w}"
+    draw_matrix(axes[1], pooled["max"], title, cmap="viridis", limits=limits, numbers=numbers)
     title = f"average pooling\n-> {out_h}x{out_w}"
-    matrix(axes[2], pooled["avg"], title, cmap="viridis", limits=limits, numbers=numbers)
+    draw_matrix(axes[2], pooled["avg"], title, cmap="viridis", limits=limits, numbers=numbers)
 
     def values(array: np.ndarray) -> str:
         return f"rows {_rows(array)}" if array.size <= 16 else _span(array)
@@ -200,7 +201,7 @@ def show_pooling(feature_map: Any, size: int = 2, *, fig: FigureLike | None = No
     return describe(
         fig,
         f"A {fmap.shape[0]}x{fmap.shape[1]} feature map ({values(fmap) if numbers else _span(fmap)}) "
-        f"pooled with {size}x{size} windows moving by {size}, to {out_h}x{out_w}: max pooling keeps "
-        f"each window's largest value ({values(pooled['max'])}), average pooling their mean "
+        f"pooled with {pool_size}x{pool_size} windows moving by {pool_size}, to {out_h}x{out_w}: max "
+        f"pooling keeps each window's largest value ({values(pooled['max'])}), average pooling their mean "
         f"({values(pooled['avg'])}).",
     )

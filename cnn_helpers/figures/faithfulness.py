@@ -6,28 +6,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from matplotlib.figure import Figure
 import numpy as np
 
-from .._args import check_array, check_count, check_gray_images
-from .._colour import BEST_BAR, OTHER_BAR
+from .._args import require_array, require_count, require_gray_images
 from ..maths.faithfulness import FaithfulnessTable
 from ..maths.randomization import MEASURES, CascadeCheck
-from ._base import FigureLike, describe, new_figure
-from ._colour_marks import mark_negative, signed_colorbar
-from ._panels import clean, symmetric_limit
+from ._base import clean, describe, new_figure
+from ._colour import (
+    BEST_BAR,
+    DIVERGING,
+    MEASURE_COLOURS,
+    OTHER_BAR,
+    draw_negative_dots,
+    draw_signed_colorbar,
+    symmetric_limit,
+)
 from .attribution import where_it_lies
 
 
-def show_attributions(
-    images: Any, maps: dict[str, Any], titles: Any, *, fig: FigureLike | None = None
-) -> FigureLike:
+def show_attributions(images: Any, maps: dict[str, Any], titles: Any) -> Figure:
     """Show digits ``(m, h, w)`` in the top row and, below, one row per method of ``maps`` (name ->
     ``(m, h, w)``), one colour scale per row: signed maps on a diverging scale centred on zero
     (negative cells dotted, but not those under 2 % of the row's largest value), others from zero.
     Each map carries the digit's outline. Names such as "integrated gradients, black" break at
     the comma."""
-    images = check_gray_images("images", images)
-    m = check_count("the number of images", len(images), maximum=6, what="images this figure can show")
+    images = require_gray_images("images", images)
+    m = require_count("the number of images", len(images), maximum=6, what="images this figure can show")
     if (
         not isinstance(titles, (list, tuple))
         or len(titles) != m
@@ -36,11 +41,11 @@ def show_attributions(
         raise TypeError(f"titles must be a list of {m} strings, one per image")
     if not isinstance(maps, dict) or not maps:
         raise TypeError("maps must be a dict of method name -> maps (m, h, w)")
-    rows = {name: check_array(name, v, ndim=(3,), shape_hint="(m, h, w)") for name, v in maps.items()}
+    rows = {name: require_array(name, v, ndim=(3,), shape_hint="(m, h, w)") for name, v in maps.items()}
     for name, values in rows.items():
         if values.shape != images.shape:
             raise ValueError(f"maps[{name!r}] is {values.shape}, but the images are {images.shape}")
-    fig = new_figure(fig, max(1.9 * m + 2.6, 6.6), 1.9 * (len(rows) + 1))  # 700 px or more
+    fig = new_figure(max(1.9 * m + 2.6, 6.6), 1.9 * (len(rows) + 1))  # 700 px or more
     axes = fig.subplots(len(rows) + 1, m, squeeze=False)
     for i in range(m):
         axes[0, i].imshow(images[i], cmap="gray")
@@ -52,16 +57,16 @@ def show_attributions(
         for i in range(m):
             ax = axes[r, i]
             if signed:
-                shown = ax.imshow(values[i], cmap="RdBu_r", vmin=-limit, vmax=limit)
+                shown = ax.imshow(values[i], cmap=DIVERGING, vmin=-limit, vmax=limit)
                 visible = np.where(np.abs(values[i]) < 0.02 * limit, 0, values[i])  # no dots for noise
-                mark_negative(ax, visible, shown)
+                draw_negative_dots(ax, visible, shown)
             else:
                 shown = ax.imshow(values[i], cmap="inferno", vmin=0, vmax=limit)
             if np.ptp(images[i]) > 0:
                 ax.contour(images[i], levels=[0.5 * images[i].max()], colors="gray", linewidths=0.8)
         axes[r, 0].set_ylabel(name.replace(", ", ",\n"), fontsize=11)
         if signed:
-            signed_colorbar(fig, shown, list(axes[r, :]), "", shrink=0.9)
+            draw_signed_colorbar(fig, shown, list(axes[r, :]), "", shrink=0.9)
         else:
             fig.colorbar(shown, ax=list(axes[r, :]), shrink=0.9).ax.tick_params(labelsize=11)
         sentences.append(
@@ -79,18 +84,17 @@ def show_attributions(
     return fig
 
 
-def plot_cascade(check: CascadeCheck, *, fig: FigureLike | None = None) -> FigureLike:
+def plot_cascade(check: CascadeCheck) -> Figure:
     """Draw each similarity measure of ``check`` as layers are re-initialized from the top (the
     trained model first, alike with itself: 1), mean over the digits with its spread (SD), and at
     the right, hollow, the same for a second model trained alike: the noise floor."""
     if not isinstance(check, CascadeCheck):
         raise TypeError(f"check must be a CascadeCheck (from cascade_check), got {type(check).__name__}")
-    fig = new_figure(fig, 10, 5.6)
+    fig = new_figure(10, 5.6)
     ax = fig.add_subplot()
     labels = ["none", *check.steps, "second model\n(noise floor)"]
     steps = np.arange(len(check.steps) + 1)
-    colours = ("#0072B2", "#A95A00", "#009E73")
-    for k, (name, marker, colour) in enumerate(zip(MEASURES, "os^", colours, strict=True)):
+    for k, (name, marker, colour) in enumerate(zip(MEASURES, "os^", MEASURE_COLOURS, strict=True)):
         mean = np.r_[1.0, check.similarity[:, k].mean(axis=1)]
         spread = np.r_[0.0, check.similarity[:, k].std(axis=1)]
         ax.errorbar(steps, mean, yerr=spread, marker=marker, color=colour, capsize=4, linewidth=2, label=name)
@@ -139,14 +143,14 @@ def plot_cascade(check: CascadeCheck, *, fig: FigureLike | None = None) -> Figur
     return fig
 
 
-def plot_removal_areas(table: FaithfulnessTable, *, fig: FigureLike | None = None) -> FigureLike:
+def plot_removal_areas(table: FaithfulnessTable) -> Figure:
     """Bars of each method's mean deletion area (solid) and insertion area (hatched), with their
     spread (SD) over the digits; the random order over the ink last."""
     if not isinstance(table, FaithfulnessTable):
         raise TypeError(
             f"table must be a FaithfulnessTable (from faithfulness_table), got {type(table).__name__}"
         )
-    fig = new_figure(fig, 9, 5)
+    fig = new_figure(9, 5)
     ax = fig.add_subplot()
     x = np.arange(len(table.methods))
     for offset, values, colour, hatch, name in (

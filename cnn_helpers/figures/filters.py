@@ -1,20 +1,63 @@
 """A layer's filters and feature maps. Used in "Look inside before training: filters" and "...:
-feature maps"."""
+feature maps".
+
+Read ``show_filters`` from the top: it reads the layer's weights, then draws each filter with one
+``imshow`` on a colour scale shared by all. How colour carries the sign (red positive, blue
+negative, negative weights dotted) is in ``_colour``; a new figure, its grid of panels and its
+description in words are in ``_base``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 import numpy as np
 
-from .._args import check_array, check_count, check_positive
-from .._colour import DIVERGING
+from .._args import require_array, require_count
 from .._words import listing, number, plural, sign_share
 from ..maths.layers import conv_kernel
-from ._base import FigureLike, describe, new_figure
-from ._colour_marks import mark_negative, signed_colorbar
-from ._panels import clean, grid_shape, image_grid, symmetric_limit
+from ._base import FigureLike, clean, describe, grid_shape, image_grid, new_figure
+from ._colour import DIVERGING, draw_negative_dots, draw_signed_colorbar, symmetric_limit
+
+
+def show_filters(layer: Any, n: int) -> Figure:
+    """Show the first ``n`` filters of a ``Conv2D`` layer, every input channel of each.
+
+    The layer's weights are read first: its kernels ``(kh, kw, in_channels, filters)``. One panel
+    per filter when the layer sees one channel (a grayscale image); with several input channels,
+    one row per filter and one column per input channel (beyond 8 channels, each filter takes rows
+    of 8). All panels share one colour scale, symmetric around zero up to the largest weight shown:
+    red positive, blue negative, negative weights also dotted. Used in "Look inside before
+    training: filters".
+    """
+    kernels = conv_kernel(layer)  # the weights: from here on, arrays
+    kh, kw, channels, filters = kernels.shape
+    n = require_count("n", n, maximum=filters, what=f"filters of layer {layer.name!r}")
+    shown = kernels[..., :n]
+    limit = symmetric_limit(shown)
+    fig = new_figure(*_filter_size(kernels.shape, n))
+    for ax, weights, label in _filter_panels(fig, shown):
+        image = ax.imshow(weights, cmap=DIVERGING, vmin=-limit, vmax=limit)  # white: a weight of 0
+        draw_negative_dots(ax, weights, image)
+        if label:
+            ax.set_title(label, fontsize=12)
+    draw_signed_colorbar(fig, image, fig.axes, "weight", shrink=0.8)
+    title = f"First {plural(n, 'filter')} of {layer.name!r} ({kh}x{kw}x{channels})"
+    fig.suptitle(title, fontsize=14)
+    return describe(fig, _filter_sentence(title, shown, limit))
+
+
+def _filter_size(kernel_shape: tuple[int, ...], n: int) -> tuple[float, float]:
+    """Width and height (inches) of a figure of ``n`` kernels ``(kh, kw, channels, filters)``."""
+    channels = kernel_shape[2]
+    if channels == 1:
+        rows, cols = grid_shape(n)
+        return 1.9 * cols + 1.6, 2.0 * rows + 0.7
+    cols, rows = min(channels, 8), n * -(-channels // 8)
+    side = 0.85 if channels > 8 else 1.2
+    return side * cols + 3.0, side * rows + 1.0
 
 
 def _filter_panels(fig: FigureLike, shown: np.ndarray) -> list[tuple[Axes, np.ndarray, str | None]]:
@@ -43,17 +86,6 @@ def _filter_panels(fig: FigureLike, shown: np.ndarray) -> list[tuple[Axes, np.nd
     return panels
 
 
-def _filter_size(kernel_shape: tuple[int, ...], n_filters: int) -> tuple[float, float]:
-    """Width and height (inches) of a figure of ``n_filters`` kernels ``(kh, kw, channels, filters)``."""
-    channels = kernel_shape[2]
-    if channels == 1:
-        rows, cols = grid_shape(n_filters)
-        return 1.9 * cols + 1.6, 2.0 * rows + 0.7
-    cols, rows = min(channels, 8), n_filters * -(-channels // 8)
-    side = 0.85 if channels > 8 else 1.2
-    return side * cols + 3.0, side * rows + 1.0
-
-
 def _filter_sentence(name: str, kernel: np.ndarray, limit: float) -> str:
     """The alt text of a filter figure: what is drawn, the colour scale, the extremes."""
     kh, kw, channels, n = kernel.shape
@@ -71,45 +103,7 @@ def _filter_sentence(name: str, kernel: np.ndarray, limit: float) -> str:
     )
 
 
-def show_filters(
-    layer: Any,
-    n_filters: int,
-    *,
-    limit: float | None = None,
-    title: str | None = None,
-    fig: FigureLike | None = None,
-) -> FigureLike:
-    """Show the first ``n_filters`` kernels of a ``Conv2D`` layer, every input channel of each.
-
-    Kernels are ``(kh, kw, in_channels, filters)``. One panel per filter when the layer
-    sees one channel (a grayscale image); with several input channels, one row per filter
-    and one column per input channel (beyond 8 channels, each filter takes rows of 8). All
-    panels share one colour scale, symmetric around zero (red positive, blue negative, and
-    negative weights dotted), from ``-limit`` to ``+limit``: by default the largest absolute
-    weight shown; pass the same ``limit`` to compare two figures on one scale.
-    Used in "Look inside before training: filters".
-    """
-    kernel = conv_kernel(layer)
-    kh, kw, channels, filters = kernel.shape
-    n_filters = check_count("n_filters", n_filters, maximum=filters, what=f"filters of layer {layer.name!r}")
-    limit = symmetric_limit(kernel[..., :n_filters]) if limit is None else check_positive("limit", limit)
-    fig = new_figure(fig, *_filter_size(kernel.shape, n_filters))
-    image = None
-    for ax, weights, label in _filter_panels(fig, kernel[..., :n_filters]):
-        image = ax.imshow(weights, cmap=DIVERGING, vmin=-limit, vmax=limit)
-        mark_negative(ax, weights, image)
-        if label:
-            ax.set_title(label, fontsize=12)
-    signed_colorbar(fig, image, fig.axes, "weight", shrink=0.8)
-    filters_word = "filter" if n_filters == 1 else "filters"
-    title = title or f"First {n_filters} {filters_word} of {layer.name!r} ({kh}x{kw}x{channels})"
-    fig.suptitle(title, fontsize=14)
-    return describe(fig, _filter_sentence(title, kernel[..., :n_filters], limit))
-
-
-def show_feature_maps(
-    feature_maps: Any, n: int, *, title: str | None = None, fig: FigureLike | None = None
-) -> FigureLike:
+def show_feature_maps(feature_maps: Any, n: int) -> Figure:
     """Show the first ``n`` channels of a ``(1, h, w, c)`` activation array.
 
     Each map is scaled on its own colour scale (yellow = the strongest response in that
@@ -117,24 +111,35 @@ def show_feature_maps(
     image) is labelled instead of drawn as a dark square. Used in "Look inside before
     training: feature maps".
     """
-    maps = check_array("feature_maps", feature_maps, ndim=(4,), shape_hint="(1, h, w, c)")
+    maps = require_one_image("feature_maps", feature_maps)
+    n = require_count("n", n, maximum=maps.shape[-1], what="channels in feature_maps")
+    rows, cols = grid_shape(n)
+    return draw_feature_maps(new_figure(2.1 * cols, 2.2 * rows + 0.8), maps[:, :, :n])
+
+
+def require_one_image(name: str, feature_maps: Any) -> np.ndarray:
+    """Return the feature maps of one image, ``(1, h, w, c)``, as ``(h, w, c)``; else raise."""
+    maps = require_array(name, feature_maps, ndim=(4,), shape_hint="(1, h, w, c)")
     if maps.shape[0] != 1:
         raise ValueError(
-            f"feature_maps must hold one image, shape (1, h, w, c); got a batch of {maps.shape[0]}: "
-            "pass feature_maps[i:i + 1]"
+            f"{name} must hold one image, shape (1, h, w, c); got a batch of {maps.shape[0]}: "
+            f"pass {name}[i:i + 1]"
         )
-    n = check_count("n", n, maximum=maps.shape[-1], what="channels in feature_maps")
-    rows, cols = grid_shape(n)
-    fig = new_figure(fig, 2.1 * cols, 2.2 * rows + 0.8)
+    return maps[0]
+
+
+def draw_feature_maps(fig: FigureLike, maps: np.ndarray, title: str | None = None) -> FigureLike:
+    """Draw feature maps ``(h, w, n)`` on a grid of ``fig`` (a figure or a part of one), each on its
+    own colour scale, under ``title``; describe them and return ``fig``."""
+    h, w, n = maps.shape
     for i, ax in enumerate(image_grid(fig, n)):
-        draw_feature_map(ax, maps[0, :, :, i])
+        draw_feature_map(ax, maps[:, :, i])
         ax.set_title(f"channel {i}", fontsize=12)
     fig.suptitle(
-        (title + "\n" if title else "")
-        + f"First {n} feature maps ({maps.shape[1]}x{maps.shape[2]}), each on its own colour scale",
+        (title + "\n" if title else "") + f"First {n} feature maps ({h}x{w}), each on its own colour scale",
         fontsize=14,
     )
-    return describe(fig, feature_map_sentence(title, maps[0, :, :, :n]))
+    return describe(fig, feature_map_sentence(title, maps))
 
 
 def draw_feature_map(ax: Axes, channel: np.ndarray) -> None:

@@ -4,40 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._args import check_count, check_gray_images, class_numbers
+from matplotlib.figure import Figure
+
+from .._args import require_class_numbers, require_count, require_gray_images
 from .._words import listing, plural
-from ._base import FigureLike, describe, new_figure
-from ._panels import grid_shape, image_grid
+from ._base import describe, grid_shape, image_grid, new_figure
 
 
-def show_images(
-    images: Any,
-    labels: Any = None,
-    n: int = 9,
-    *,
-    title: str | None = None,
-    fig: FigureLike | None = None,
-) -> FigureLike:
+def show_images(images: Any, labels: Any = None, n: int = 9) -> Figure:
     """Show the first ``n`` images on a grid, with their labels as titles.
 
     ``images``: ``(m, h, w)`` or ``(m, h, w, 1)``; ``labels``: ``(m,)`` or
     one-hot ``(m, classes)``. Used in "Verify the data".
     """
-    images = check_gray_images("images", images)
-    n = check_count("n", n, maximum=len(images), what="images")
+    images = require_gray_images("images", images)
+    n = require_count("n", n, maximum=len(images), what="images")
     if labels is not None:
-        labels = class_numbers("labels", labels, len(images))
+        labels = require_class_numbers("labels", labels, len(images))
     rows, cols = grid_shape(n, max_cols=6)
-    fig = new_figure(fig, 2.2 * cols, 2.3 * rows + (0.4 if title else 0))
+    fig = new_figure(2.2 * cols, 2.3 * rows)
     shown = images[:n]
     for i, ax in enumerate(image_grid(fig, n, max_cols=6)):
         ax.imshow(shown[i], cmap="gray", vmin=float(shown.min()), vmax=float(shown.max()))
         if labels is not None:
             ax.set_title(f"label {int(labels[i])}", fontsize=14)
-    if title:
-        fig.suptitle(title, fontsize=15)
     labelled = "" if labels is None else f", labelled {listing((int(v) for v in labels[:n]), most=12)}"
     h, w = shown.shape[1:3]
-    return describe(
-        fig, f"{(title + ': ') if title else ''}{plural(n, 'image')} of {h}x{w} pixels{labelled}."
-    )
+    return describe(fig, f"{plural(n, 'image')} of {h}x{w} pixels{labelled}.")

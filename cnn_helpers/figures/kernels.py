@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._args import check_array
-from ._base import FigureLike, describe, new_figure
-from ._panels import matrix, symmetric_limit
+from matplotlib.figure import Figure
+
+from .._args import require_array
+from ._base import describe, new_figure
+from ._colour import DIVERGING, symmetric_limit
+from ._panels import draw_matrix
 
 
-def show_kernels(
-    kernels: dict[str, Any], *, title: str | None = None, fig: FigureLike | None = None
-) -> FigureLike:
+def show_kernels(kernels: dict[str, Any]) -> Figure:
     """Show named kernels ``(kh, kw)`` side by side, numbers written in, on one shared colour scale.
 
     The scale is symmetric around zero (red positive, blue negative), so that e.g. a "true
@@ -22,24 +23,21 @@ def show_kernels(
     if not isinstance(kernels, dict) or not kernels:
         raise TypeError(f"kernels must be a non-empty dict of name -> (kh, kw) kernel, got {kernels!r}")
     arrays = {
-        n: check_array(f"kernels[{n!r}]", k, ndim=(2,), shape_hint="(kh, kw)") for n, k in kernels.items()
+        n: require_array(f"kernels[{n!r}]", k, ndim=(2,), shape_hint="(kh, kw)") for n, k in kernels.items()
     }
     if max(max(k.shape) for k in arrays.values()) > 12:
         raise ValueError("kernels larger than 12x12 are too large to print their numbers")
     limit = symmetric_limit(*arrays.values())
-    fig = new_figure(fig, 3.6 * len(arrays) + 1.2, 4.0 + (0.4 if title else 0))
+    fig = new_figure(3.6 * len(arrays) + 1.2, 4.0)
     axes = fig.subplots(1, len(arrays), squeeze=False)[0]
     for ax, (name, kernel) in zip(axes, arrays.items(), strict=True):
         label = f"{name} ({kernel.shape[0]}x{kernel.shape[1]})"
-        image = matrix(ax, kernel, label, cmap="RdBu_r", limits=(-limit, limit))
+        image = draw_matrix(ax, kernel, label, cmap=DIVERGING, limits=(-limit, limit))
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="weight")
-    if title:
-        fig.suptitle(title, fontsize=14)
     rows = {n: " | ".join(" ".join(f"{v:.2g}" for v in row) for row in k) for n, k in arrays.items()}
     describe(
         fig,
-        (f"{title}: " if title else "")
-        + f"{len(arrays)} kernel{'s' * (len(arrays) != 1)} on one colour scale "
+        f"{len(arrays)} kernel{'s' * (len(arrays) != 1)} on one colour scale "
         + f"from {-limit:.2g} to {limit:.2g}, "
         + "; ".join(f"{n} with rows {r}" for n, r in rows.items())
         + ".",

@@ -7,21 +7,21 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 import numpy as np
 
-from .._args import check_array
-from ._base import FigureLike, describe, new_figure
-from ._panels import clean, outline
+from .._args import require_array
+from ._base import clean, describe, new_figure
+from ._colour import BOX_COLOURS
+from ._panels import draw_outline
 
-COLOURS = ("tab:orange", "tab:red", "tab:cyan", "tab:green", "tab:purple")
 
-
-def _check_boxes(boxes: Any) -> dict[str, tuple[int, int, int]]:
+def _require_boxes(boxes: Any) -> dict[str, tuple[int, int, int]]:
     """Return ``boxes`` if it maps up to five names to ``(top, left, size)`` ints; else raise."""
-    if not isinstance(boxes, dict) or not 1 <= len(boxes) <= len(COLOURS):
+    if not isinstance(boxes, dict) or not 1 <= len(boxes) <= len(BOX_COLOURS):
         raise TypeError(
-            f"boxes must be a dict of 1 to {len(COLOURS)} name -> (top, left, size), got {boxes!r}"
+            f"boxes must be a dict of 1 to {len(BOX_COLOURS)} name -> (top, left, size), got {boxes!r}"
         )
     for name, box in boxes.items():
         ints = isinstance(box, (tuple, list)) and len(box) == 3
@@ -31,9 +31,9 @@ def _check_boxes(boxes: Any) -> dict[str, tuple[int, int, int]]:
     return {name: tuple(int(v) for v in box) for name, box in boxes.items()}
 
 
-def _check_unit(feature_map: Any, unit: Any) -> np.ndarray:
+def _require_unit(feature_map: Any, unit: Any) -> np.ndarray:
     """Return ``feature_map`` ``(h', w')`` checked, with ``unit`` ``(row, col)`` inside it."""
-    fmap = check_array("feature_map", feature_map, ndim=(2,), shape_hint="(h', w')")
+    fmap = require_array("feature_map", feature_map, ndim=(2,), shape_hint="(h', w')")
     pair = isinstance(unit, (tuple, list)) and len(unit) == 2
     if not pair or not all(
         isinstance(u, numbers.Integral) and 0 <= u < n for u, n in zip(unit, fmap.shape, strict=True)
@@ -48,28 +48,27 @@ def show_receptive_field(
     *,
     feature_map: Any = None,
     unit: tuple[int, int] | None = None,
-    fig: FigureLike | None = None,
-) -> FigureLike:
+) -> Figure:
     """Show a digit ``(h, w)`` with receptive fields outlined, one colour per ``(top, left, size)``.
 
     Boxes come from ``receptive_field_box`` and may stick out of the image (same padding).
     With ``feature_map`` ``(h', w')`` and ``unit`` ``(row, col)``, the map is drawn alongside
     with that unit outlined in the colour of the last box. Used in the explore notebook's part 3.
     """
-    image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
-    boxes = _check_boxes(boxes)
-    fmap = None if feature_map is None else _check_unit(feature_map, unit)
-    fig = new_figure(fig, 5.4 + (4.8 if fmap is not None else 0), 6.0)
+    image = require_array("image", image, ndim=(2,), shape_hint="(h, w)")
+    boxes = _require_boxes(boxes)
+    fmap = None if feature_map is None else _require_unit(feature_map, unit)
+    fig = new_figure(5.4 + (4.8 if fmap is not None else 0), 6.0)
     axes = fig.subplots(1, 2 if fmap is not None else 1, squeeze=False)[0]
     if fmap is not None:
         axes[1].imshow(fmap, cmap="viridis")
-        outline(axes[1], unit[0], unit[1], 1, 1, COLOURS[len(boxes) - 1])
+        draw_outline(axes[1], unit[0], unit[1], 1, 1, BOX_COLOURS[len(boxes) - 1])
         axes[1].set_title(f"feature map {fmap.shape[0]}x{fmap.shape[1]}, unit {tuple(unit)}", fontsize=13)
         clean(axes[1])
     axes[0].imshow(image, cmap="gray")
     handles = []
-    for colour, (name, (top, left, size)) in zip(COLOURS, boxes.items(), strict=False):
-        outline(axes[0], top, left, size, size, colour)
+    for colour, (name, (top, left, size)) in zip(BOX_COLOURS, boxes.items(), strict=False):
+        draw_outline(axes[0], top, left, size, size, colour)
         handles.append(Patch(fill=False, edgecolor=colour, linewidth=3, label=f"{name}: {size}x{size}"))
     axes[0].legend(
         handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=12, frameon=False

@@ -7,39 +7,35 @@ from __future__ import annotations
 from typing import Any
 
 from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
 import numpy as np
 
-from .._args import check_array, check_count, check_gray_images, class_numbers
+from .._args import require_array, require_class_numbers, require_count, require_gray_images
 from .._words import listing, percent, plural
-from ._base import FigureLike, describe, new_figure
-from ._colour_marks import text_colour
-from ._panels import grid_shape, image_grid, probability_bars
+from ._base import describe, grid_shape, image_grid, new_figure
+from ._colour import text_colour
+from ._panels import draw_probability_bars
 
 
-def plot_confusion_matrix(
-    matrix: Any, *, values_format: str | None = None, fig: FigureLike | None = None
-) -> FigureLike:
+def plot_confusion_matrix(matrix: Any) -> Figure:
     """Draw a ``(k, k)`` confusion matrix: rows are true classes, columns predicted ones.
 
-    Each non-zero cell has its value written in, formatted with ``values_format`` (as in
-    scikit-learn's ``ConfusionMatrixDisplay``: ``"d"`` for counts, ``".2g"`` otherwise), in
-    black or white for contrast. Colours are on a log scale so that the few mistakes stand
+    Each non-zero cell has its value written in (as scikit-learn's ``ConfusionMatrixDisplay``
+    writes it: a count as an integer, a fraction with two significant digits), in black or white
+    for contrast. Colours are on a log scale so that the few mistakes stand
     out next to the large diagonal. Used in "Where it fails".
     """
-    matrix = check_array("matrix", matrix, ndim=(2,), shape_hint="(classes, classes)")
+    matrix = require_array("matrix", matrix, ndim=(2,), shape_hint="(classes, classes)")
     if matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"matrix must be square, got shape {matrix.shape}")
     if np.any(matrix < 0):
         raise ValueError("matrix must hold counts or fractions (no negative values)")
     counts = np.issubdtype(matrix.dtype, np.integer) or bool(np.all(matrix == np.round(matrix)))
-    if values_format is None:
-        values_format = "d" if counts else ".2g"
-    if not isinstance(values_format, str):
-        raise TypeError(f"values_format must be a format string such as '.2f', got {values_format!r}")
+    values_format = "d" if counts else ".2g"
     positive = matrix[matrix > 0]
     floor = float(positive.min()) / 2 if positive.size else 0.5
     k = matrix.shape[0]
-    fig = new_figure(fig, 0.8 * k + 2.6, 0.72 * k + 1.6)
+    fig = new_figure(0.8 * k + 2.6, 0.72 * k + 1.6)
     ax = fig.add_subplot()
     norm = LogNorm(vmin=floor, vmax=max(float(matrix.max()), floor * 2))
     image = ax.imshow(np.maximum(matrix, floor), cmap="Blues", norm=norm)
@@ -75,9 +71,7 @@ def _confusion_sentence(matrix: np.ndarray, counts: bool, values_format: str) ->
     return text + (f"; the most common mistakes: {mistakes}." if worst else "; no mistakes.")
 
 
-def show_misclassified(
-    images: Any, labels: Any, probabilities: Any, n: int = 12, *, fig: FigureLike | None = None
-) -> FigureLike:
+def show_misclassified(images: Any, labels: Any, probabilities: Any, n: int = 12) -> Figure:
     """Show up to ``n`` of the most confidently wrong predictions, most confident first.
 
     ``images`` ``(m, h, w)`` or ``(m, h, w, 1)``, true ``labels`` ``(m,)`` (or one-hot),
@@ -85,22 +79,22 @@ def show_misclassified(
     label, the prediction, the probability the model gave it and the image's index. With
     fewer mistakes than ``n``, all of them are shown and the title says so.
     """
-    images = check_gray_images("images", images)
-    labels = class_numbers("labels", labels, len(images))
-    probabilities = check_array("probabilities", probabilities, ndim=(2,), shape_hint="(m, classes)")
+    images = require_gray_images("images", images)
+    labels = require_class_numbers("labels", labels, len(images))
+    probabilities = require_array("probabilities", probabilities, ndim=(2,), shape_hint="(m, classes)")
     if len(probabilities) != len(images):
         raise ValueError(f"probabilities has {len(probabilities)} rows but there are {len(images)} images")
-    n = check_count("n", n)
+    n = require_count("n", n)
     predicted = probabilities.argmax(axis=1)
     wrong = np.flatnonzero(predicted != labels)
     confidence = probabilities[wrong, predicted[wrong]]
     order = wrong[np.argsort(-confidence, kind="stable")][:n]
     if len(order) == 0:
-        fig = new_figure(fig, 6, 1.5)
+        fig = new_figure(6, 1.5)
         fig.text(0.5, 0.5, f"No mistakes among these {len(images)} images", ha="center", fontsize=15)
         return describe(fig, f"No mistakes among these {len(images):,} images.")
     rows, cols = grid_shape(len(order), max_cols=6)
-    fig = new_figure(fig, 2.3 * cols, 2.5 * rows + 0.6)
+    fig = new_figure(2.3 * cols, 2.5 * rows + 0.6)
     for ax, index in zip(image_grid(fig, len(order), max_cols=6), order, strict=True):
         ax.imshow(images[index], cmap="gray")
         said = predicted[index]
@@ -120,25 +114,23 @@ def show_misclassified(
     )
 
 
-def show_probabilities(
-    images: Any, probabilities: Any, labels: Any = None, *, fig: FigureLike | None = None
-) -> FigureLike:
+def show_probabilities(images: Any, probabilities: Any, labels: Any = None) -> Figure:
     """Show each image ``(m, h, w)`` or ``(m, h, w, 1)`` above a bar chart of its probabilities.
 
     ``probabilities`` is ``(m, classes)``, from ``model.predict``; up to 20 images, five a row.
     The most likely class is orange and named in the title with its probability; with the true
     ``labels`` ``(m,)`` (or one-hot), the title gives them too.
     """
-    images = check_gray_images("images", images)
-    probabilities = check_array("probabilities", probabilities, ndim=(2,), shape_hint="(m, classes)")
+    images = require_gray_images("images", images)
+    probabilities = require_array("probabilities", probabilities, ndim=(2,), shape_hint="(m, classes)")
     if len(images) != len(probabilities):
         raise ValueError(f"images has {len(images)} entries but probabilities has {len(probabilities)}")
     if labels is not None:
-        labels = class_numbers("labels", labels, len(images))
-    m = check_count("the number of images", len(images), maximum=20, what="images this figure can show")
+        labels = require_class_numbers("labels", labels, len(images))
+    m = require_count("the number of images", len(images), maximum=20, what="images this figure can show")
     cols = min(m, 5)
     rows = -(-m // cols)
-    fig = new_figure(fig, 2.0 * cols, 3.9 * rows)
+    fig = new_figure(2.0 * cols, 3.9 * rows)
     axes = fig.subplots(2 * rows, cols, squeeze=False)
     for i in range(rows * cols):
         picture, bars = axes[2 * (i // cols), i % cols], axes[2 * (i // cols) + 1, i % cols]
@@ -151,7 +143,7 @@ def show_probabilities(
         best = int(probabilities[i].argmax())
         truth = "" if labels is None else f"true {int(labels[i])},\n"
         picture.set_title(f"{truth}says {best} ({probabilities[i, best]:.0%})", fontsize=12)
-        probability_bars(bars, probabilities[i])
+        draw_probability_bars(bars, probabilities[i])
         if i % cols:
             bars.set_yticklabels([])
         else:

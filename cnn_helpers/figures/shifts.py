@@ -5,11 +5,12 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 import numpy as np
 
-from .._args import check_array
-from ._base import FigureLike, describe, new_figure
+from .._args import require_array
+from ._base import describe, new_figure
 
 
 def plot_shift_accuracy(
@@ -18,18 +19,17 @@ def plot_shift_accuracy(
     *,
     intact: Any = None,
     baseline: float | None = None,
-    fig: FigureLike | None = None,
-) -> FigureLike:
+) -> Figure:
     """Plot accuracy ``(k,)`` against shift in pixels ``(k,)``, each point labelled with its value.
 
     ``intact`` ``(k,)``, the accuracy on the digits whose ink stayed inside the image
     (``ShiftAccuracy.accuracy_intact``), is drawn dashed with square markers; ``baseline``, the
     accuracy of guessing at random in [0, 1] (0.1 for ten classes), dotted. Used in "Shifts".
     """
-    shifts = check_array("shifts", shifts, ndim=(1,), shape_hint="(k,)")
-    lines = {"all digits": check_array("accuracies", accuracies, ndim=(1,), shape_hint="(k,)")}
+    shifts = require_array("shifts", shifts, ndim=(1,), shape_hint="(k,)")
+    lines = {"all digits": require_array("accuracies", accuracies, ndim=(1,), shape_hint="(k,)")}
     if intact is not None:
-        lines["digits left intact"] = check_array("intact", intact, ndim=(1,), shape_hint="(k,)")
+        lines["digits left intact"] = require_array("intact", intact, ndim=(1,), shape_hint="(k,)")
     for name, values in zip(("accuracies", "intact"), lines.values(), strict=False):
         if len(values) != len(shifts):
             raise ValueError(f"shifts has {len(shifts)} values but {name} has {len(values)}")
@@ -40,7 +40,7 @@ def plot_shift_accuracy(
     ):
         raise ValueError(f"baseline must be an accuracy in [0, 1], got {baseline!r}")
     order = np.argsort(shifts, kind="stable")
-    fig = new_figure(fig, 8, 4.8)
+    fig = new_figure(8, 4.8)
     ax = fig.add_subplot()
     series = list(lines.values())
     for index, ((name, values), style) in enumerate(zip(lines.items(), ("o-", "s--"), strict=False)):

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 import numpy as np
 
-from .._colour import TRAINING, VALIDATION
 from .._words import number, percent, plural
 from ..maths.training import history_series, learning_rates
-from ._base import FigureLike, describe, new_figure
+from ._base import describe, new_figure
+from ._colour import TRAINING, VALIDATION
 
 
 def _curve_panel(ax: Any, epochs: np.ndarray, series: dict[str, np.ndarray], key: str, label: str) -> None:
@@ -71,7 +72,7 @@ def _rate_words(x: np.ndarray, rates: np.ndarray) -> str:
     return f"the learning rate rises for {rise} {epochs} to {number(rates[peak])}, then falls to {end}"
 
 
-def plot_history(history: Any, *, optimizer: Any = None, fig: FigureLike | None = None) -> FigureLike:
+def plot_history(history: Any, *, optimizer: Any = None) -> Figure:
     """Plot loss and error rate (1 - accuracy) per epoch, training vs validation, on log scales.
 
     ``history`` is the ``keras.callbacks.History`` that ``fit`` returns (or its ``.history``
@@ -83,7 +84,7 @@ def plot_history(history: Any, *, optimizer: Any = None, fig: FigureLike | None 
     """
     series = history_series(history)
     rates = None if optimizer is None else learning_rates(history, optimizer)
-    fig = new_figure(fig, 10, 7.4 if rates is not None else 4.4)
+    fig = new_figure(10, 7.4 if rates is not None else 4.4)
     layout = [["loss", "error"], ["rate", "rate"]] if rates is not None else [["loss", "error"]]
     axes = fig.subplot_mosaic(layout, height_ratios=[1, 0.62] if rates is not None else None)
     epochs = np.arange(1, len(series["loss"]) + 1)

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from matplotlib.figure import Figure
 import numpy as np
 
 from ..maths.unit import UnitReport
-from ._base import FigureLike, describe, new_figure
-from ._panels import clean, matrix, outline
+from ._base import clean, describe, new_figure
+from ._panels import draw_matrix, draw_outline
 
 
-def show_unit_view(image: Any, report: UnitReport, *, fig: FigureLike | None = None) -> FigureLike:
+def show_unit_view(image: Any, report: UnitReport) -> Figure:
     """Draw a ``UnitReport`` in four panels: the digit ``(h, w)`` with the unit's receptive field
     outlined; its feature map with the unit outlined; the digit with the field covered, and the
     prediction before and after; the unit's value for each one-pixel shift of the digit, as numbers.
@@ -25,13 +26,13 @@ def show_unit_view(image: Any, report: UnitReport, *, fig: FigureLike | None = N
     image = np.asarray(image, np.float32).reshape(np.shape(image)[:2])
     top, left, size = report.box
     r0, r1, c0, c1 = report.covered
-    fig = new_figure(fig, 8.6, 8.4)
+    fig = new_figure(8.6, 8.4)
     (field, fmap), (cover, moves) = fig.subplots(2, 2)
     field.imshow(image, cmap="gray")
-    outline(field, top, left, size, size, "tab:orange", linewidth=3.5)
+    draw_outline(field, top, left, size, size, "tab:orange", linewidth=3.5)
     field.set_title(f"receptive field: {size}x{size} pixels\n(orange square)", fontsize=13)
     fmap.imshow(report.feature_map, cmap="viridis")
-    outline(fmap, report.row, report.col, 1, 1, "tab:red", linewidth=3.5)
+    draw_outline(fmap, report.row, report.col, 1, 1, "tab:red", linewidth=3.5)
     fmap.set_title(
         f"{report.layer}, channel {report.channel}\nunit ({report.row}, {report.col}) = {report.value:.3g}",
         fontsize=13,
@@ -39,15 +40,17 @@ def show_unit_view(image: Any, report: UnitReport, *, fig: FigureLike | None = N
     hidden = image.copy()
     hidden[r0:r1, c0:c1] = 0.0
     cover.imshow(hidden, cmap="gray", vmin=float(image.min()), vmax=float(image.max()))
-    outline(cover, r0, c0, r1 - r0, c1 - c0, "tab:orange", linewidth=2)
+    draw_outline(cover, r0, c0, r1 - r0, c1 - c0, "tab:orange", linewidth=2)
     changed = "still" if report.new_prediction == report.predicted else "now"
     cover.set_title(
         f"field covered: p({report.predicted}) {report.p_before:.3f} → {report.p_after:.3f}\n"
         f"{changed} says {report.new_prediction} (p = {report.p_new:.3f})",
         fontsize=13,
     )
-    matrix(moves, report.shifted, "unit's value, digit moved\none pixel (centre: not moved)", cmap="Greys")
-    outline(moves, 1, 1, 1, 1, "tab:red", linewidth=2.5)
+    draw_matrix(
+        moves, report.shifted, "unit's value, digit moved\none pixel (centre: not moved)", cmap="Greys"
+    )
+    draw_outline(moves, 1, 1, 1, 1, "tab:red", linewidth=2.5)
     moves.set_xticks([0, 1, 2], ["left", "·", "right"], fontsize=12)
     moves.set_yticks([0, 1, 2], ["up", "·", "down"], fontsize=12)
     for ax in (field, fmap, cover):

@@ -1,6 +1,6 @@
 """Where the model looks: one image as the model's batch, its class probabilities and scores,
 saliency maps and occlusion maps. Part 5 of the explore notebook (Where the model looks); the
-drawing pad of part 6 uses ``digit_probabilities`` too.
+widgets of part 6 use ``digit_probabilities`` too.
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ import numbers
 from typing import Any
 import weakref
 
+import keras
 import numpy as np
+import tensorflow as tf
 
-from .._args import check_array, check_built_model, check_count, check_int
+from .._args import require_array, require_built_model, require_count, require_int
 
 
 def as_model_batch(model: Any, image: Any) -> np.ndarray:
@@ -20,12 +22,12 @@ def as_model_batch(model: Any, image: Any) -> np.ndarray:
 
     float32, shaped ``(1, h, w, 1)`` for the lesson's model (``(1,) + model input shape``).
     """
-    expected = check_built_model(model)[1:]
+    expected = require_built_model(model)[1:]
     if len(expected) != 3 or expected[2] != 1:
         raise ValueError(
             f"model must take grayscale images, keras.Input(shape=(h, w, 1)); this one takes {expected}"
         )
-    image = check_array("image", image, ndim=(2, 3, 4), shape_hint="(h, w), (h, w, 1) or (1, h, w, 1)")
+    image = require_array("image", image, ndim=(2, 3, 4), shape_hint="(h, w), (h, w, 1) or (1, h, w, 1)")
     if (image.ndim == 4 and image.shape[0] != 1) or (image.ndim > 2 and image.shape[-1] != 1):
         raise ValueError(
             f"image must be one grayscale image, (h, w), (h, w, 1) or (1, h, w, 1); got {image.shape}"
@@ -38,31 +40,28 @@ def as_model_batch(model: Any, image: Any) -> np.ndarray:
     return image.reshape((1, *image.shape, *expected[2:]))
 
 
-def _check_class(model: Any, class_index: Any) -> int | None:
+def _require_class(model: Any, class_index: Any) -> int | None:
     """Return ``class_index`` (None: the predicted class) checked against the model's output size."""
     if class_index is None:
         return None
     classes = tuple(model.outputs[0].shape)[-1]
-    return check_int("class_index", class_index, 0, classes or 1 << 30)
+    return require_int("class_index", class_index, 0, classes or 1 << 30)
 
 
-def _check_probabilities(probabilities: np.ndarray, class_index: Any) -> int:
-    """Check a ``(m, classes)`` softmax output; return ``class_index`` or the top class of row 0."""
+def require_softmax_output(probabilities: np.ndarray) -> None:
+    """Raise unless ``probabilities`` is a model's softmax output ``(m, classes)``: rows adding up to 1."""
     if (
         probabilities.ndim != 2
         or np.any(probabilities < 0)
         or not np.allclose(probabilities.sum(axis=1), 1, atol=1e-3)
     ):
         raise ValueError("the model must output class probabilities (m, classes): end it with a softmax")
-    if class_index is None:
-        return int(probabilities[0].argmax())
-    return check_int("class_index", class_index, 0, probabilities.shape[1])
 
 
 def digit_probabilities(model: Any, image: Any) -> np.ndarray:
     """Return the model's class probabilities ``(classes,)`` for one image ``(h, w)`` or ``(h, w, 1)``."""
     probabilities = np.asarray(model(as_model_batch(model, image), training=False))
-    _check_probabilities(probabilities, None)
+    require_softmax_output(probabilities)
     return probabilities[0].astype(np.float32)
 
 
@@ -86,8 +85,6 @@ _FEATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> u
 
 def _softmax_end(model: Any) -> tuple[Any, Any]:
     """Return ``(features, last)``: the model up to its last layer's input, and that layer; or raise."""
-    import keras
-
     last = model.layers[-1] if model.layers else None
     activation = getattr(last, "activation", None)
     softmax = isinstance(last, keras.layers.Softmax) or (
@@ -114,10 +111,7 @@ def _softmax_end(model: Any) -> tuple[Any, Any]:
 def batch_logits(model: Any, batch: Any) -> Any:
     """The logits ``(m, classes)`` of a batch ``(m, h, w, 1)``, a tf tensor (differentiable): the
     class scores before the softmax, read as ``class_scores`` reads them."""
-    import keras
-    import tensorflow as tf
-
-    check_built_model(model)
+    require_built_model(model)
     features, last = _softmax_end(model)
     x = features(batch, training=False)
     if isinstance(last, keras.layers.Dense):
@@ -135,10 +129,8 @@ def saliency_map(model: Any, image: Any, class_index: int | None = None) -> np.n
     gradient of p or of log p vanishes there, the logit's does not. ``class_index`` defaults to
     the predicted class. Used in the explore notebook's "5. Where the model looks".
     """
-    import tensorflow as tf
-
     x = tf.convert_to_tensor(as_model_batch(model, image))
-    class_index = _check_class(model, class_index)
+    class_index = _require_class(model, class_index)
     _softmax_end(model)  # refuse a model whose end cannot be read, before any work
     with tf.GradientTape() as tape:
         tape.watch(x)
@@ -167,15 +159,15 @@ def occlusion_map(
     softmax (p = 1.00) hides the change.
     """
     x = as_model_batch(model, image)[0, ..., 0]
-    class_index = _check_class(model, class_index)
+    class_index = _require_class(model, class_index)
     h, w = x.shape
-    patch = check_count("patch", patch, maximum=min(h, w), what="pixels on the image's shorter side")
+    patch = require_count("patch", patch, maximum=min(h, w), what="pixels on the image's shorter side")
     if isinstance(fill, numbers.Real) and not isinstance(fill, bool):
         if not math.isfinite(fill):
             raise ValueError(f"fill must be a finite number or an image ({h}, {w}), got {fill!r}")
         filler = np.full((h, w), fill, np.float32)
     else:
-        filler = check_array("fill", fill, ndim=(2,), shape_hint=f"a number or an image ({h}, {w})")
+        filler = require_array("fill", fill, ndim=(2,), shape_hint=f"a number or an image ({h}, {w})")
         if filler.shape != (h, w):
             raise ValueError(f"fill must be a number or an image ({h}, {w}), got shape {filler.shape}")
     _softmax_end(model)  # refuse a model whose end cannot be read, before any work

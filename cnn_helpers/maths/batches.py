@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .._args import check_array, check_count
+from .._args import require_array, require_count
 
 
 def shifted_batches(
@@ -29,15 +29,15 @@ def shifted_batches(
     2), the space it leaves black, fractions of a pixel interpolated: Keras'
     ``RandomTranslation``. The same seed gives the same batches.
     """
-    batch_size = check_count("batch_size", batch_size)
+    batch_size = require_count("batch_size", batch_size)
     if isinstance(shift, bool) or not isinstance(shift, int | float):
         raise TypeError(f"shift must be a number (a fraction of the image size), got {type(shift).__name__}")
     if not 0 <= shift < 0.5:
         raise ValueError(f"shift is a fraction of the image size, from 0 to below 0.5, got {shift!r}")
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    images = check_array("images", images, ndim=(4,), shape_hint="(n, height, width, channels)")
-    labels = check_array("labels", labels, ndim=(2,), shape_hint="(n, classes), one-hot")
+    images = require_array("images", images, ndim=(4,), shape_hint="(n, height, width, channels)")
+    labels = require_array("labels", labels, ndim=(2,), shape_hint="(n, classes), one-hot")
     if len(images) != len(labels):
         raise ValueError(
             f"images has {len(images)} images but labels has {len(labels)} labels: give one each"

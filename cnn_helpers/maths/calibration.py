@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import check_array
+from .._args import require_array
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,8 @@ class Reliability:
 
 
 def _checked(probabilities: Any, labels: Any) -> tuple[np.ndarray, np.ndarray]:
-    probabilities = check_array("probabilities", probabilities, ndim=(2,), shape_hint="(n, classes)")
-    labels = check_array("labels", labels, ndim=(1,), shape_hint="(n,)")
+    probabilities = require_array("probabilities", probabilities, ndim=(2,), shape_hint="(n, classes)")
+    labels = require_array("labels", labels, ndim=(1,), shape_hint="(n,)")
     if len(labels) != len(probabilities) or len(labels) == 0:
         raise ValueError(
             f"probabilities has {len(probabilities)} rows but labels has {len(labels)} values: "
@@ -81,7 +81,7 @@ def temperature_scaled(probabilities: Any, temperature: float) -> np.ndarray:
     (their logarithms are the scores up to a constant per row, which the softmax ignores)."""
     if isinstance(temperature, bool) or not isinstance(temperature, int | float) or not temperature > 0:
         raise ValueError(f"temperature must be a number above 0, got {temperature!r}")
-    probabilities = check_array("probabilities", probabilities, ndim=(2,), shape_hint="(n, classes)")
+    probabilities = require_array("probabilities", probabilities, ndim=(2,), shape_hint="(n, classes)")
     scores = np.log(np.maximum(probabilities.astype(np.float64), 1e-45)) / temperature  # 0 stays tiny
     scores -= scores.max(axis=1, keepdims=True)
     scaled = np.exp(scores)

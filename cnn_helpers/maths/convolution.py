@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import check_array, check_count
+from .._args import require_array, require_count
 
 
 def conv2d_by_hand(image: Any, kernel: Any, bias: float = 0.0) -> np.ndarray:
@@ -21,8 +21,8 @@ def conv2d_by_hand(image: Any, kernel: Any, bias: float = 0.0) -> np.ndarray:
     ``(h - kh + 1, w - kw + 1)``. This is what ``tf.nn.conv2d`` computes (deep learning's
     "convolution" does not flip the kernel).
     """
-    image = check_array("image", image, ndim=(2, 3), shape_hint="(h, w) or (h, w, c)").astype(float)
-    kernel = check_array("kernel", kernel, ndim=(2, 3), shape_hint="(kh, kw) or (kh, kw, c)").astype(float)
+    image = require_array("image", image, ndim=(2, 3), shape_hint="(h, w) or (h, w, c)").astype(float)
+    kernel = require_array("kernel", kernel, ndim=(2, 3), shape_hint="(kh, kw) or (kh, kw, c)").astype(float)
     if image.ndim != kernel.ndim:
         raise ValueError(f"image {image.shape} and kernel {kernel.shape} must both have channels or neither")
     if image.ndim == 3 and image.shape[2] != kernel.shape[2]:
@@ -42,19 +42,21 @@ def conv2d_by_hand(image: Any, kernel: Any, bias: float = 0.0) -> np.ndarray:
     return out
 
 
-def pool2d_by_hand(feature_map: Any, size: int = 2, mode: str = "max") -> np.ndarray:
-    """Pool a ``(h, w)`` map with a ``size`` x ``size`` window and stride ``size``.
+def pool2d_by_hand(feature_map: Any, pool_size: int = 2, mode: str = "max") -> np.ndarray:
+    """Pool a ``(h, w)`` map with a ``pool_size`` x ``pool_size`` window and stride ``pool_size``.
 
     ``mode`` is ``"max"`` (largest value of each window) or ``"avg"`` (their mean). Rows or
     columns that do not fill a whole window are dropped, as with ``padding="valid"``:
-    the output is ``(h // size, w // size)``.
+    the output is ``(h // pool_size, w // pool_size)``.
     """
-    fmap = check_array("feature_map", feature_map, ndim=(2,), shape_hint="(h, w)").astype(float)
-    size = check_count("size", size, maximum=min(fmap.shape), what="rows/columns in feature_map")
+    fmap = require_array("feature_map", feature_map, ndim=(2,), shape_hint="(h, w)").astype(float)
+    pool_size = require_count(
+        "pool_size", pool_size, maximum=min(fmap.shape), what="rows/columns in feature_map"
+    )
     if mode not in ("max", "avg"):
         raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
-    out_h, out_w = fmap.shape[0] // size, fmap.shape[1] // size
-    windows = fmap[: out_h * size, : out_w * size].reshape(out_h, size, out_w, size)
+    out_h, out_w = fmap.shape[0] // pool_size, fmap.shape[1] // pool_size
+    windows = fmap[: out_h * pool_size, : out_w * pool_size].reshape(out_h, pool_size, out_w, pool_size)
     return windows.max(axis=(1, 3)) if mode == "max" else windows.mean(axis=(1, 3))
 
 
@@ -63,7 +65,7 @@ def kernel_from_values(values: Any) -> np.ndarray:
 
     Backs the kernel editor's nine number boxes.
     """
-    kernel = check_array("values", values, ndim=(1, 2), shape_hint="nine numbers, flat or 3x3")
+    kernel = require_array("values", values, ndim=(1, 2), shape_hint="nine numbers, flat or 3x3")
     if kernel.size != 9:
         raise ValueError(f"a 3×3 kernel needs nine numbers, got {kernel.size}")
     if kernel.ndim == 2 and kernel.shape != (3, 3):

@@ -4,11 +4,13 @@ made (fit in a 20x20 box, centred by the centre of mass). The drawing pad's imag
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import numpy as np
+from PIL import Image, UnidentifiedImageError
 
-from .._args import check_array, check_count, check_positive
+from .._args import require_array, require_count, require_positive
 
 
 def _draw_segment(canvas: np.ndarray, a: np.ndarray, b: np.ndarray, radius: float) -> None:
@@ -31,13 +33,13 @@ def render_strokes(strokes: Any, *, size: int = 280, width: float = 18.0) -> np.
     ``strokes`` is a list of strokes, each a list of ``(x, y)`` canvas points (x right, y down);
     a one-point stroke is a dot. Edges are anti-aliased over one pixel. Used by the drawing pad.
     """
-    size, radius = check_count("size", size), check_positive("width", width) / 2
+    size, radius = require_count("size", size), require_positive("width", width) / 2
     if not isinstance(strokes, (list, tuple)):
         raise TypeError(
             f"strokes must be a list of strokes (lists of (x, y) points), got {type(strokes).__name__}"
         )
     checked = [
-        check_array(f"strokes[{i}]", s, ndim=(2,), shape_hint="(points, 2): a list of (x, y)")
+        require_array(f"strokes[{i}]", s, ndim=(2,), shape_hint="(points, 2): a list of (x, y)")
         for i, s in enumerate(strokes)
     ]
     for i, points in enumerate(checked):
@@ -58,9 +60,7 @@ def mnist_style(drawing: Any) -> np.ndarray:
     aspect kept) to fit 20x20, pasted so that its centre of mass lands at pixel (14, 14), without
     pushing ink off the image. float32 in [0, 1]. Used by the drawing pad.
     """
-    from PIL import Image
-
-    image = check_array("drawing", drawing, ndim=(2, 3), shape_hint="(H, W) or (H, W, 1)")
+    image = require_array("drawing", drawing, ndim=(2, 3), shape_hint="(H, W) or (H, W, 1)")
     if image.ndim == 3:
         if image.shape[2] != 1:
             raise ValueError(f"drawing must be grayscale, (H, W) or (H, W, 1); got {image.shape}")
@@ -92,10 +92,6 @@ def image_file_to_drawing(data: Any) -> np.ndarray:
     Transparent pixels count as white paper; the image is made grayscale, inverted if its border
     is light (dark ink on paper), and the paper's level is subtracted. Ready for ``mnist_style``.
     """
-    import io
-
-    from PIL import Image, UnidentifiedImageError
-
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"data must be the bytes of an image file, got {type(data).__name__}")
     try:

@@ -7,14 +7,15 @@ import numbers
 from typing import Any
 import weakref
 
+import keras
 import numpy as np
 
-from .._args import check_built_model, check_int
+from .._args import require_built_model, require_int
 
 
 def layer_index(model: Any, layer: Any) -> int:
     """Return the index in ``model.layers`` of ``layer``: a layer object, an index or a name."""
-    check_built_model(model)
+    require_built_model(model)
     layers = model.layers
     if isinstance(layer, str):
         names = [x.name for x in layers]
@@ -22,7 +23,7 @@ def layer_index(model: Any, layer: Any) -> int:
             raise ValueError(f"model has no layer named {layer!r}; its layers are {names}")
         return names.index(layer)
     if isinstance(layer, numbers.Integral) and not isinstance(layer, bool):
-        return check_int("layer", layer, -len(layers), len(layers)) % len(layers)
+        return require_int("layer", layer, -len(layers), len(layers)) % len(layers)
     for i, candidate in enumerate(layers):
         if candidate is layer:
             return i
@@ -31,8 +32,6 @@ def layer_index(model: Any, layer: Any) -> int:
 
 def conv_kernel(layer: Any) -> np.ndarray:
     """Return the kernel ``(kh, kw, in_channels, filters)`` of a built ``Conv2D`` layer."""
-    import keras
-
     if not isinstance(layer, keras.layers.Conv2D):
         raise TypeError(
             f"layer must be a keras.layers.Conv2D (e.g. model.layers[0]), got {type(layer).__name__}"
@@ -47,8 +46,6 @@ def conv_kernel(layer: Any) -> np.ndarray:
 
 def first_conv(model: Any) -> Any:
     """The first ``Conv2D`` layer of ``model``; a ValueError if it has none."""
-    import keras
-
     conv = next((layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)), None)
     if conv is None:
         raise ValueError("model has no Conv2D layer whose feature maps could be shown")
@@ -63,8 +60,6 @@ def layer_output(model: Any, layer: Any, batch: Any) -> np.ndarray:
     maps ``(n, h', w', channels)``. The sub-model from the input to that layer is built once and
     kept while ``model`` lives; it sees 256 images at a time (TensorFlow keeps the memory of the
     largest batch it computed for later use)."""
-    import keras
-
     index = layer_index(model, layer)
     cache = _SUB_MODELS.setdefault(model, {})
     if index not in cache:

@@ -1,6 +1,7 @@
-"""Output sizes under padding and stride: where a k x k window goes on an n x n input with p zeros
-around it and a step of s, the output-size formula with its numbers, and a convolution as Keras pads
-it. Part 2 of the explore notebook (Padding and stride).
+"""Output sizes under padding and stride: where a window of ``kernel_size`` goes on an input of
+``size`` with ``padding`` zeros around it and a step of ``stride`` (n, k, p and s in the formula
+⌊(n + 2p − k) / s⌋ + 1), the formula with its numbers, and a convolution as Keras pads it. Part 2
+of the explore notebook (Padding and stride).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import numbers
 from typing import Any
 
 import numpy as np
+import tensorflow as tf
 
-from .._args import check_count
+from .._args import require_count
 
 
 def conv_output_size(size: int, kernel_size: int, *, padding: str | int = "valid", stride: int = 1) -> int:
@@ -22,7 +24,7 @@ def conv_output_size(size: int, kernel_size: int, *, padding: str | int = "valid
     Used in "2. Padding and stride".
     """
     size, kernel_size, stride = (
-        check_count(n, v) for n, v in (("size", size), ("kernel_size", kernel_size), ("stride", stride))
+        require_count(n, v) for n, v in (("size", size), ("kernel_size", kernel_size), ("stride", stride))
     )
     if padding == "same":
         return math.ceil(size / stride)
@@ -35,64 +37,54 @@ def conv_output_size(size: int, kernel_size: int, *, padding: str | int = "valid
     return (size + 2 * padding - kernel_size) // stride + 1
 
 
-#: The largest n, k, p, s the figure draws (and the tool's sliders offer).
-LIMITS = {"n": (1, 16), "k": (1, 7), "p": (0, 3), "s": (1, 4)}
+#: The largest setting the figure draws (and the tool's sliders offer), and each setting's letter in
+#: the formula ⌊(n + 2p − k) / s⌋ + 1.
+LIMITS = {"size": (1, 16), "kernel_size": (1, 7), "padding": (0, 3), "stride": (1, 4)}
+LETTERS = {"size": "n", "kernel_size": "k", "padding": "p", "stride": "s"}
 
 
-def check_window_setting(n: Any, k: Any, p: Any, s: Any, *, drawn: bool = False) -> tuple[int, int, int, int]:
-    """Return n, k, p, s checked (within ``LIMITS`` if ``drawn``), the window fitting the padded input."""
+def require_window_setting(
+    size: Any, kernel_size: Any, padding: Any, stride: Any, *, drawn: bool = False
+) -> tuple[int, int, int, int]:
+    """Return the four settings as ints, checked (within ``LIMITS`` if ``drawn``), the window
+    fitting the padded input."""
     values = []
-    for (name, (low, high)), value in zip(LIMITS.items(), (n, k, p, s), strict=True):
+    for (name, (low, high)), value in zip(LIMITS.items(), (size, kernel_size, padding, stride), strict=True):
+        named = f"{name} ({LETTERS[name]})"
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+            raise TypeError(f"{named} must be an int, got {type(value).__name__} {value!r}")
         if value < low or (drawn and value > high):
             limit = f" and <= {high} (the figure draws up to that)" if drawn else ""
-            raise ValueError(f"{name} must be an int >= {low}{limit}, got {value}")
+            raise ValueError(f"{named} must be an int >= {low}{limit}, got {value}")
         values.append(int(value))
     conv_output_size(values[0], values[1], padding=values[2], stride=values[3])  # raises if k > n + 2p
     return tuple(values)
 
 
-def window_starts(n: int, k: int, p: int = 0, s: int = 1) -> np.ndarray:
+def window_starts(size: int, kernel_size: int, padding: int = 0, stride: int = 1) -> np.ndarray:
     """Return where the window starts along one axis, ``(out,)`` ints, counted on the padded input.
 
-    Position 0 is the first padding zero (the first pixel if ``p == 0``); the window covers
-    ``start .. start + k - 1``. ``out = conv_output_size(n, k, padding=p, stride=s)``.
+    Position 0 is the first padding zero (the first pixel without padding); the window covers
+    ``start .. start + kernel_size - 1``; ``out = conv_output_size(size, kernel_size, ...)``.
     """
-    n, k, p, s = check_window_setting(n, k, p, s)
+    n, k, p, s = require_window_setting(size, kernel_size, padding, stride)
     return np.arange(conv_output_size(n, k, padding=p, stride=s)) * s
 
 
-def output_size_formula(n: int, k: int, p: int = 0, s: int = 1) -> str:
+def output_size_formula(size: int, kernel_size: int, padding: int = 0, stride: int = 1) -> str:
     """Return the formula with these numbers, e.g. ``"⌊(7 + 2·1 − 3) / 2⌋ + 1 = ⌊6 / 2⌋ + 1 = 4"``."""
-    n, k, p, s = check_window_setting(n, k, p, s)
+    n, k, p, s = require_window_setting(size, kernel_size, padding, stride)
     out = conv_output_size(n, k, padding=p, stride=s)
     return f"⌊({n} + 2·{p} − {k}) / {s}⌋ + 1 = ⌊{n + 2 * p - k} / {s}⌋ + 1 = {out}"
 
 
-def rows_left_over(n: int, k: int, p: int, s: int) -> int:
+def rows_left_over(size: int, kernel_size: int, padding: int, stride: int) -> int:
     """How many rows (and columns) at the padded input's end no window reaches: (n + 2p − k) mod s."""
-    return (n + 2 * p - k) % s
+    return (size + 2 * padding - kernel_size) % stride
 
 
-def convolve_padded(image: np.ndarray, kernel: np.ndarray, padding: str | int, stride: int) -> np.ndarray:
-    """Return ``tf.nn.conv2d`` of ``image`` ``(h, w)`` with ``kernel`` ``(kh, kw)``, as Keras pads."""
-    import tensorflow as tf
-
-    pad = padding.upper() if isinstance(padding, str) else [[0, 0], [padding] * 2, [padding] * 2, [0, 0]]
+def convolve_padded(image: np.ndarray, kernel: np.ndarray, padding: str, stride: int) -> np.ndarray:
+    """Return ``tf.nn.conv2d`` of ``image`` ``(h, w)`` with ``kernel`` ``(kh, kw)``, ``padding``
+    ``"valid"`` or ``"same"`` as Keras pads."""
     x, k = image[None, :, :, None].astype(np.float32), kernel[:, :, None, None].astype(np.float32)
-    return tf.nn.conv2d(x, k, strides=stride, padding=pad)[0, :, :, 0].numpy()
-
-
-def check_padding_settings(settings: Any, image_shape: tuple, kernel_shape: tuple) -> list[tuple[Any, Any]]:
-    """Return ``settings`` as 1 to 6 ``(padding, stride)`` pairs that Keras accepts for these shapes."""
-    try:
-        pairs = [(padding, stride) for padding, stride in settings]
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"settings must be (padding, stride) pairs, got {settings!r}") from err
-    if not 1 <= len(pairs) <= 6:
-        raise ValueError(f"settings must hold 1 to 6 (padding, stride) pairs, got {len(pairs)}")
-    for padding, stride in pairs:
-        for n, k in zip(image_shape, kernel_shape, strict=True):
-            conv_output_size(n, k, padding=padding, stride=stride)  # raises on a bad setting
-    return pairs
+    return tf.nn.conv2d(x, k, strides=stride, padding=padding.upper())[0, :, :, 0].numpy()

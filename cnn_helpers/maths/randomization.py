@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import keras
 import numpy as np
 
-from .._args import check_built_model, check_gray_images, check_int
+from .._args import require_built_model, require_gray_images, require_int
 from .attribution import class_scores, saliency_map
 from .faithfulness import INK_LEVEL, sign_test
 
@@ -27,10 +28,8 @@ def randomized_copy(model: Any, seed: int = 0, *, layers: Any = None) -> Any:
     Each layer's own initializers draw the new weights (seeded: the same ``seed`` gives the same
     copy); other weights (e.g. BatchNormalization's) start fresh. ``model`` is not changed.
     """
-    import keras
-
-    check_built_model(model)
-    seed = check_int("seed", seed, 0, 2**31 - 1000)
+    require_built_model(model)
+    seed = require_int("seed", seed, 0, 2**31 - 1000)
     try:
         copy = keras.models.clone_model(model)
     except (TypeError, ValueError, NotImplementedError) as err:
@@ -84,9 +83,10 @@ def _similarities(a: np.ndarray, b: np.ndarray, ink: np.ndarray) -> tuple[float,
     return rank_correlation(a, b), rank_correlation(a[ink], b[ink]), ssim(a, b)
 
 
-def ssim(a: Any, b: Any, *, window: int = 7) -> float:
+def ssim(a: Any, b: Any) -> float:
     """Structural similarity (Wang et al., 2004) of two maps ``(h, w)``, each first scaled to
-    [0, 1] by its own largest value, averaged over ``window`` x ``window`` windows: 1 when equal."""
+    [0, 1] by its own largest value, averaged over 7x7 windows: 1 when equal."""
+    window = 7
     a = np.asarray(a, np.float64)
     b = np.asarray(b, np.float64)
     if a.shape != b.shape or a.ndim != 2 or min(a.shape) < window:
@@ -117,15 +117,17 @@ class CascadeCheck:
     similarity: np.ndarray
     floor: np.ndarray
 
-    def p_values(self, step: int = -1) -> np.ndarray:
+    def p_values(self) -> np.ndarray:
         """Per measure ``(3,)``: the sign test's p-value of that many digits falling under the floor
-        at ``step`` by chance (small: the randomized maps really are less alike than the floor)."""
+        with all layers re-initialized by chance (small: the randomized maps really are less alike
+        than the floor)."""
         m = self.similarity.shape[2]
-        return np.array([sign_test(round(share * m), m) for share in self.below_floor(step)])
+        return np.array([sign_test(round(share * m), m) for share in self.below_floor()])
 
-    def below_floor(self, step: int = -1) -> np.ndarray:
-        """The share of digits ``(3,)``, per measure, whose similarity at ``step`` is under the floor."""
-        return (self.similarity[step] < self.floor).mean(axis=1)
+    def below_floor(self) -> np.ndarray:
+        """The share of digits ``(3,)``, per measure, whose similarity with all layers re-initialized
+        is under the floor."""
+        return (self.similarity[-1] < self.floor).mean(axis=1)
 
     def __str__(self) -> str:
         m = self.similarity.shape[2]
@@ -143,13 +145,13 @@ class CascadeCheck:
         return "\n".join(lines)
 
 
-def cascade_check(model: Any, images: Any, *, second: Any, seed: int = 0) -> CascadeCheck:
+def cascade_check(model: Any, images: Any, *, second: Any) -> CascadeCheck:
     """Cascading randomization of ``model`` over ``images`` ``(m, h, w)``: re-initialize its
     layers with weights from the top down, one more each step, and compare each step's saliency
     maps with the trained ones; ``second``, the same network trained alike from another seed,
     gives the noise floor. All maps are of the class the trained model predicts."""
-    images = check_gray_images("images", images)
-    check_built_model(second)
+    images = require_gray_images("images", images)
+    require_built_model(second)
     learnable = [i for i, layer in enumerate(model.layers) if getattr(layer, "kernel", None) is not None]
     classes = [int(class_scores(model, image).argmax()) for image in images]
     ink = [image >= INK_LEVEL * image.max() for image in images]
@@ -164,7 +166,7 @@ def cascade_check(model: Any, images: Any, *, second: Any, seed: int = 0) -> Cas
     trained = maps(model)
     steps, similarity = [], []
     for k in range(1, len(learnable) + 1):
-        copy = randomized_copy(model, seed, layers=learnable[-k:])
+        copy = randomized_copy(model, layers=learnable[-k:])
         name = model.layers[learnable[-k]].name
         steps.append(name if k == 1 else f"+ {name}" + (" (all)" if k == len(learnable) else ""))
         similarity.append(against(maps(copy)))

@@ -7,7 +7,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .._args import check_built_model, check_int
+import keras
+
+from .._args import require_built_model, require_int
 from .layers import layer_index
 from .padding import conv_output_size
 
@@ -21,8 +23,6 @@ _DENSE = {"Flatten", "Dense", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "R
 
 def _window(layer: Any) -> tuple[tuple[int, int], tuple[int, int], str] | None:
     """Return ``(kernel, strides, padding)`` of a sliding-window layer, per axis; None to pass through."""
-    import keras
-
     if isinstance(layer, keras.layers.Conv2D):
         kernel = tuple(d * (k - 1) + 1 for k, d in zip(layer.kernel_size, layer.dilation_rate, strict=True))
         return kernel, tuple(layer.strides), layer.padding
@@ -42,7 +42,7 @@ def _window(layer: Any) -> tuple[tuple[int, int], tuple[int, int], str] | None:
 def _field_geometry(model: Any, layer: Any) -> tuple[list[Any], list[Any]]:
     """Per axis ``[field size, jump, top/left of unit 0's field, output size or None]``; square only."""
     index = layer_index(model, layer)
-    axes = [[1, 1, 0, n] for n in check_built_model(model)[1:3]]
+    axes = [[1, 1, 0, n] for n in require_built_model(model)[1:3]]
     for window in filter(None, map(_window, model.layers[: index + 1])):
         for axis, k, s in zip(axes, *window[:2], strict=True):
             size, jump, first, n = axis
@@ -75,6 +75,6 @@ def receptive_field_box(model: Any, layer: Any, row: int, col: int) -> tuple[int
     the unit sees the part of the box inside the image, the rest is padding zeros.
     """
     rows, cols = _field_geometry(model, layer)
-    row = check_int("row", row, 0, rows[3] if rows[3] is not None else 1 << 30)
-    col = check_int("col", col, 0, cols[3] if cols[3] is not None else 1 << 30)
+    row = require_int("row", row, 0, rows[3] if rows[3] is not None else 1 << 30)
+    col = require_int("col", col, 0, cols[3] if cols[3] is not None else 1 << 30)
     return int(rows[2] + row * rows[1]), int(cols[2] + col * cols[1]), int(rows[0])

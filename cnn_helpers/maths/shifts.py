@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from .._args import check_array, check_count, check_gray_images, check_int, class_numbers
+from .._args import require_array, require_class_numbers, require_count, require_gray_images, require_int
+from .layers import layer_output
 
 
 def shift_images(images: Any, dx: int, dy: int) -> np.ndarray:
@@ -19,9 +20,9 @@ def shift_images(images: Any, dx: int, dy: int) -> np.ndarray:
     Pixels moved in are zeros (no wrap-around); shape and dtype are kept. Used in the explore
     notebook's "4. Shifts".
     """
-    images = check_array("images", images, ndim=(3, 4), shape_hint="(n, h, w) or (n, h, w, 1)")
+    images = require_array("images", images, ndim=(3, 4), shape_hint="(n, h, w) or (n, h, w, 1)")
     h, w = images.shape[1:3]
-    dx, dy = check_int("dx", dx, 1 - w, w), check_int("dy", dy, 1 - h, h)
+    dx, dy = require_int("dx", dx, 1 - w, w), require_int("dy", dy, 1 - h, h)
     out = np.zeros_like(images)
     out[:, max(dy, 0) : h + min(dy, 0), max(dx, 0) : w + min(dx, 0)] = images[
         :, max(-dy, 0) : h - max(dy, 0), max(-dx, 0) : w - max(dx, 0)
@@ -34,7 +35,7 @@ def ink_cut_off(images: Any, dx: int, dy: int) -> np.ndarray:
 
     Exact: a digit is cut off when a pixel that leaves the image is not 0.
     """
-    images = check_array("images", images, ndim=(3, 4), shape_hint="(n, h, w) or (n, h, w, 1)")
+    images = require_array("images", images, ndim=(3, 4), shape_hint="(n, h, w) or (n, h, w, 1)")
     kept = shift_images(shift_images(images, dx, dy), -dx, -dy)  # what survives, moved back
     return np.any((images != kept).reshape(len(images), -1), axis=1)
 
@@ -42,7 +43,7 @@ def ink_cut_off(images: Any, dx: int, dy: int) -> np.ndarray:
 def ink_share_cut(images: Any, dx: int, dy: int) -> np.ndarray:
     """Return ``(n,)``: the share of each digit's ink (the sum of its pixel values) that
     ``shift_images(images, dx, dy)`` pushes off the image; 0 for a digit left intact."""
-    images = check_array("images", images, ndim=(3, 4), shape_hint="(n, h, w) or (n, h, w, 1)")
+    images = require_array("images", images, ndim=(3, 4), shape_hint="(n, h, w) or (n, h, w, 1)")
     total = images.reshape(len(images), -1).sum(axis=1).astype(np.float64)
     kept = shift_images(images, dx, dy).reshape(len(images), -1).sum(axis=1)
     return np.where(total > 0, 1 - kept / np.where(total > 0, total, 1), 0.0)
@@ -105,12 +106,12 @@ def shift_accuracy(
     once (TensorFlow keeps the memory of the largest batch for later: a hub's limit counts it).
     Used in "4. Shifts".
     """
-    images = check_gray_images("images", images)
-    labels = class_numbers("labels", labels, len(images))
-    steps = check_array("shifts", shifts, ndim=(1,), shape_hint="(k,) numbers of pixels")
+    images = require_gray_images("images", images)
+    labels = require_class_numbers("labels", labels, len(images))
+    steps = require_array("shifts", shifts, ndim=(1,), shape_hint="(k,) numbers of pixels")
     if not np.issubdtype(steps.dtype, np.integer) or steps.min() < 0:
         raise ValueError(f"shifts must be whole numbers of pixels >= 0, got {list(shifts)}")
-    batch_size = check_count("batch_size", batch_size)
+    batch_size = require_count("batch_size", batch_size)
     rows = []
     for pixels in map(int, steps):
         moves = list(dict.fromkeys([(pixels, 0), (-pixels, 0), (0, pixels), (0, -pixels)]))  # r, l, d, u
@@ -162,10 +163,8 @@ class ShiftSimilarity:
 def shift_similarity(model: Any, images: Any, shifts: Any = (1, 2, 3)) -> ShiftSimilarity:
     """Measure "what, not where": each layer's output for ``images`` ``(n, h, w)`` against its output
     for the same digits moved right by each of ``shifts`` pixels (mean cosine similarity)."""
-    from .layers import layer_output
-
-    images = check_gray_images("images", images).astype(np.float32)
-    steps = check_array("shifts", shifts, ndim=(1,), shape_hint="(k,) numbers of pixels")
+    images = require_gray_images("images", images).astype(np.float32)
+    steps = require_array("shifts", shifts, ndim=(1,), shape_hint="(k,) numbers of pixels")
     if not np.issubdtype(steps.dtype, np.integer) or steps.min() < 1:
         raise ValueError(f"shifts must be whole numbers of pixels >= 1, got {list(shifts)}")
     skip = ("Dropout", "Flatten")  # a copy of the layer before, reordered, or nothing at test time

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import keras
 import numpy as np
 
-from .._args import check_array, check_count
+from .._args import require_array
 
 
 def history_series(history: Any) -> dict[str, np.ndarray]:
@@ -20,7 +21,7 @@ def history_series(history: Any) -> dict[str, np.ndarray]:
         if key not in logs:
             raise ValueError(f"history has no {key!r}: compile the model with metrics=['accuracy']")
     keys = [k for k in ("loss", "accuracy", "val_loss", "val_accuracy") if k in logs]
-    series = {k: check_array(f"history[{k!r}]", logs[k], ndim=(1,), shape_hint="(epochs,)") for k in keys}
+    series = {k: require_array(f"history[{k!r}]", logs[k], ndim=(1,), shape_hint="(epochs,)") for k in keys}
     for key, values in series.items():
         if len(values) != len(series["loss"]):
             raise ValueError(
@@ -30,20 +31,18 @@ def history_series(history: Any) -> dict[str, np.ndarray]:
     return series
 
 
-def learning_rates(history: Any, optimizer: Any, per_epoch: int = 4) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(epochs, rates)``, both ``(per_epoch * epochs + 1,)``: the learning rate that
-    ``optimizer`` used during the ``fit`` that returned ``history``, sampled ``per_epoch`` times an
+def learning_rates(history: Any, optimizer: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(epochs, rates)``, both ``(4 * epochs + 1,)``: the learning rate that
+    ``optimizer`` used during the ``fit`` that returned ``history``, sampled 4 times an
     epoch; ``epochs`` runs from 0 (the start of that fit) to its number of epochs.
 
     A schedule is read back from the optimizer's settings, so the rates are the ones it used.
     """
-    import keras
-
     if not isinstance(optimizer, keras.optimizers.Optimizer):
         raise TypeError(
             f"optimizer must be a Keras optimizer (model.optimizer), got {type(optimizer).__name__}"
         )
-    per_epoch = check_count("per_epoch", per_epoch)
+    per_epoch = 4
     params = getattr(history, "params", None)
     if params is None:
         raise ValueError(

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .._args import check_int
+from .._args import require_int
 from .attribution import as_model_batch
 from .layers import layer_index, layer_output
 from .receptive_field import receptive_field_box
@@ -28,7 +28,7 @@ class UnitReport:
     ``box``: its receptive field ``(top, left, size)`` on the input (may stick out of it);
     ``covered``: the part inside the image, ``(top, bottom, left, right)``, bottom/right excluded;
     ``predicted``, ``p_before``: the model's class and its probability; ``p_after``: that class's
-    probability with the field covered (set to ``fill``); ``new_prediction``, ``p_new``: the
+    probability with the field covered (set to 0, black); ``new_prediction``, ``p_new``: the
     answer then; ``shifted`` ``(3, 3)``: the unit's value with the digit moved one pixel,
     ``shifted[dy + 1, dx + 1]`` for a move of ``dx`` right and ``dy`` down (centre: not moved).
     """
@@ -75,14 +75,12 @@ def feature_layers(model: Any) -> list[str]:
     return names
 
 
-def inspect_unit(
-    model: Any, image: Any, layer: Any, channel: int, row: int, col: int, *, fill: float = 0.0
-) -> UnitReport:
+def inspect_unit(model: Any, image: Any, layer: Any, channel: int, row: int, col: int) -> UnitReport:
     """Return a ``UnitReport`` for unit ``(row, col)`` of ``channel`` in ``layer`` on ``image`` ``(h, w)``.
 
     ``layer`` is one of ``model.layers``, its index or its name (a Conv2D or pooling layer, see
     ``feature_layers``); ``model`` ends in a softmax. The receptive field comes from
-    ``receptive_field_box``, clipped to the image, and is covered with ``fill`` (0: black).
+    ``receptive_field_box``, clipped to the image, and is covered with black (0).
     """
     batch = as_model_batch(model, image)
     index = layer_index(model, layer)
@@ -90,12 +88,12 @@ def inspect_unit(
     if name not in feature_layers(model):
         raise ValueError(f"layer {name!r} has no feature map; pick one of {feature_layers(model)}")
     shape = tuple(model.layers[index].output.shape)
-    channel = check_int("channel", channel, 0, shape[3])
+    channel = require_int("channel", channel, 0, shape[3])
     top, left, size = receptive_field_box(model, index, row, col)  # checks row and col
     h, w = batch.shape[1:3]
     covered = (max(top, 0), min(top + size, h), max(left, 0), min(left + size, w))
     hidden = batch.copy()
-    hidden[0, covered[0] : covered[1], covered[2] : covered[3]] = fill
+    hidden[0, covered[0] : covered[1], covered[2] : covered[3]] = 0.0
     shifted = np.concatenate([shift_images(batch, dx, dy) for dy, dx in SHIFTS])
     inputs = np.concatenate([batch, hidden, shifted])
     probabilities = np.asarray(model(inputs[:2], training=False))

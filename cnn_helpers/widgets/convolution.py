@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from .._args import check_array
+from .._args import require_array
 from ..figures._base import FigureLike
 from ..figures.convolution import show_convolution_steps, show_kernel_outputs
 from ..maths.convolution import conv2d_by_hand, kernel_from_values
@@ -35,8 +35,8 @@ class ConvolutionStepper(ShownAsWidget):
     name, action = "Convolution stepper", "move the window"
 
     def __init__(self, image: Any, kernel: Any) -> None:
-        self.image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
-        self.kernel = check_array("kernel", kernel, ndim=(2,), shape_hint="(kh, kw)")
+        self.image = require_array("image", image, ndim=(2,), shape_hint="(h, w)")
+        self.kernel = require_array("kernel", kernel, ndim=(2,), shape_hint="(kh, kw)")
         if max(self.image.shape) > 12:
             raise ValueError(f"image {self.image.shape} is too large to print its numbers; use at most 12x12")
         self.result = conv2d_by_hand(self.image, self.kernel)  # checks that the kernel fits
@@ -70,7 +70,8 @@ class ConvolutionStepper(ShownAsWidget):
 
 
 class KernelEditor(ShownAsWidget):
-    """Edit a 3x3 kernel in nine number boxes and see its feature map of an ``(h, w)`` digit live.
+    """Edit a 3x3 kernel in nine number boxes (first the vertical edge) and see its feature map of an
+    ``(h, w)`` digit live.
 
     ``.boxes`` (nine ``FloatText``, in a grid with CSS class ``cnn-kernel-boxes``) hold the kernel
     row by row; ``.presets`` maps each name of ``KERNEL_PRESETS`` to its button
@@ -80,11 +81,11 @@ class KernelEditor(ShownAsWidget):
 
     name, action = "Kernel editor", "type a kernel's nine numbers or pick a preset"
 
-    def __init__(self, image: Any, kernel: Any = None) -> None:
-        self.image = check_array("image", image, ndim=(2,), shape_hint="(h, w)")
+    def __init__(self, image: Any) -> None:
+        self.image = require_array("image", image, ndim=(2,), shape_hint="(h, w)")
         if min(self.image.shape) < 3:
             raise ValueError(f"image {self.image.shape} is smaller than the 3x3 kernel")
-        start = kernel_from_values(KERNEL_PRESETS["vertical edge"] if kernel is None else kernel)
+        start = kernel_from_values(KERNEL_PRESETS["vertical edge"])
         box_layout = widgets.Layout(width="5.5em")
         self.boxes = [widgets.FloatText(value=float(v), step=0.1, layout=box_layout) for v in start.flat]
         grid = widgets.GridBox(self.boxes, layout=widgets.Layout(grid_template_columns="repeat(3, 6em)"))

@@ -10,11 +10,13 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from .._args import check_gray_images, check_positive, class_numbers
+from .._args import require_class_numbers, require_gray_images
 from ..figures.digit_response import show_digit_response
-from ..maths.attribution import digit_probabilities
+from ..maths.digit_response import digit_response
 from ..maths.drawn_digit import image_file_to_drawing, mnist_style, render_strokes
 from .base import ShownAsWidget
+
+PEN_WIDTH = 18.0  # pixels on the 280x280 pad: a stroke about 2 pixels wide once the digit is 28x28
 
 
 def _canvas_available() -> bool:
@@ -33,8 +35,9 @@ class DrawingPad(ShownAsWidget):
 
     ``.canvas`` (an ipycanvas ``Canvas``, CSS class ``cnn-drawing-pad``) records strokes in
     ``.strokes``; ``.clear_button`` (``cnn-pad-clear``) wipes them. On release: ``render_strokes``
-    -> ``mnist_style`` -> ``show_digit_response`` into ``.output`` (``cnn-pad-output``), and
-    ``.prediction_label`` (``cnn-prediction``) reads e.g. ``prediction: 7 (93%)``. Beside the
+    -> ``mnist_style`` -> ``digit_response`` (the model runs once) -> ``show_digit_response`` into
+    ``.output`` (``cnn-pad-output``), and ``.prediction_label`` (``cnn-prediction``) reads e.g.
+    ``prediction: 7 (93%)``. Beside the
     canvas, for the keyboard (and alone without ipycanvas, on Colab, or with ``use_canvas=False``):
     ``.picker`` (a slider, ``cnn-pad-picker``; ``.show_button``, ``cnn-pad-show``, shows the digit it
     is on) over ``fallback_images`` ``(m, 28, 28)`` (at most 100) and
@@ -52,11 +55,10 @@ class DrawingPad(ShownAsWidget):
         fallback_images: Any = None,
         fallback_labels: Any = None,
         use_canvas: bool | None = None,
-        pen_width: float = 18.0,
     ) -> None:
-        digit_probabilities(model, np.zeros((28, 28), np.float32))  # a 28x28 softmax model, or raise
-        self.model, self.pen_width = model, check_positive("pen_width", pen_width)
-        self.images, self.labels = self._check_fallback(fallback_images, fallback_labels)
+        digit_response(model, np.zeros((28, 28), np.float32))  # a 28x28 softmax CNN, or raise
+        self.model = model
+        self.images, self.labels = self._require_fallback(fallback_images, fallback_labels)
         if use_canvas not in (None, True, False):
             raise TypeError(f"use_canvas must be True, False or None (automatic), got {use_canvas!r}")
         self.uses_canvas = _canvas_available() if use_canvas is None else use_canvas
@@ -82,23 +84,25 @@ class DrawingPad(ShownAsWidget):
         self.text = self.prediction_label.value
 
     @staticmethod
-    def _check_fallback(images: Any, labels: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _require_fallback(images: Any, labels: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
         if images is None:
             if labels is not None:
                 raise ValueError("fallback_labels needs fallback_images: give the digits they label")
             return None, None
-        images = check_gray_images("fallback_images", images)
+        images = require_gray_images("fallback_images", images)
         if images.shape[1:] != (28, 28) or len(images) > 100:
             raise ValueError(f"fallback_images must be up to 100 digits (m, 28, 28), got {images.shape}")
-        return images, None if labels is None else class_numbers("fallback_labels", labels, len(images))
+        if labels is not None:
+            labels = require_class_numbers("fallback_labels", labels, len(images))
+        return images, labels
 
     def _build_canvas(self) -> widgets.Widget:
-        from ipycanvas import Canvas
+        from ipycanvas import Canvas  # here, not at the top: ipycanvas may be missing (see above)
 
         size = widgets.Layout(width="280px", height="280px", border="1px solid gray")
         self.canvas = Canvas(width=280, height=280, layout=size).add_class("cnn-drawing-pad")
         self.canvas.stroke_style = self.canvas.fill_style = "white"
-        self.canvas.line_width, self.canvas.line_cap, self.canvas.line_join = self.pen_width, "round", "round"
+        self.canvas.line_width, self.canvas.line_cap, self.canvas.line_join = PEN_WIDTH, "round", "round"
         self.canvas.on_mouse_down(self.pen_down)
         self.canvas.on_mouse_move(self.pen_move)
         self.canvas.on_mouse_up(self.pen_up)
@@ -135,7 +139,7 @@ class DrawingPad(ShownAsWidget):
         """Start a stroke at canvas point ``(x, y)`` (mouse button pressed)."""
         self.strokes.append([(float(x), float(y))])
         self._pen = True
-        self.canvas.fill_circle(x, y, self.pen_width / 2)
+        self.canvas.fill_circle(x, y, PEN_WIDTH / 2)
 
     def pen_move(self, x: float, y: float) -> None:
         """Extend the current stroke to ``(x, y)`` while the button is down."""
@@ -169,7 +173,7 @@ class DrawingPad(ShownAsWidget):
     def predict(self) -> str:
         """Show the model's answer for the strokes drawn so far; return the prediction text."""
         self.source = f"a drawing of {len(self.strokes)} stroke{'s' * (len(self.strokes) != 1)}"
-        return self._answer(lambda: mnist_style(render_strokes(self.strokes, size=280, width=self.pen_width)))
+        return self._answer(lambda: mnist_style(render_strokes(self.strokes, size=280, width=PEN_WIDTH)))
 
     def draw(self, strokes: Any) -> str:
         """Draw ``strokes`` (a list of lists of ``(x, y)`` points on the 280x280 pad) as if by mouse,
@@ -179,7 +183,7 @@ class DrawingPad(ShownAsWidget):
             self.clear()
         self.strokes = [[(float(x), float(y)) for x, y in stroke] for stroke in strokes]
         for stroke in self.strokes if self.canvas is not None else ():
-            self.canvas.fill_circle(*stroke[0], self.pen_width / 2)
+            self.canvas.fill_circle(*stroke[0], PEN_WIDTH / 2)
             for a, b in zip(stroke, stroke[1:], strict=False):
                 self.canvas.stroke_line(*a, *b)
         return self.predict()
@@ -221,8 +225,9 @@ class DrawingPad(ShownAsWidget):
             self.show_nothing()
             self.text = self.prediction_label.value = str(err)
             return self.text
-        self.image, self.probabilities = image, digit_probabilities(self.model, image)
+        response = digit_response(self.model, image)  # the model runs once per drawing
+        self.image, self.probabilities = response.image, response.probabilities
         best = int(self.probabilities.argmax())
-        self.show(show_digit_response(self.model, image))
+        self.show(show_digit_response(self.image, self.probabilities, response.feature_maps, response.layer))
         self.text = self.prediction_label.value = f"prediction: {best} ({self.probabilities[best]:.0%})"
         return self.text

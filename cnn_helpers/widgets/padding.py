@@ -9,7 +9,7 @@ import ipywidgets as widgets
 
 from ..figures._base import FigureLike
 from ..figures.padding import show_padding_windows
-from ..maths.padding import LIMITS, check_window_setting, output_size_formula
+from ..maths.padding import LETTERS, LIMITS, output_size_formula, require_window_setting
 from .base import ShownAsWidget
 
 
@@ -23,14 +23,19 @@ class PaddingStrideTool(ShownAsWidget):
     name, action = "Padding and stride tool", "change n, k, p and s"
 
     def __init__(self, n: int = 7, k: int = 3, p: int = 1, s: int = 2) -> None:
-        start = dict(zip("nkps", check_window_setting(n, k, p, s, drawn=True), strict=True))
+        start = dict(zip("nkps", require_window_setting(n, k, p, s, drawn=True), strict=True))
         names = {"n": "n (input)", "k": "k (kernel)", "p": "p (padding)", "s": "s (stride)"}
         style = {"description_width": "7em"}
-        self.sliders = {
-            name: widgets.IntSlider(
-                start[name], min=low, max=high, description=names[name], continuous_update=False, style=style
-            ).add_class(f"cnn-padding-{name}")
-            for name, (low, high) in LIMITS.items()
+        self.sliders = {  # named by the formula's letters, as the figure writes them
+            letter: widgets.IntSlider(
+                start[letter],
+                min=low,
+                max=high,
+                description=names[letter],
+                continuous_update=False,
+                style=style,
+            ).add_class(f"cnn-padding-{letter}")
+            for letter, (low, high) in zip(LETTERS.values(), LIMITS.values(), strict=True)
         }
         self.formula = widgets.HTML().add_class("cnn-padding-formula")
         self.output = widgets.Output().add_class("cnn-padding-output")

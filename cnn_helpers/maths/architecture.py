@@ -1,6 +1,5 @@
-"""The architecture drawing's stages, read from a model's layers: what ``plot_architecture`` draws
-(each stage's shape, its operations and its place in inches), and the sentence that says it in
-words (the figure's alt text).
+"""A model's architecture read from its layers, stage by stage: each stage's output shape, its kind,
+the operations that lead to it and the window that made it. What ``plot_architecture`` draws.
 """
 
 from __future__ import annotations
@@ -8,32 +7,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-DEPTH_STEP = 0.08  # inches between two planes of a stack
+import keras
+
 ACTIVATIONS = {"relu": "ReLU", "leaky_relu": "leaky ReLU", "linear": ""}
 NAMES = dict(Flatten="flatten", BatchNormalization="batch norm", GlobalAveragePooling2D="global avg-pool")
 
 
 @dataclass
 class Stage:
-    """One drawn stage: an output ``shape`` without the batch axis, and the operations leading to it."""
+    """One stage: an output ``shape`` without the batch axis, and the operations leading to it."""
 
     name: str
     shape: tuple[int, ...]
     kind: str = "input"  # or "conv", "pool", "vector", "other": sets the colour
     ops: list[str] = field(default_factory=list)  # the lines of the arrow label
     window: tuple[int, int] | None = None  # the kernel or pool window that made it, if any
-    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)  # front plane or bar: x, y, width, height
-    planes: int = 1
-
-    @property
-    def extent(self) -> tuple[float, float]:
-        """Return the width and height (inches) of the whole stack."""
-        return self.box[2] + (self.planes - 1) * DEPTH_STEP, self.box[3] + (self.planes - 1) * DEPTH_STEP
-
-    @property
-    def centre(self) -> float:
-        """Return the x (inches) of the middle of the stack."""
-        return self.box[0] + self.extent[0] / 2
 
 
 def _activation(layer: Any) -> str:
@@ -47,8 +35,6 @@ def _activation(layer: Any) -> str:
 
 def _describe(layer: Any) -> tuple[str, list[str], tuple[int, int] | None]:
     """Return a layer's kind, the lines of its arrow label, and its window ``(h, w)`` if it has one."""
-    import keras
-
     config = layer.get_config()
     if isinstance(layer, keras.layers.Conv2D):
         (kh, kw), stride = config["kernel_size"], config["strides"][0]
@@ -69,8 +55,8 @@ def _describe(layer: Any) -> tuple[str, list[str], tuple[int, int] | None]:
 
 def read_stages(model: Any) -> list[Stage]:
     """Read the stages from the model; a layer that keeps the shape (dropout, ...) joins the next arrow."""
-    import keras
-
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
     try:
         stages = [Stage("input", tuple(model.inputs[0].shape[1:]))]
         layers = [(layer, tuple(layer.output.shape[1:])) for layer in model.layers]
@@ -92,21 +78,3 @@ def read_stages(model: Any) -> list[Stage]:
     if pending:  # e.g. a final dropout
         stages.append(Stage(layers[-1][0].name, stages[-1].shape, stages[-1].kind, pending))
     return stages
-
-
-def shape_text(shape: tuple[int, ...]) -> str:
-    """Return ``26×26×16`` for a map, ``1,200`` for a vector."""
-    return f"{shape[0]:,}" if len(shape) == 1 else "×".join(map(str, shape))
-
-
-def sentence(name: str, stages: list[Stage]) -> str:
-    """The alt text: the layers in order, each as the operation and the shape it makes."""
-    steps = [f"{', '.join(s.ops).replace(', + ', ' with ')} to {shape_text(s.shape)}" for s in stages[1:]]
-    windows = (
-        " A red outline on a map marks a window, through all its sheets for a convolution, and a filled"
-        " red square on the next map the one value that window makes; dashed lines join them."
-    )
-    return (
-        f"The network {name}, drawn layer by layer from its input of {shape_text(stages[0].shape)}: "
-        f"{'; '.join(steps)}.{windows if any(s.window for s in stages) else ''}"
-    )
