@@ -1,10 +1,10 @@
 """Grading time: how long nbgrader takes to autograde one submission of the assignment, and so a class.
 
-    python benchmarks/grading.py                       # 3 submissions on one core (about 2 minutes)
-    python benchmarks/grading.py --submissions 5 --cores 2
+    python -m benchmarks.grading                       # 3 submissions on one core (about 2 minutes)
+    python -m benchmarks.grading --submissions 5 --cores 2
 
 In a temporary copy of the committed course (``course/``): ``nbgrader generate_assignment``, then
-N submissions filled in with the solution's code (tests/nbgrading.py makes them as the grading
+N submissions filled in with the solution's code (``testbed.nbgrading`` makes them as the grading
 tests do), then one ``nbgrader autograde`` of all of them, timed from start to exit. nbgrader grades
 one submission after the other, each in a fresh kernel that trains one epoch (the assignment sets
 ``EPOCHS = 1`` while ``NBGRADER_EXECUTION`` is set). With ``--cores 1`` this process, nbgrader and
@@ -30,13 +30,13 @@ import sys
 import tempfile
 import time
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "benchmarks")]
+from cnn_instructor.assignment import ASSIGNMENT, TOTAL_POINTS, assignment_path
+import nbformat
 
-from bench import machine_description, max_rss_gib  # noqa: E402
-from cnn_instructor.assignment import ASSIGNMENT, TOTAL_POINTS, assignment_path  # noqa: E402
-import nbformat  # noqa: E402
-import nbgrading  # noqa: E402
+from benchmarks.bench import machine_description, max_rss_gib
+from testbed import nbgrading
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CLASS_SIZE = 30
 

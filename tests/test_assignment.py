@@ -38,9 +38,10 @@ from cnn_instructor.exercise import (
 from cnn_instructor.notebook_text import SOLUTION_LINES
 import keras
 import nbformat
-import nbgrading
 import numpy as np
 import pytest
+
+from testbed import nbgrading
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"

@@ -3,19 +3,12 @@ the verdicts, memory units, and replaying a notebook's own fit one epoch at a ti
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 import resource
-import sys
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("bench", ROOT / "benchmarks" / "bench.py")
-bench = importlib.util.module_from_spec(spec)
-sys.modules["bench"] = bench  # dataclasses look their module up there
-spec.loader.exec_module(bench)
+from benchmarks import bench
 
 
 def _log(seconds, accuracies):

@@ -4,18 +4,10 @@ rows and the sizing README derives from them."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-import sys
-
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("capacity", ROOT / "benchmarks" / "capacity.py")
-capacity = importlib.util.module_from_spec(spec)
-sys.modules["capacity"] = capacity  # dataclasses look their module up there
-spec.loader.exec_module(capacity)
+from benchmarks import capacity
 
 # A stand-in for the lesson: its settings cell, a "training" that burns CPU, its accuracy line.
 TINY = [

@@ -3,18 +3,10 @@ and its arguments refused before any grading starts."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-import sys
-
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("grading_bench", ROOT / "benchmarks" / "grading.py")
-grading_bench = importlib.util.module_from_spec(spec)
-sys.modules["grading_bench"] = grading_bench
-spec.loader.exec_module(grading_bench)
+from benchmarks import grading as grading_bench
 
 
 def _cell(start: str | None, end: str | None) -> nbformat.NotebookNode:
