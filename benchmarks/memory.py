@@ -22,7 +22,7 @@ run "holds" a limit when it runs to the end and takes at most ``FULL_SPEED`` (10
 unlimited. Reported per run: each limit's outcome (its time ratio, or "killed" with the cell, or
 "too slow"), the smallest limit it holds, the group's peak (anonymous memory alone, and with
 the mapped library files), and each kernel's private memory (USS), proportional share (PSS) and
-peak resident set (RSS), sampled every 0.2 s from ``/proc/<pid>/smaps_rollup``.
+peak resident set (RSS), sampled every 0.2 s with psutil's ``memory_full_info``.
 
 Where it runs:
 - **cgroup v1** (``/sys/fs/cgroup/memory``): groups made there, limit in ``memory.limit_in_bytes``.
@@ -61,6 +61,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import psutil
 
 from benchmarks.bench import machine_description
 
@@ -197,26 +199,21 @@ def drop_page_cache() -> bool:
 
 
 # --------------------------------------------------------------------------- what processes hold
-def smaps_rollup(pid: int) -> dict[str, int] | None:
-    """A process's ``rss``, ``pss`` and ``uss`` (private clean + dirty) in bytes; None once it is gone."""
+def process_memory(pid: int) -> dict[str, int] | None:
+    """A process's ``rss``, ``pss`` and ``uss`` (its private pages) in bytes, from psutil's
+    ``memory_full_info``; None once it is gone (or if it may not be read)."""
     try:
-        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
-    except OSError:
+        held = psutil.Process(pid).memory_full_info()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
         return None
-    kib = {}
-    for line in text.splitlines()[1:]:
-        parts = line.split()
-        if len(parts) >= 2 and parts[1].isdigit():
-            kib[parts[0].rstrip(":")] = int(parts[1])
-    uss = kib.get("Private_Clean", 0) + kib.get("Private_Dirty", 0)
-    return {"rss": kib.get("Rss", 0) * 1024, "pss": kib.get("Pss", 0) * 1024, "uss": uss * 1024}
+    return {"rss": held.rss, "pss": held.pss, "uss": held.uss}
 
 
 def is_kernel(pid: int) -> bool:
     """Whether the process is an IPython kernel."""
     try:
-        return b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
+        return any("ipykernel" in part for part in psutil.Process(pid).cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
         return False
 
 
@@ -241,7 +238,7 @@ class Sampler:
             for key, value in usage.items():
                 self.peaks[key] = max(self.peaks.get(key, 0), value)
             for pid in self.group.pids():
-                if (now := smaps_rollup(pid)) is None:
+                if (now := process_memory(pid)) is None:
                     continue
                 seen = self.kernels.setdefault(pid, {}) if is_kernel(pid) else self.server
                 for key, value in now.items():

@@ -75,14 +75,28 @@ def test_the_hierarchy_is_found_or_refused_with_the_reason(tmp_path):
         memory.MemoryGroup.hierarchy(tmp_path / "nothing")
 
 
-def test_smaps_rollup_gives_this_process_rss_pss_and_uss():
-    held = memory.smaps_rollup(os.getpid())
+def test_process_memory_gives_this_process_rss_pss_and_uss():
+    held = memory.process_memory(os.getpid())
     assert 0 < held["uss"] <= held["pss"] <= held["rss"]
     block = bytearray(64 * MIB)  # private memory, touched
     block[::4096] = b"x" * len(block[::4096])
-    grown = memory.smaps_rollup(os.getpid())
+    grown = memory.process_memory(os.getpid())
     assert grown["uss"] - held["uss"] > 48 * MIB
-    assert memory.smaps_rollup(2**22 + 12345) is None  # no such process
+    assert memory.process_memory(2**22 + 12345) is None  # no such process
+
+
+def test_only_ipython_kernels_count_as_kernels():
+    kernel = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)", "-m", "ipykernel_launcher"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        assert memory.is_kernel(kernel.pid)  # told by its command line
+        assert not memory.is_kernel(os.getpid())
+        assert not memory.is_kernel(2**22 + 12345)  # gone
+    finally:
+        kernel.kill()
+        kernel.wait()
 
 
 def _result(limit, outcome="completed", ratio=1.0):
