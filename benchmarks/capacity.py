@@ -242,6 +242,17 @@ def probe(epochs: int) -> float:
     return json.loads(done.stdout.strip().splitlines()[-1])["train_s"]
 
 
+def against_probes(batch: dict, before: float, after: float) -> dict:
+    """The batch with the reference probes run just before and after it (``probes_s``) and its wall
+    time over their mean (``relative``): a swing of the machine's speed moves both alike."""
+    if before <= 0 or after <= 0:
+        raise ValueError(f"the probes' seconds must be positive, not {before}, {after}")
+    return batch | {
+        "probes_s": [before, after],
+        "relative": batch["batch_s"] / statistics.fmean([before, after]),
+    }
+
+
 # --------------------------------------------------------------------------- report
 LABELS = {"none": "none", "core": "1 core", "core+threads": "1 core, TF 1 thread"}
 
@@ -410,9 +421,7 @@ def main() -> None:
             print(f"[capacity] {count} at once, limit {limit} ...", file=sys.stderr, flush=True)
             batch = run_batch(count, limit, args.notebook.resolve(), args.epochs)
             probes.append(probe(args.probe_epochs))
-            batch["probes_s"] = probes[-2:]
-            batch["relative"] = batch["batch_s"] / statistics.fmean(probes[-2:])
-            batches.append(batch)
+            batches.append(against_probes(batch, *probes[-2:]))
     minutes = (time.perf_counter() - started) / 60
     machine = f"{machine_description()}; load average {load:.1f} at the start; {swing(probes)}"
     if args.epochs:
