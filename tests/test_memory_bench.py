@@ -1,9 +1,11 @@
 """The memory benchmark's own logic (benchmarks/memory.py): memory groups of cgroup v1 and v2, read
 from folders laid out like the kernel's, what a process holds, the pairing and the search for the
-smallest limit, the labels of the profile, and one real group on this machine when it allows it."""
+smallest limit, the reports' tables, the labels of the profile, the prefix that starts a server inside a
+group, and (slow) one real group on this machine, whose limit kills a child that grows past it."""
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 import shutil
@@ -11,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+from tables import markdown_tables
 
 from benchmarks import memory
 
@@ -130,18 +133,62 @@ def test_allocations_are_labelled_by_the_library_that_made_them():
 
 def test_the_profile_table_keeps_the_large_cells_and_a_total():
     rows = [
+        {"cell": 2, "first_line": "import numpy as np", "peak": 6 * MIB, "kept": 5 * MIB, "kept_by": {}},
         {
             "cell": 3,
             "first_line": "import tensorflow | keras",
             "peak": 100 * MIB,
             "kept": 90 * MIB,
-            "kept_by": {"TensorFlow": 60 * MIB, "Python objects": 30 * MIB},
+            "kept_by": {"TensorFlow": 60 * MIB, "Python objects": 30 * MIB, "NumPy": MIB // 2},
         },
         {"cell": 4, "first_line": "x = 1", "peak": MIB, "kept": 0, "kept_by": {}},
     ]
-    table = memory.profile_table(rows, "n.ipynb", 8)
-    assert "| 3 | `import tensorflow \\| keras` | 100 | 90 | TensorFlow 60, Python objects 30 | 90 |" in table
-    assert "| 4 |" not in table and table.endswith("| all cells | | | 90 | | 90 |")
+    (table,) = markdown_tables(memory.profile_table(rows, "n.ipynb", 8))
+    *cells, total = table
+    assert [row["cell"] for row in cells] == ["3"]  # the cells under 8 MiB are left out
+    (cell,) = cells
+    assert cell["first line"] == "`import tensorflow | keras`"
+    assert cell["most held at once while it ran (MiB)"] == "100"
+    assert cell["still held after it (MiB)"] == "90"
+    assert cell["held by (MiB)"] == "TensorFlow 60, Python objects 30"  # the two largest, from 1 MiB
+    assert cell["held by all cells so far (MiB)"] == "95"  # with cell 2's 5 MiB, though not shown
+    assert total["cell"] == "all cells" and total["still held after it (MiB)"] == "95"
+
+
+def _fake_run(name, limit_mib, *, budget_s=None, parent=None, walls, calls):
+    """A run that completes in the next of ``walls`` seconds; its limit and budget go to ``calls``."""
+    calls.append((limit_mib, budget_s))
+    return {
+        "run": name,
+        "limit_mib": limit_mib,
+        "outcome": "completed",
+        "wall_s": next(walls),
+        "peaks": {"anon": (700 + len(calls)) * MIB, "anon+mapped": (1000 + len(calls)) * MIB},
+        "kernels": [{"uss": 600 * MIB, "pss": 650 * MIB, "rss": 900 * MIB}],
+        "server": {"uss": 90 * MIB},
+    }
+
+
+def test_each_limited_run_is_read_against_the_unlimited_runs_around_it(monkeypatch):
+    walls, calls = iter([100.0, 104.0, 90.0, 150.0, 110.0]), []  # U L U L U
+    monkeypatch.setattr(memory, "run", functools.partial(_fake_run, walls=walls, calls=calls))
+    search = memory.paired("lesson", [1024, 896])
+    # a limited run may take TOO_SLOW times the unlimited run before it
+    assert calls == [(None, None), (1024, 300.0), (None, None), (896, 270.0), (None, None)]
+    assert [r["ratio"] for r in search["limited"]] == pytest.approx([104 / 95, 150 / 100])
+    assert [r["holds"] for r in search["limited"]] == [True, False]  # 1.09 and 1.5 against FULL_SPEED
+    assert memory.smallest_held(search) == 1024
+
+    limits, figures = markdown_tables(memory.report({"lesson": search}, "test machine"))
+    assert [(row["run"], row["limit (MiB)"]) for row in limits] == [("lesson", "1024"), ("lesson", "896")]
+    assert limits[0]["time against unlimited runs around it"] == "1.09× (full speed)"
+    assert limits[1]["time against unlimited runs around it"] == "1.50× (slower)"
+    (row,) = figures
+    assert row["smallest limit held at full speed"] == "1024 MiB"
+    assert row["unlimited time (s)"] == "100 (90–110)"  # the median of the unlimited runs, their range
+    assert row["group peak: private (GiB)"] == f"{705 / 1024:.2f}"  # the largest of the unlimited runs'
+    assert row["+ mapped libraries (GiB)"] == f"{1005 / 1024:.2f}"
+    assert (row["kernel USS (GiB)"], row["server's USS (GiB)"]) == (f"{600 / 1024:.2f}", f"{90 / 1024:.2f}")
 
 
 def test_without_a_writable_hierarchy_limits_stops_and_says_why(monkeypatch):
