@@ -2,9 +2,9 @@
 side by side in one run and reported as ratios, because the machines' speed swings several-fold
 from one run to the next.
 
-    python benchmarks/bench.py                  # full run: seeds 1, 2 and 3 (about 30 minutes)
-    python benchmarks/bench.py --quick          # one seed (about 10 minutes)
-    python benchmarks/bench.py --seeds 4,5,6    # other seeds
+    python -m benchmarks.bench                  # full run: seeds 1, 2 and 3 (about 30 minutes)
+    python -m benchmarks.bench --quick          # one seed (about 10 minutes)
+    python -m benchmarks.bench --seeds 4,5,6    # other seeds
 
 Every measurement runs in a fresh process, and each lesson measurement is paired with a
 reference measurement made next to it in time:
@@ -220,7 +220,7 @@ def interleaved_trainings(notebook: Path, seed: int) -> dict:
 
 def reference_training(seed: int, epochs: int = REFERENCE_EPOCHS) -> dict:
     """The reference's training, timed (no test in between): its whole 15 epochs, or fewer as a
-    probe of the machine's speed (``benchmarks/capacity.py``)."""
+    probe of the machine's speed (``benchmarks.capacity``)."""
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, not {epochs}")
     model, fit, _ = _reference(seed)
@@ -369,10 +369,9 @@ def machine_description() -> str:
 
 # --------------------------------------------------------------------------- driver
 def _child(*args: str) -> dict:
-    """Run this script in a fresh process for one measurement; its last stdout line is JSON."""
-    result = subprocess.run(
-        [sys.executable, __file__, *args], capture_output=True, text=True, check=True, cwd=ROOT
-    )
+    """Run this module in a fresh process for one measurement; its last stdout line is JSON."""
+    command = [sys.executable, "-m", "benchmarks.bench", *args]
+    result = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

@@ -1,9 +1,9 @@
 """Capacity benchmark: how many students one server holds, measured by running the whole lesson
 notebook 1, 2 and 4 times at once, each in its own kernel, as students on a hub do.
 
-    python benchmarks/capacity.py                # the full measurement (the lesson's own EPOCHS)
-    python benchmarks/capacity.py --epochs 2     # a short trial: EPOCHS = 2 injected
-    python benchmarks/capacity.py --counts 1 2 --limits none
+    python -m benchmarks.capacity                # the full measurement (the lesson's own EPOCHS)
+    python -m benchmarks.capacity --epochs 2     # a short trial: EPOCHS = 2 injected
+    python -m benchmarks.capacity --counts 1 2 --limits none
 
 Each run is a process of its own that executes the notebook with papermill (``--epochs`` is
 injected after the notebook's ``parameters`` cell, papermill's convention) and reports its wall
@@ -21,13 +21,13 @@ The runs of a batch start together, under one of three limits per student:
   (``TF_NUM_INTRAOP_THREADS=1``, ``TF_NUM_INTEROP_THREADS=1``).
 
 **Memory is the group's, as a hub counts it**, not ``ru_maxrss``: each run also gets a memory
-cgroup of its own (no limit; ``benchmarks/memory.py``'s ``MemoryGroup``, v1 or v2), the page cache
+cgroup of its own (no limit; ``benchmarks.memory``'s ``MemoryGroup``, v1 or v2), the page cache
 is dropped before each batch so that TensorFlow's libraries are charged to the groups, and the
 group's private (anonymous) memory and mapped files are sampled every 0.2 s. A group holds the
 kernel and papermill's driver, which stands in for the student's Jupyter server.
 
 **Paired with the reference.** Before the first batch and after each one, the Keras example's
-training (``bench.py``'s reference) runs for ``--probe-epochs`` epochs alone: each batch's wall
+training (``benchmarks.bench``'s reference) runs for ``--probe-epochs`` epochs alone: each batch's wall
 time is divided by the mean of the two probes around it, and the probes' spread says how much the
 machine's speed swung during the measurement.
 
@@ -55,9 +55,10 @@ import sys
 import tempfile
 import time
 
+from benchmarks.bench import machine_description
+from benchmarks.memory import MemoryGroup, Sampler, drop_page_cache
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).parent))
-from memory import MemoryGroup, Sampler, drop_page_cache  # noqa: E402  (this folder's module)
 
 LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
 CGROUP_CPU = Path("/sys/fs/cgroup/cpu")
@@ -172,7 +173,7 @@ def run_batch(count: int, limit: str, notebook: Path, epochs: int | None, *, dro
     if limit not in LIMITS:
         raise ValueError(f"limit must be one of {LIMITS}, not {limit!r}")
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(ONE_THREAD if limit == "core+threads" else {})}
-    command = [sys.executable, __file__, "--child", "--notebook", str(notebook)]
+    command = [sys.executable, "-m", "benchmarks.capacity", "--child", "--notebook", str(notebook)]
     command += ["--epochs", str(epochs)] if epochs else []
     quotas = [CpuQuota(f"capacity-{os.getpid()}-{i}") for i in range(count)] if limit != "none" else []
     groups = [MemoryGroup.make(f"capacity-{os.getpid()}-{i}", None) for i in range(count)]
@@ -232,12 +233,24 @@ def run_batch(count: int, limit: str, notebook: Path, epochs: int | None, *, dro
 
 
 def probe(epochs: int) -> float:
-    """Seconds the reference (``bench.py``'s Keras example) takes to train ``epochs`` epochs alone."""
-    command = [sys.executable, str(Path(__file__).parent / "bench.py"), "--child", "reference"]
+    """Seconds the reference (``benchmarks.bench``'s Keras example) takes to train ``epochs`` epochs
+    alone."""
+    command = [sys.executable, "-m", "benchmarks.bench", "--child", "reference"]
     done = subprocess.run(
         [*command, "--epochs", str(epochs)], capture_output=True, text=True, check=True, cwd=ROOT
     )
     return json.loads(done.stdout.strip().splitlines()[-1])["train_s"]
+
+
+def against_probes(batch: dict, before: float, after: float) -> dict:
+    """The batch with the reference probes run just before and after it (``probes_s``) and its wall
+    time over their mean (``relative``): a swing of the machine's speed moves both alike."""
+    if before <= 0 or after <= 0:
+        raise ValueError(f"the probes' seconds must be positive, not {before}, {after}")
+    return batch | {
+        "probes_s": [before, after],
+        "relative": batch["batch_s"] / statistics.fmean([before, after]),
+    }
 
 
 # --------------------------------------------------------------------------- report
@@ -408,12 +421,8 @@ def main() -> None:
             print(f"[capacity] {count} at once, limit {limit} ...", file=sys.stderr, flush=True)
             batch = run_batch(count, limit, args.notebook.resolve(), args.epochs)
             probes.append(probe(args.probe_epochs))
-            batch["probes_s"] = probes[-2:]
-            batch["relative"] = batch["batch_s"] / statistics.fmean(probes[-2:])
-            batches.append(batch)
+            batches.append(against_probes(batch, *probes[-2:]))
     minutes = (time.perf_counter() - started) / 60
-    from bench import machine_description  # the same description as the speed benchmark's
-
     machine = f"{machine_description()}; load average {load:.1f} at the start; {swing(probes)}"
     if args.epochs:
         machine += f"; EPOCHS = {args.epochs} (a trial, not the lesson's run)"

@@ -1,10 +1,10 @@
 """Grading time: how long nbgrader takes to autograde one submission of the assignment, and so a class.
 
-    python benchmarks/grading.py                       # 3 submissions on one core (about 2 minutes)
-    python benchmarks/grading.py --submissions 5 --cores 2
+    python -m benchmarks.grading                       # 3 submissions on one core (about 2 minutes)
+    python -m benchmarks.grading --submissions 5 --cores 2
 
 In a temporary copy of the committed course (``course/``): ``nbgrader generate_assignment``, then
-N submissions filled in with the solution's code (tests/nbgrading.py makes them as the grading
+N submissions filled in with the solution's code (``testbed.nbgrading`` makes them as the grading
 tests do), then one ``nbgrader autograde`` of all of them, timed from start to exit. nbgrader grades
 one submission after the other, each in a fresh kernel that trains one epoch (the assignment sets
 ``EPOCHS = 1`` while ``NBGRADER_EXECUTION`` is set). With ``--cores 1`` this process, nbgrader and
@@ -30,13 +30,13 @@ import sys
 import tempfile
 import time
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "benchmarks")]
+from cnn_instructor.assignment import ASSIGNMENT, TOTAL_POINTS, assignment_path
+import nbformat
 
-from bench import machine_description, max_rss_gib  # noqa: E402
-from cnn_instructor.assignment import ASSIGNMENT, TOTAL_POINTS, assignment_path  # noqa: E402
-import nbformat  # noqa: E402
-import nbgrading  # noqa: E402
+from benchmarks.bench import machine_description, max_rss_gib
+from testbed import nbgrading
+
+ROOT = Path(__file__).resolve().parents[1]
 
 CLASS_SIZE = 30
 
@@ -73,23 +73,40 @@ def measure(submissions: int, folder: Path) -> dict:
     if result.returncode:
         raise RuntimeError(f"autograde failed:\n{result.stderr[-3000:]}")
     scores = nbgrading.scores(course)
-    full = [s for s in students if sum(scores.get(s, {}).values()) == TOTAL_POINTS]
     graded = [course / "autograded" / s / ASSIGNMENT / f"{ASSIGNMENT}.ipynb" for s in students]
-    cells = [cell_seconds(nbformat.read(path, as_version=4)) for path in graded]
-    per_submission = seconds / submissions
+    return figures(
+        seconds,
+        [nbformat.read(path, as_version=4) for path in graded],
+        [sum(scores.get(s, {}).values()) for s in students],
+        max_rss_gib(resource.getrusage(resource.RUSAGE_CHILDREN)),
+    )
+
+
+def figures(
+    autograde_s: float, graded: list[nbformat.NotebookNode], points: list[float], peak_rss_gib: float
+) -> dict:
+    """The module docstring's figures from one autograde: its seconds, the graded notebooks, each
+    submission's points and the largest process's peak memory."""
+    if not graded:
+        raise ValueError("graded: no notebooks, so no rate")
+    if len(points) != len(graded):
+        raise ValueError(f"points: one per graded notebook, got {len(points)} for {len(graded)}")
+    cells = [cell_seconds(notebook) for notebook in graded]
+    per_submission = autograde_s / len(graded)
     return {
-        "submissions": submissions,
-        "autograde_s": seconds,
+        "submissions": len(graded),
+        "autograde_s": autograde_s,
         "per_submission_s": per_submission,
         "class_of_30_min": CLASS_SIZE * per_submission / 60,
         "longest_cell_s": [max(c) for c in cells],
         "cells_total_s": [sum(c) for c in cells],
-        "peak_rss_gib": max_rss_gib(resource.getrusage(resource.RUSAGE_CHILDREN)),
-        "full_marks": len(full),
+        "peak_rss_gib": peak_rss_gib,
+        "full_marks": sum(p == TOTAL_POINTS for p in points),
     }
 
 
 def report(values: dict, cores: str, machine: str) -> str:
+    """The figures of ``figures`` in lines of text, with the machine and the cores graded on."""
     return "\n".join(
         [
             f"Machine: {machine}; grading on {cores}",

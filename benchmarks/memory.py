@@ -5,24 +5,24 @@ server in a container whose memory limit is a cgroup's: it counts all the contai
 together (the Jupyter server and every kernel), each shared library once, and it reclaims the page
 cache before it kills anything. This benchmark measures the same way:
 
-    python benchmarks/memory.py limits                   # the full measurement (about 35 minutes)
-    python benchmarks/memory.py limits --runs lesson --limits 1024
-    python benchmarks/memory.py profile notebooks/cnn_mnist.ipynb   # where the memory goes, cell by cell
+    python -m benchmarks.memory limits                   # the full measurement (about 35 minutes)
+    python -m benchmarks.memory limits --runs lesson --limits 1024
+    python -m benchmarks.memory profile notebooks/cnn_mnist.ipynb   # where the memory goes, cell by cell
 
 ``limits``: a JupyterLab server is started *inside* a memory cgroup (the server's own memory
 counts, as on a hub), the notebook is copied to it and executed cell by cell in a kernel of that
-server, through its REST API and WebSocket, as JupyterLab runs it (``tests/remote_kernel.py``).
+server, through its REST API and WebSocket, as JupyterLab runs it (``testbed.remote_kernel``).
 The page cache is dropped before every run, so that TensorFlow's libraries are read again and
 charged to the group, as in a fresh container. Three runs: the lesson, the explore notebook, and
 both at once in one server (a student who opens the second notebook without shutting the first
 kernel down). Each limited run is paired with unlimited runs of the same notebooks around it
-(U L U L ... U, as ``bench.py`` pairs with its reference): its time is divided by the mean of its
-two neighbours, so that a swing of the machine's speed shows as a spread, not as a slowdown. A
+(U L U L ... U, as ``benchmarks.bench`` pairs with its reference): its time is divided by the mean of
+its two neighbours, so that a swing of the machine's speed shows as a spread, not as a slowdown. A
 run "holds" a limit when it runs to the end and takes at most ``FULL_SPEED`` (10 %) longer than
 unlimited. Reported per run: each limit's outcome (its time ratio, or "killed" with the cell, or
 "too slow"), the smallest limit it holds, the group's peak (anonymous memory alone, and with
 the mapped library files), and each kernel's private memory (USS), proportional share (PSS) and
-peak resident set (RSS), sampled every 0.2 s from ``/proc/<pid>/smaps_rollup``.
+peak resident set (RSS), sampled every 0.2 s with psutil's ``memory_full_info``.
 
 Where it runs:
 - **cgroup v1** (``/sys/fs/cgroup/memory``): groups made there, limit in ``memory.limit_in_bytes``.
@@ -61,6 +61,10 @@ import sys
 import tempfile
 import threading
 import time
+
+import psutil
+
+from benchmarks.bench import machine_description
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
@@ -129,6 +133,11 @@ class MemoryGroup:
         """Move the calling process (and so its future children) into the group."""
         (self.path / "cgroup.procs").write_text(str(os.getpid()))
 
+    def command_prefix(self) -> list[str]:
+        """What to put before a command so that it starts inside the group: a shell that moves itself
+        in, then becomes the command (same pid), so that its children start inside too."""
+        return ["sh", "-c", 'echo $$ > "$0" && exec "$@"', str(self.path / "cgroup.procs")]
+
     def _read(self, name: str) -> str:
         return (self.path / name).read_text()
 
@@ -179,12 +188,6 @@ class MemoryGroup:
         self.path.rmdir()
 
 
-def enter_and_exec(group: Path, command: Sequence[str]) -> None:
-    """Move this process into ``group`` and become ``command`` (same pid: it starts inside)."""
-    (group / "cgroup.procs").write_text(str(os.getpid()))
-    os.execvp(command[0], list(command))
-
-
 def drop_page_cache() -> bool:
     """Write the dirty pages and drop the page cache (root only); whether it could."""
     os.sync()
@@ -196,26 +199,21 @@ def drop_page_cache() -> bool:
 
 
 # --------------------------------------------------------------------------- what processes hold
-def smaps_rollup(pid: int) -> dict[str, int] | None:
-    """A process's ``rss``, ``pss`` and ``uss`` (private clean + dirty) in bytes; None once it is gone."""
+def process_memory(pid: int) -> dict[str, int] | None:
+    """A process's ``rss``, ``pss`` and ``uss`` (its private pages) in bytes, from psutil's
+    ``memory_full_info``; None once it is gone (or if it may not be read)."""
     try:
-        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
-    except OSError:
+        held = psutil.Process(pid).memory_full_info()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
         return None
-    kib = {}
-    for line in text.splitlines()[1:]:
-        parts = line.split()
-        if len(parts) >= 2 and parts[1].isdigit():
-            kib[parts[0].rstrip(":")] = int(parts[1])
-    uss = kib.get("Private_Clean", 0) + kib.get("Private_Dirty", 0)
-    return {"rss": kib.get("Rss", 0) * 1024, "pss": kib.get("Pss", 0) * 1024, "uss": uss * 1024}
+    return {"rss": held.rss, "pss": held.pss, "uss": held.uss}
 
 
 def is_kernel(pid: int) -> bool:
     """Whether the process is an IPython kernel."""
     try:
-        return b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
+        return any("ipykernel" in part for part in psutil.Process(pid).cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
         return False
 
 
@@ -240,7 +238,7 @@ class Sampler:
             for key, value in usage.items():
                 self.peaks[key] = max(self.peaks.get(key, 0), value)
             for pid in self.group.pids():
-                if (now := smaps_rollup(pid)) is None:
+                if (now := process_memory(pid)) is None:
                     continue
                 seen = self.kernels.setdefault(pid, {}) if is_kernel(pid) else self.server
                 for key, value in now.items():
@@ -271,10 +269,10 @@ def run(
     Returns the outcome (``completed``, ``killed`` or ``too slow``, with the cell), the wall time
     of each notebook and of the run, the group's peaks and each kernel's peaks, in bytes.
     """
-    sys.path.insert(0, str(ROOT / "tests"))
-    from labserver import jupyterlab_server
-    import remote_kernel
     import requests
+
+    from testbed import remote_kernel
+    from testbed.labserver import jupyterlab_server
 
     notebooks = RUNS[name]
     group = MemoryGroup.make(
@@ -286,7 +284,7 @@ def run(
     try:
         dropped = drop_page_cache()
         sampler = Sampler(group)
-        prefix = [sys.executable, __file__, "enter", str(group.path), "--"]
+        prefix = group.command_prefix()
         with sampler.running(), jupyterlab_server(notebooks, command_prefix=prefix) as server:
             requests.get(server.lab_url(), timeout=60).raise_for_status()  # as a browser opens it
             errors: dict[str, str] = {}
@@ -443,9 +441,6 @@ def limits_main(args: argparse.Namespace) -> None:
             limits = [2 * limit for limit in args.limits]
         searches[name] = paired(name, sorted(limits, reverse=True), parent)
     minutes = (time.perf_counter() - started) / 60
-    sys.path.insert(0, str(Path(__file__).parent))
-    from bench import machine_description
-
     machine = f"{machine_description()}; {minutes:.0f} minutes"
     table = report(searches, machine)
     print(table)
@@ -566,13 +561,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     profile = commands.add_parser("profile", help="memray, cell by cell")
     profile.add_argument("notebook", type=Path)
     profile.add_argument("--threshold-mib", type=float, default=8.0)
-    enter = commands.add_parser("enter", help=argparse.SUPPRESS)
-    enter.add_argument("group", type=Path)
-    enter.add_argument("rest", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
-    if args.command == "enter":
-        enter_and_exec(args.group, args.rest[1:] if args.rest[:1] == ["--"] else args.rest)
-    elif args.command == "limits":
+    if args.command == "limits":
         limits_main(args)
     else:
         profile_main(args)

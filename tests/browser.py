@@ -4,17 +4,30 @@ request to the network refused.
 Playwright's own browser download is not reachable from CI, so the browser is the system's
 (``/usr/bin/chromium``, or ``$CHROMIUM``); ``.ci/run`` installs it. A missing browser is a
 failure, never a skip.
+
+``open_notebook(page, server, path)`` opens a notebook of a ``testbed.labserver`` JupyterLab in a
+page from ``offline_page(allowed_origin=server.origin)`` and waits until its kernel is idle;
+``run_all_cells(page)`` runs it; ``execute_command(page, id)`` runs any JupyterLab command. They
+go through ``window.jupyterapp``, the application object JupyterLab exposes with
+``--LabApp.expose_app_in_browser=True``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 import contextlib
+import json
 import os
 from pathlib import Path
 import re
 import shutil
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from testbed.labserver import LabServer
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -82,3 +95,64 @@ def offline_page(allowed_origin: str | None = None, *, width: int = 1280, height
             yield context.new_page(), refused
         finally:
             browser.close()
+
+
+# ----- the page side: JupyterLab in playwright, through window.jupyterapp ---------------------------
+
+_KERNEL_IDLE = """() => {
+    const panel = window.jupyterapp?.shell.currentWidget;
+    const kernel = panel?.sessionContext?.session?.kernel;
+    return !!(panel?.content?.widgets?.length && kernel && kernel.status === "idle"
+              && panel.context.isReady && !panel.sessionContext.pendingInput);
+}"""
+
+
+def open_notebook(page: Page, server: LabServer, path: str, *, timeout: float = 60) -> None:
+    """Open ``path`` in JupyterLab in ``page`` and wait until its panel is shown and its kernel idle."""
+    page.goto(server.lab_url(path))
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout * 1000)
+    name = path.rsplit("/", 1)[-1]
+    page.wait_for_function(
+        f"""() => window.jupyterapp.shell.currentWidget?.context?.path?.endsWith({json.dumps(name)})""",
+        timeout=timeout * 1000,
+    )
+    wait_for_kernel_idle(page, timeout=timeout)
+
+
+def wait_for_kernel_idle(page: Page, *, timeout: float = 60) -> None:
+    """Wait until the current notebook's kernel has started and is idle."""
+    page.wait_for_function(_KERNEL_IDLE, timeout=timeout * 1000, polling=200)
+
+
+def execute_command(page: Page, command: str, args: Mapping | None = None) -> object:
+    """Run a JupyterLab command (``"notebook:run-all-cells"``, ``"RISE:preview"``...); its result."""
+    return page.evaluate(
+        "async ([command, args]) => await window.jupyterapp.commands.execute(command, args)",
+        [command, dict(args or {})],
+    )
+
+
+def run_all_cells(page: Page, *, timeout: float = 600) -> None:
+    """Run every cell of the current notebook, wait until the kernel is idle again; fail on an error.
+
+    ``notebook:run-all-cells`` resolves once the last cell has finished, with ``false`` if a
+    cell raised; the error outputs then go into the assertion message.
+    """
+    succeeded = page.evaluate(
+        """async (ms) => await Promise.race([
+            window.jupyterapp.commands.execute("notebook:run-all-cells"),
+            new Promise((_, reject) => setTimeout(() => reject(new Error(`running for ${ms} ms`)), ms)),
+        ])""",
+        timeout * 1000,
+    )
+    wait_for_kernel_idle(page, timeout=timeout)
+    assert succeeded is True, f"a cell failed: {error_outputs(page)}"
+
+
+def error_outputs(page: Page) -> list[str]:
+    """The text of every error output (tracebacks) in the current notebook panel."""
+    return page.evaluate(
+        """() => [...window.jupyterapp.shell.currentWidget.node.querySelectorAll(
+                '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+              .map(node => node.innerText).filter(text => /Error|Traceback/.test(text))"""
+    )

@@ -83,9 +83,9 @@ def drawn_texts(fig: Figure | SubFigure) -> list[DrawnText]:
     return _render(root(fig))[0]
 
 
-def background(fig: Figure | SubFigure) -> np.ndarray:
-    """The canvas ``(h, w, 3)`` in [0, 1] with every text transparent: what each text sits on."""
-    texts, _ = _render(root(fig))
+def background(fig: Figure | SubFigure, texts: list[DrawnText]) -> np.ndarray:
+    """The canvas ``(h, w, 3)`` in [0, 1] with ``texts`` (what ``drawn_texts`` found) transparent:
+    what each text sits on."""
     colours = [t.artist.get_color() for t in texts]
     try:
         for t in texts:
@@ -117,7 +117,7 @@ def text_contrasts(fig: Figure | SubFigure) -> list[tuple[str, float]]:
     """``(text, contrast)`` of each drawn text against what is behind it: the contrast ratio that
     ``AREA_SHARE`` of the pixels under the text reach (WCAG's relative luminance)."""
     texts = drawn_texts(fig)
-    behind = background(fig)
+    behind = background(fig, texts)
     luminance = relative_luminance(behind)
     results = []
     for t in texts:

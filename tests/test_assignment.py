@@ -35,8 +35,9 @@ from cnn_instructor.exercise import (
 )
 from cnn_instructor.notebook_text import SOLUTION_LINES
 import nbformat
-import nbgrading
 import pytest
+
+from testbed import nbgrading
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
@@ -179,6 +180,7 @@ def _cli(*args, cwd=ROOT, env=None):
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
 
 
+@pytest.mark.slow  # six runs of the command, each a new Python
 def test_command_line(tmp_path):
     result = _cli("--help")
     assert result.returncode == 0 and "usage: cnn-assignment" in result.stdout and "--check" in result.stdout
@@ -197,6 +199,7 @@ def test_command_line(tmp_path):
     assert result.returncode == 2 and "no lines for a student to write" in result.stderr
 
 
+@pytest.mark.slow  # two new Pythons
 def test_the_generator_needs_neither_tensorflow_nor_nbgrader(tmp_path):
     blocker = tmp_path / "sitecustomize.py"
     blocker.write_text(
@@ -258,6 +261,7 @@ def release(tmp_path_factory) -> nbformat.NotebookNode:
     return _read(nbgrading.release_path(course))
 
 
+@pytest.mark.slow  # nbgrader generate_assignment
 def test_the_release_is_the_exercise_plus_the_assignments_own_cells(release):
     differences = release_differences(release, _read(EXERCISE))
     assert differences == [], "the release differs from the exercise:\n" + "\n\n".join(differences)
@@ -276,6 +280,7 @@ def test_the_release_is_the_exercise_plus_the_assignments_own_cells(release):
         assert answer not in text, answer
 
 
+@pytest.mark.slow  # nbgrader generate_assignment
 def test_the_release_locks_what_the_source_marks(release):
     for cell in release.cells:
         meta = _nbgrader(cell)
@@ -285,6 +290,7 @@ def test_the_release_locks_what_the_source_marks(release):
             assert cell.metadata["deletable"] is False and "editable" not in cell.metadata, cell.id
 
 
+@pytest.mark.slow  # nbgrader generate_assignment
 def test_the_comparison_names_where_they_differ(release):
     exercise = _read(EXERCISE)
     changed = copy.deepcopy(release)

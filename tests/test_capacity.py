@@ -1,21 +1,17 @@
 """The capacity benchmark's own logic: the cells it adds around the training, what it reads from
-an executed notebook, a batch of runs at once (with and without a one-core quota), the table's
-rows and the sizing docs/hub.md derives from them."""
+an executed notebook, a batch of runs at once (with and without a one-core quota), each batch read
+against the reference probes around it, the table's rows and the sizing docs/hub.md derives from them."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-import sys
+import math
+import re
 
 import nbformat
 import pytest
+from tables import markdown_tables
 
-ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("capacity", ROOT / "benchmarks" / "capacity.py")
-capacity = importlib.util.module_from_spec(spec)
-sys.modules["capacity"] = capacity  # dataclasses look their module up there
-spec.loader.exec_module(capacity)
+from benchmarks import capacity
 
 # A stand-in for the lesson: its settings cell, a "training" that burns CPU, its accuracy line.
 TINY = [
@@ -123,24 +119,49 @@ def test_sizing_follows_readmes_derivation():
         capacity.Sizing(fit_cpu_s=0, peak_gib=1.0)
 
 
+def _number(pattern: str, text: str) -> float:
+    match = re.search(pattern, text)
+    assert match, f"{pattern!r} is not in:\n{text}"
+    return float(match.group(1))
+
+
 def test_report_has_a_row_per_batch_and_sizes_from_the_most_loaded():
     batches = [_batch(1), _batch(4), _batch(1, "core+threads"), _batch(2, "core+threads")]
     text = capacity.report(batches, "test machine", cores=2)
-    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line][1:]
-    assert len(rows) == 4
-    assert rows[1].startswith("| 4 | none | 75 (60–90) | 22 | 104 | 50 | 33 | n/a | 1.30 | 0.9870 |")
-    assert rows[2].startswith("| 1 | 1 core, TF 1 thread | 60 | 20 |")
+    (rows,) = markdown_tables(text)
+    assert [(row["students at once"], row["limit per student"]) for row in rows] == [
+        ("1", "none"),
+        ("4", "none"),
+        ("1", "1 core, TF 1 thread"),
+        ("2", "1 core, TF 1 thread"),
+    ]
+    four = rows[1]  # four runs: walls 60, 70, 80, 90 s; peaks 1.0 to 1.3 GiB; accuracies 0.990 to 0.987
+    assert four["wall time of each run (s)"] == "75 (60–90)"  # their mean and range
+    assert four["wall time of the batch (s)"] == "104"
+    assert float(four["memory per student: group peak, private + libraries (GiB)"]) == 1.3  # the largest
+    assert float(four["lowest test accuracy"]) == 0.987
+    assert four["batch ÷ reference probe"] == "n/a"  # no probe was run
+    assert rows[0]["wall time of each run (s)"] == "60"  # one run: no range
+
     sizing = [line for line in text.splitlines() if line.startswith("- **")]
-    assert len(sizing) == 2
-    assert "**none** (4 at once): a training costs 33 CPU s" in sizing[0]  # the mean of the four
-    assert "a class of 30 needs 4 cores; at 2 students per core" in sizing[0]
-    assert "**1 core, TF 1 thread** (2 at once)" in sizing[1]
+    assert [re.match(r"- \*\*(.+?)\*\* \((\d) at once\)", line).groups() for line in sizing] == [
+        ("none", "4"),  # each limit sized from its most loaded batch
+        ("1 core, TF 1 thread", "2"),
+    ]
+    assert _number(r"a training costs (\d+) CPU s", sizing[0]) == 33  # the mean of 30, 34, 32, 36
+    assert _number(r"needs (\d+) cores", sizing[0]) == math.ceil(30 * 33 / 300)
+    assert _number(r"at ([\d.]+) students per core", sizing[0]) == 4 / 2
+    assert _number(r"at ([\d.]+) students per core", sizing[1]) == 2 / 2
 
 
 def test_the_probes_swing_and_each_batch_is_read_against_the_probes_around_it():
     assert capacity.swing([40.0, 44.0, 42.0]) == "reference probes 40–44 s, a 10 % swing"
     assert capacity.swing([]) == "no reference probe was run"
-    batch = _batch(1) | {"relative": 2.5}
-    row = capacity.summarize(batch)
-    assert row["relative"] == 2.5
-    assert "| 2.50 |" in capacity.report([batch], "test machine", cores=2)
+    batch = capacity.against_probes(_batch(1) | {"batch_s": 84.0}, 40.0, 44.0)
+    assert batch["relative"] == pytest.approx(84 / 42) and batch["probes_s"] == [40.0, 44.0]
+    slower = capacity.against_probes(_batch(1) | {"batch_s": 84.0 * 1.5}, 60.0, 66.0)  # the machine slowed
+    assert slower["relative"] == pytest.approx(batch["relative"])
+    (rows,) = markdown_tables(capacity.report([batch], "test machine", cores=2))
+    assert float(rows[0]["batch ÷ reference probe"]) == 2.0
+    with pytest.raises(ValueError, match="must be positive"):
+        capacity.against_probes(_batch(1), 0.0, 44.0)

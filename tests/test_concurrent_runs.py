@@ -9,6 +9,9 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
+
+pytestmark = pytest.mark.slow  # two new Pythons import TensorFlow and save a model at once
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"

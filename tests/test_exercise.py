@@ -268,6 +268,7 @@ def _cli(*args, cwd=ROOT, env=None):
     )
 
 
+@pytest.mark.slow  # six runs of the command, each a new Python
 def test_command_line(tmp_path):
     result = _cli("--help")
     assert result.returncode == 0 and "usage: cnn-exercise" in result.stdout and "--check" in result.stdout
@@ -286,6 +287,7 @@ def test_command_line(tmp_path):
     assert result.returncode == 0 and out.read_text(encoding="utf-8") == EXERCISE.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # two new Pythons
 def test_the_generator_runs_without_tensorflow(tmp_path):
     blocker = tmp_path / "sitecustomize.py"  # make "import tensorflow" and "import keras" fail
     blocker.write_text("import sys\nsys.modules['tensorflow'] = None\nsys.modules['keras'] = None\n")

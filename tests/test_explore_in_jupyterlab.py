@@ -19,11 +19,12 @@ from __future__ import annotations
 from pathlib import Path
 import re
 
-from browser import offline_page
-from labserver import error_outputs, jupyterlab_server, open_notebook, run_all_cells
+from browser import error_outputs, offline_page, open_notebook, run_all_cells
 import nbformat
 from playwright.sync_api import Locator, Page, expect
 import pytest
+
+from testbed.labserver import jupyterlab_server
 
 pytestmark = pytest.mark.slow  # JupyterLab and a browser
 

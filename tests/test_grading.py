@@ -24,9 +24,10 @@ from cnn_instructor.assignment import ASSIGNMENT, PARTS, TOTAL_POINTS, assignmen
 from cnn_instructor.exercise import Block
 import keras
 import nbformat
-import nbgrading
 import numpy as np
 import pytest
+
+from testbed import nbgrading
 
 pytestmark = pytest.mark.slow  # grades eight submissions, each training for one epoch
 

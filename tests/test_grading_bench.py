@@ -1,20 +1,16 @@
-"""benchmarks/grading.py's own logic: cell times from nbclient's timestamps, the report's figures,
-and its arguments refused before any grading starts."""
+"""benchmarks/grading.py's own logic: cell times from nbclient's timestamps, the figures computed from
+an autograde's time and the graded notebooks, the report, and its arguments refused before any grading
+starts."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-import sys
+import re
 
+from cnn_instructor.assignment import TOTAL_POINTS
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("grading_bench", ROOT / "benchmarks" / "grading.py")
-grading_bench = importlib.util.module_from_spec(spec)
-sys.modules["grading_bench"] = grading_bench
-spec.loader.exec_module(grading_bench)
+from benchmarks import grading as grading_bench
 
 
 def _cell(start: str | None, end: str | None) -> nbformat.NotebookNode:
@@ -36,21 +32,51 @@ def test_cell_seconds_reads_nbclients_timestamps():
     assert grading_bench.cell_seconds(notebook) == [6.5, 0.25]
 
 
-def test_the_report_gives_the_rate_and_the_class():
-    values = {
-        "submissions": 3,
-        "autograde_s": 81.0,
-        "per_submission_s": 27.0,
-        "class_of_30_min": 13.5,
-        "longest_cell_s": [6.4, 6.3, 6.2],
-        "cells_total_s": [23.0, 22.5, 23.5],
-        "peak_rss_gib": 1.48,
-        "full_marks": 3,
-    }
+def _graded(*cells: tuple[float, float]) -> nbformat.NotebookNode:
+    """A graded notebook whose code cells ran from ``start`` to ``end`` seconds after 10:00."""
+
+    def stamp(seconds: float) -> str:  # as nbclient writes it
+        return f"2026-12-04T10:{int(seconds) // 60:02d}:{seconds % 60:09.6f}Z"
+
+    return nbformat.v4.new_notebook(cells=[_cell(stamp(start), stamp(end)) for start, end in cells])
+
+
+def test_the_figures_come_from_the_autograde_time_and_the_graded_notebooks():
+    graded = [_graded((0, 6.4), (7, 20)), _graded((0, 2), (3, 9.5)), _graded((0, 30))]
+    values = grading_bench.figures(81.0, graded, [TOTAL_POINTS, TOTAL_POINTS - 2, TOTAL_POINTS], 1.5)
+    assert values["submissions"] == 3
+    assert values["per_submission_s"] == pytest.approx(27.0)  # the autograde's time over the submissions
+    assert values["class_of_30_min"] == pytest.approx(30 * 27.0 / 60)
+    assert values["cells_total_s"] == pytest.approx([19.4, 8.5, 30.0])  # each notebook's cells summed
+    assert values["longest_cell_s"] == pytest.approx([13.0, 6.5, 30.0])
+    assert values["full_marks"] == 2  # the second lost points
+    assert values["peak_rss_gib"] == 1.5
+
+
+def test_the_figures_refuse_what_gives_no_rate():
+    with pytest.raises(ValueError, match="graded: no notebooks"):
+        grading_bench.figures(10.0, [], [], 1.0)
+    with pytest.raises(ValueError, match="points: one per graded notebook, got 1 for 2"):
+        grading_bench.figures(10.0, [_graded((0, 1)), _graded((0, 1))], [TOTAL_POINTS], 1.0)
+
+
+def _number(pattern: str, text: str) -> float:
+    match = re.search(pattern, text)
+    assert match, f"{pattern!r} is not in the report:\n{text}"
+    return float(match.group(1))
+
+
+def test_the_report_gives_each_figure_rounded():
+    values = grading_bench.figures(
+        80.0, [_graded((0, 6.44)), _graded((0, 7.06)), _graded((0, 9))], [0, 0, 0], 1.484
+    )
     text = grading_bench.report(values, "1 core (0)", "a machine")
-    assert "81.0 s, 27.0 s per submission" in text
-    assert "a class of 30 at this rate: 13.5 minutes" in text
-    assert "longest cell: 6.4 s, 6.3 s, 6.2 s" in text and "full marks: 3 of 3" in text
+    assert text.splitlines()[0].startswith("Machine: a machine") and "1 core (0)" in text.splitlines()[0]
+    assert _number(r"([\d.]+) s per submission", text) == 26.7  # 80 s over 3, to a tenth
+    assert _number(r"class of 30\D*([\d.]+) minutes", text) == 13.3  # 30 × 26.67 s
+    assert _number(r"peak memory\D*([\d.]+) GiB", text) == 1.48
+    assert re.search(r"longest cell: 6.4 s, 7.1 s, 9.0 s$", text, re.MULTILINE)
+    assert re.search(r"full marks: 0 of 3$", text, re.MULTILINE)
 
 
 @pytest.mark.parametrize(

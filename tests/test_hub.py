@@ -1,5 +1,5 @@
 """A whole class on one server: a real JupyterHub (from PyPI, its proxy from npm) on loopback, with
-the dummy authenticator and local-process servers (tests/hubserver.py). Nothing is mocked.
+the dummy authenticator and local-process servers (testbed/hubserver.py). Nothing is mocked.
 
 - Three students log in through the hub's login form and run the lesson in their own servers at
   the same time, through the hub's proxy (REST API and kernel WebSocket, as JupyterLab does);
@@ -27,11 +27,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 from browser import offline_page
 from cnn_instructor.docs_blocks import nbgitpuller_link
-from hubserver import jupyterhub_server
 import nbformat
 import pytest
-from remote_kernel import get_notebook, put_notebook, run_notebook, stream_text
 import requests
+
+from testbed.hubserver import jupyterhub_server
+from testbed.remote_kernel import get_notebook, put_notebook, run_notebook, stream_text
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 
-from browser import offline_page
-from labserver import execute_command, jupyterlab_server, open_notebook
+from browser import execute_command, offline_page, open_notebook
 import nbformat
 import pytest
+
+from testbed.labserver import jupyterlab_server
 
 pytestmark = pytest.mark.slow  # JupyterLab and a browser
 

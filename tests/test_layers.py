@@ -1,152 +1,149 @@
-"""The package's layers: imports run one way (widgets -> figures -> maths -> the ground), no module
-imports another's private name, each layer uses only its own libraries, and every module is one
-screen-sized concern. Each rule is also shown failing on a module written to break it."""
+"""The package's layers, as import-linter checks them (the contracts are in pyproject.toml, under
+[tool.importlinter]): imports run one way (widgets -> figures -> maths -> the shared modules), each
+layer uses only its own libraries, and cnn_helpers never imports the instructor tools. Each contract
+is also shown failing, on a copy of the package with one import added that breaks it. Beside them: no
+module imports another's private name, and every module is one screen-sized concern."""
 
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
+import shutil
+import subprocess
+import sys
+import tomllib
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "cnn_helpers"
-
-#: The layers, lowest first, and the layers each may import from. The shared pieces (argument checks,
-#: words, colours, TensorFlow's quiet import) serve every layer; data loading and the student
-#: checks sit at the top beside the flat public names, and use the shared pieces and maths.
-SHARED = {"cnn_helpers._args", "cnn_helpers._words", "cnn_helpers._quiet"}
-MAY_USE = {
-    "shared": {"shared"},
-    "maths": {"shared", "maths"},
-    "figures": {"shared", "maths", "figures"},
-    "widgets": {"shared", "maths", "figures", "widgets"},
-    "top": {"shared", "maths", "figures", "top"},  # not widgets: they need the lesson extra
-}
-#: Third-party libraries a layer must not import: computations draw nothing, figures know no widgets.
-NOT_IN = {
-    "shared": {"matplotlib", "ipywidgets", "ipycanvas"},
-    "maths": {"matplotlib", "ipywidgets", "ipycanvas"},
-    "figures": {"ipywidgets", "ipycanvas"},
-    "widgets": set(),
-    "top": {"ipywidgets", "ipycanvas"},  # the lean install has no widgets: they are imported apart
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "cnn_helpers"
+CONTRACTS = {
+    contract["id"]: contract["name"]
+    for contract in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
 }
 MAX_LINES = 250
 
 
-def layer(module: str) -> str:
-    """The layer of a module of the package, from its dotted name."""
-    if module in SHARED:
-        return "shared"
-    parts = module.split(".")
-    if len(parts) > 1 and parts[1] in ("maths", "figures", "widgets"):
-        return parts[1]
-    if module in ("cnn_helpers", "cnn_helpers.data") or module.startswith("cnn_helpers.checks"):
-        return "top"
-    raise AssertionError(f"{module} belongs to no layer: put it in maths/, figures/ or widgets/")
+def lint_imports(folder: Path) -> subprocess.CompletedProcess:
+    """import-linter's command run on the packages in ``folder`` with the contracts of its
+    pyproject.toml (it lints the packages of the folder it runs in); its status and report."""
+    command = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert command, f"no lint-imports beside {sys.executable}: install the test extra"
+    return subprocess.run(
+        [command, "--no-cache"],
+        cwd=folder,
+        env={**os.environ, "COLUMNS": "1000"},  # a contract's name and its verdict on one line
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-def module_name(path: Path) -> str:
-    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+def test_the_imports_keep_every_contract():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name in CONTRACTS.values():
+        assert f"{name} KEPT" in result.stdout
 
 
-def is_module(dotted: str) -> bool:
-    """Whether ``dotted`` names a module or subpackage of cnn_helpers."""
-    path = PACKAGE.parent.joinpath(*dotted.split("."))
-    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+#: Per contract, an import that breaks it: the module of cnn_helpers it is added to, what it imports,
+#: and the lines added. (It may break other contracts too: cnn_helpers' __init__, for one, imports
+#: every layer, so a module that imports it reaches them all.)
+BREAKS = {
+    "layers": ("_args.py", "cnn_helpers.maths.padding", "def _limits():\n    from .maths import padding\n"),
+    "top-without-widgets": ("checks/model.py", "cnn_helpers.widgets.base", "from ..widgets import base\n"),
+    "widgets-without-top": ("widgets/unit.py", "cnn_helpers.data", "from ..data import load_mnist\n"),
+    "package-root": ("maths/unit.py", "cnn_helpers", "import cnn_helpers\n"),
+    "maths-draws-nothing": ("_words.py", "matplotlib", "import matplotlib.pyplot\n"),
+    "figures-know-no-widgets": ("figures/unit.py", "ipywidgets", "import ipywidgets\n"),
+    "figures-draw-arrays": ("figures/filters.py", "keras", "import keras\n"),
+    "lean-install": ("data.py", "ipycanvas", "def _pad():\n    import ipycanvas\n"),
+    "helpers-without-instructor": (
+        "maths/unit.py",
+        "cnn_instructor.exercise",
+        "from cnn_instructor import exercise\n",
+    ),
+}
 
 
-def imports(module: str, source: str) -> list[tuple[str, str | None]]:
-    """Every import in ``source`` (also inside functions) as ``(absolute module, name or None)``:
-    ``from a import b`` is ``("a.b", None)`` when ``a.b`` is a module of the package."""
-    found: list[tuple[str, str | None]] = []
-    is_package = PACKAGE.parent.joinpath(*module.split("."), "__init__.py").exists()
-    base = module.split(".") if is_package else module.split(".")[:-1]
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found += [(alias.name, None) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                anchor = base[: len(base) - node.level + 1]
-                target = ".".join(anchor + ([node.module] if node.module else []))
-            else:
-                target = node.module
-            for alias in node.names:
-                whole = f"{target}.{alias.name}"
-                inside = whole.split(".")[0] == "cnn_helpers" and is_module(whole)
-                found.append((whole, None) if inside else (target, alias.name))
-    return found
+def test_every_contract_has_an_import_that_breaks_it():
+    assert set(BREAKS) == set(CONTRACTS)
 
 
-def private(name: str) -> bool:
-    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+@pytest.mark.parametrize("contract", sorted(BREAKS))
+def test_a_contract_is_broken_by_an_import_it_forbids(tmp_path, contract):
+    module, imported, lines = BREAKS[contract]
+    ignore = shutil.ignore_patterns("__pycache__")
+    for package in ("cnn_helpers", "cnn_instructor"):
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=ignore)
+    shutil.copy2(ROOT / "pyproject.toml", tmp_path)
+    path = tmp_path / "cnn_helpers" / module
+    line = len(path.read_text().splitlines()) + 2 + lines.count("\n")  # the import: the last line added
+    with open(path, "a") as source:
+        source.write("\n\n" + lines)
+    result = lint_imports(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{CONTRACTS[contract]} BROKEN" in result.stdout, result.stdout
+    importer = "cnn_helpers." + module.removesuffix(".py").replace("/", ".")
+    assert f"{importer} -> {imported} (l.{line})" in result.stdout, result.stdout  # the report shows it
 
 
-def problems(module: str, source: str) -> list[str]:
-    """What breaks the layering rules in ``source``, the code of ``module``."""
-    own, found = layer(module), []
-    for target, name in imports(module, source):
-        if target == "__future__":
+# import-linter follows modules, not names; ruff's import-private-name (PLC2701, in preview) skips a
+# package's imports of its own modules. So this one rule is checked here, on the syntax tree.
+def private_names(path: Path, root: Path = ROOT) -> list[str]:
+    """The imports ``from x import _name`` in ``path`` where ``_name`` is not a module: another
+    module's private name. ``root``: where absolute imports start."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.ImportFrom):
             continue
-        if name is not None and private(name):
-            found.append(f"{module} imports the private name {name} from {target}")
-        if target.split(".")[0] == "cnn_helpers":
-            if layer(target) not in MAY_USE[own]:
-                found.append(f"{module} ({own}) imports {target} ({layer(target)}), a layer it may not use")
-        elif target.split(".")[0] in NOT_IN[own]:
-            found.append(f"{module} ({own}) imports {target}, which its layer must not use")
+        folder = path.parents[node.level - 1] if node.level else root  # where the imported module is
+        folder = folder.joinpath(*node.module.split(".")) if node.module else folder
+        for alias in node.names:
+            private = alias.name.startswith("_") and not alias.name.endswith("__")
+            module = (folder / f"{alias.name}.py").exists() or (folder / alias.name / "__init__.py").exists()
+            if private and not module:
+                found.append(
+                    f"line {node.lineno}: from {'.' * node.level}{node.module or ''} import {alias.name}"
+                )
     return found
 
 
-MODULES = sorted(PACKAGE.rglob("*.py"))
+SOURCES = sorted(
+    path
+    for folder in ("cnn_helpers", "cnn_instructor", "testbed", "benchmarks", "tests")
+    for path in (ROOT / folder).rglob("*.py")
+)
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE.parent)))
-def test_imports_run_one_way_and_take_no_private_names(path):
-    assert problems(module_name(path), path.read_text()) == []
-
-
-@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE.parent)))
-def test_each_module_is_one_screenful_of_concern(path):
-    lines = len(path.read_text().splitlines())
-    assert lines <= MAX_LINES, f"{path.name} has {lines} lines: split it by concern (at most {MAX_LINES})"
-
-
-def test_every_module_belongs_to_a_layer_and_the_layers_are_folders():
-    layers = {layer(module_name(path)) for path in MODULES}
-    assert layers == set(MAY_USE)
-    for name in ("maths", "figures", "widgets", "checks"):
-        assert (PACKAGE / name / "__init__.py").exists()
-    assert {f"cnn_helpers.{p.stem}" for p in PACKAGE.glob("_*.py") if p.stem != "__init__"} == SHARED
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_module_imports_another_modules_private_name(path):
+    assert private_names(path) == []
 
 
 @pytest.mark.parametrize(
-    ("module", "source", "expected"),
+    ("module", "source", "found"),
     [
-        ("cnn_helpers.maths.shifts", "from ..figures._base import describe", "may not use"),
-        ("cnn_helpers.figures.images", "from ..widgets.base import show_as_png", "may not use"),
-        ("cnn_helpers.figures.images", "from ..widgets import base", "may not use"),
-        ("cnn_helpers.maths.shifts", "def f():\n    from cnn_helpers.widgets import base", "may not use"),
-        ("cnn_helpers.maths.shifts", "import cnn_helpers.figures.images", "may not use"),
-        ("cnn_helpers._args", "from .maths.padding import LIMITS", "may not use"),
-        ("cnn_helpers.maths.unit", "from ..data import load_mnist", "may not use"),
-        ("cnn_helpers.checks.model", "from ..widgets.base import ShownAsWidget", "may not use"),
-        ("cnn_helpers", "from .widgets import DrawingPad", "may not use"),
-        ("cnn_helpers.figures.images", "from ..maths.layers import _secret", "private name"),
-        ("cnn_helpers.figures.images", "from ._base import _root", "private name"),
-        ("cnn_helpers.maths.unit", "from matplotlib import pyplot as plt", "must not use"),
-        ("cnn_helpers.figures.unit", "import ipywidgets", "must not use"),
-        ("cnn_helpers._words", "import matplotlib.pyplot", "must not use"),
-        ("cnn_helpers.figures.unit", "from keras.src.utils import _private", "private name"),
+        ("figures/images.py", "from ._base import _root", ["from ._base import _root"]),
+        ("figures/images.py", "from ..maths.layers import _secret", ["from ..maths.layers import _secret"]),
+        (
+            "maths/unit.py",
+            "def f():\n    from keras.src.utils import _private",
+            ["from keras.src.utils import _private"],
+        ),
+        ("figures/images.py", "from ._base import describe\nfrom .. import _args", []),  # a private module
+        ("figures/__init__.py", "from __future__ import annotations\nfrom . import _panels", []),
     ],
 )
-def test_the_rules_catch_what_they_forbid(module, source, expected):
-    found = problems(module, source)
-    assert len(found) == 1 and expected in found[0], found
+def test_a_private_name_is_found_and_a_private_module_is_not(tmp_path, module, source, found):
+    shutil.copytree(PACKAGE, tmp_path / "cnn_helpers", ignore=shutil.ignore_patterns("__pycache__"))
+    path = tmp_path / "cnn_helpers" / module
+    path.write_text(source)
+    assert [line.split(": ", 1)[1] for line in private_names(path, root=tmp_path)] == found
 
 
-def test_public_names_from_a_private_module_and_lower_layers_pass():
-    source = (
-        "from ._base import describe\nfrom ..maths.padding import LIMITS\nfrom .._args import check_array"
-    )
-    assert problems("cnn_helpers.figures.padding", source) == []
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_each_module_is_one_screenful_of_concern(path):
+    lines = len(path.read_text().splitlines())
+    assert lines <= MAX_LINES, f"{path.name} has {lines} lines: split it by concern (at most {MAX_LINES})"

@@ -171,8 +171,8 @@ def test_the_sdist_holds_what_a_rebuild_needs_and_not_the_repository(dists):
         names = {m.name.removeprefix(f"{STEM}/") for m in sdist.getmembers() if m.isfile()}
     assert {"pyproject.toml", "README.md", "MANIFEST.in", "PKG-INFO"} <= names
     assert _package_files() <= names
-    # the lessons, their tests and CI are run from a checkout (see MANIFEST.in)
-    assert not [n for n in names if n.split("/")[0] in {"tests", "notebooks", "benchmarks", ".ci"}]
+    # the lessons, their tests, benchmarks and testbed, and CI are run from a checkout (see MANIFEST.in)
+    assert not [n for n in names if n.split("/")[0] in {"tests", "testbed", "notebooks", "benchmarks", ".ci"}]
 
 
 def test_the_installed_wheel_imports_from_the_environment_not_the_tree(venv):

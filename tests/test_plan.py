@@ -201,6 +201,7 @@ def test_solution_lines_in_metadata_count_as_the_same_lines_marked(make):
     )
 
 
+@pytest.mark.slow  # a new Python runs the command (nbformat alone takes seconds to import)
 def test_a_cell_with_solution_lines_that_name_no_lines_is_reported(tmp_path):
     path = tmp_path / "nb.ipynb"
     nbformat.write(new_notebook(cells=[new_code_cell("x = 1", metadata={"solution_lines": [[2, 3]]})]), path)
@@ -398,6 +399,7 @@ def test_two_periods_say_when_no_split_fits():
     assert two_periods(plan(_sections_notebook([10]))) is None
 
 
+@pytest.mark.slow  # a new Python runs the command (nbformat alone takes seconds to import)
 def test_json_gives_each_row_core_and_optional_and_the_two_periods(tmp_path):
     path = tmp_path / "nb.ipynb"
     nbformat.write(_notebook(), path)
@@ -424,6 +426,7 @@ def test_json_gives_each_row_core_and_optional_and_the_two_periods(tmp_path):
     assert counts == json.loads(json.dumps(as_json(sections)))
 
 
+@pytest.mark.slow  # two runs of the command, each a new Python
 def test_command_line(tmp_path):
     path = tmp_path / "nb.ipynb"
     nbformat.write(_notebook(), path)
@@ -441,6 +444,7 @@ def test_command_line(tmp_path):
     assert result.returncode == 2 and "no such notebook" in result.stderr
 
 
+@pytest.mark.slow  # two runs of the command, each a new Python
 def test_the_command_writes_its_table_into_readme(tmp_path):
     path, readme = tmp_path / "nb.ipynb", tmp_path / "README.md"
     nbformat.write(_notebook(), path)

@@ -92,6 +92,7 @@ def _python(code: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment)
 
 
+@pytest.mark.slow  # imports TensorFlow in a new Python
 def test_import_hides_start_up_lines_but_keeps_errors():
     result = _python(
         "import os, cnn_helpers, tensorflow as tf\n"
@@ -103,6 +104,7 @@ def test_import_hides_start_up_lines_but_keeps_errors():
     assert result.stderr == ""
 
 
+@pytest.mark.slow  # imports TensorFlow in a new Python
 def test_import_keeps_the_log_level_the_user_set():
     result = _python(
         "import os, cnn_helpers\nprint(os.environ['TF_CPP_MIN_LOG_LEVEL'])", TF_CPP_MIN_LOG_LEVEL="0"
@@ -110,6 +112,7 @@ def test_import_keeps_the_log_level_the_user_set():
     assert result.stdout.strip() == "0"
 
 
+@pytest.mark.slow  # imports TensorFlow in a new Python
 def test_stderr_is_restored_when_the_import_fails(tmp_path):
     (tmp_path / "tensorflow.py").write_text("raise ImportError('no TensorFlow here')\n")
     code = (
@@ -126,6 +129,7 @@ def test_stderr_is_restored_when_the_import_fails(tmp_path):
     assert "still visible: no TensorFlow here" in result.stderr
 
 
+@pytest.mark.slow  # asks pip's index (the network or a cache)
 def test_environment_yml_pip_section_is_a_valid_requirements_file(tmp_path):
     # conda hands the pip entries to `pip install -r` from the file's folder; an option that a
     # requirements file does not allow (--no-deps, say) fails every conda and Binder build.

@@ -12,11 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 import re
 
-from browser import offline_page
-from labserver import jupyterlab_server, open_notebook
+from browser import offline_page, open_notebook
 import nbformat
 from playwright.sync_api import expect
 import pytest
+
+from testbed.labserver import jupyterlab_server
 
 pytestmark = pytest.mark.slow  # JupyterLab and a browser
 

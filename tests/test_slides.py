@@ -107,6 +107,7 @@ def decks(build) -> Path:
     return build[0]
 
 
+@pytest.mark.slow  # exports both notebooks' decks and pages
 def test_the_notebooks_need_no_fixing(build):
     # cnn-slides warns about a section heading that does not open a slide (a cell not of slide type
     # Slide, or the heading below other text of the cell) and about a notebook without outputs.
@@ -114,6 +115,7 @@ def test_the_notebooks_need_no_fixing(build):
     assert warnings == []
 
 
+@pytest.mark.slow  # exports both notebooks' decks and pages
 def test_every_lesson_notebook_gets_a_deck(decks):
     assert LESSONS, "no lesson notebooks found in notebooks/"
     lessons = [json.loads(lesson.read_text(encoding="utf-8")) for lesson in LESSONS]
@@ -133,6 +135,7 @@ def test_every_lesson_notebook_gets_a_deck(decks):
         assert (assets / needed).is_file(), needed
 
 
+@pytest.mark.slow  # exports both notebooks' decks and pages
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda path: path.stem)
 def test_deck_loads_nothing_from_the_network(decks, lesson):
     deck = decks / f"{lesson.stem}.slides.html"
@@ -219,6 +222,7 @@ def test_deck_works_offline_in_a_browser(decks, lesson):
     assert [failure for failure in failed if not failure.startswith(MATHJAX_BLANK_FONT)] == []
 
 
+@pytest.mark.slow  # exports a deck and a page
 def test_a_new_run_recreates_the_assets(tmp_path):
     stale = tmp_path / "slides_assets" / "stale.js"
     stale.parent.mkdir()
@@ -231,6 +235,7 @@ def test_a_new_run_recreates_the_assets(tmp_path):
     assert (tmp_path / "slides_assets" / "mathjax" / "MathJax.js").is_file()
 
 
+@pytest.mark.slow  # a new Python runs the command (nbformat alone takes seconds to import)
 def test_help():
     result = cnn_slides("--help")
     assert result.returncode == 0
@@ -238,6 +243,7 @@ def test_help():
     assert "--output DIR" in result.stdout
 
 
+@pytest.mark.slow  # a new Python runs the command (nbformat alone takes seconds to import)
 def test_a_missing_notebook_is_a_clear_error(tmp_path):
     result = cnn_slides("--output", str(tmp_path / "out"), "notebooks/no_such_lesson.ipynb")
     assert result.returncode == 2
@@ -245,12 +251,14 @@ def test_a_missing_notebook_is_a_clear_error(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow  # a new Python runs the command (nbformat alone takes seconds to import)
 def test_output_is_required():
     result = cnn_slides(str(LESSONS[0]))
     assert result.returncode == 2
     assert "--output" in result.stderr
 
 
+@pytest.mark.slow  # a new Python runs the command (nbformat alone takes seconds to import)
 def test_no_lesson_notebooks_is_a_clear_error(tmp_path):
     result = cnn_slides("--output", str(tmp_path / "out"), cwd=tmp_path)
     assert result.returncode == 2
@@ -291,6 +299,7 @@ def test_sections_that_do_not_open_a_slide_are_named():
     ]
 
 
+@pytest.mark.slow  # a new Python imports the command's module
 def test_slides_never_import_tensorflow():
     check = (
         "import sys, cnn_instructor.slides; "

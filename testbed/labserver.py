@@ -1,4 +1,4 @@
-"""A real JupyterLab on loopback for the browser tests, and helpers to drive it from playwright.
+"""A real JupyterLab on loopback, for the browser tests and the memory benchmark.
 
 ``jupyterlab_server(files)`` copies the files into a fresh folder, serves it with this
 interpreter's JupyterLab on ``127.0.0.1`` (a free port, a random token, no news, no update
@@ -6,11 +6,8 @@ check, a read-only extension manager, settings and workspaces of its own) and st
 afterwards; if the ``with`` block raises, the server's log is printed to stderr, where pytest
 shows it under the failing test. ``MNIST_NPZ`` and the rest of the environment reach the kernel.
 
-``open_notebook(page, server, path)`` opens a notebook in JupyterLab in a page from
-``browser.offline_page(allowed_origin=server.origin)`` and waits until its kernel is idle;
-``run_all_cells(page)`` runs it; ``execute_command(page, id)`` runs any JupyterLab command. They
-go through ``window.jupyterapp``, the application object JupyterLab exposes with
-``--LabApp.expose_app_in_browser=True``.
+The browser tests drive it from playwright with ``tests/browser.py`` (through
+``window.jupyterapp``, which ``--LabApp.expose_app_in_browser=True`` exposes).
 """
 
 from __future__ import annotations
@@ -26,15 +23,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from typing import TYPE_CHECKING
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote
 from urllib.request import Request, urlopen
 
-from servers import free_port, server_process, wait_until_up
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Page
+from testbed.servers import free_port, server_process, wait_until_up
 
 # Off: anything that would reach the network or make the page depend on more than the test's files.
 LAB_ARGS = [
@@ -110,7 +103,7 @@ def jupyterlab_server(
     settings JupyterLab (and RISE, which reads the same folder) starts with, on top of
     ``DEFAULT_USER_SETTINGS``. The server and its kernels get this process's environment
     (``MNIST_NPZ`` included) plus ``env``. ``command_prefix`` goes before the server's command (a
-    program that starts it, e.g. inside a memory limit: ``benchmarks/memory.py``).
+    program that starts it, e.g. inside a memory limit: ``benchmarks.memory``).
     """
     with tempfile.TemporaryDirectory(prefix="jupyterlab-test-") as tmp:
         tmp_path = Path(tmp)
@@ -177,64 +170,3 @@ def _answers(server: LabServer) -> bool:
         raise  # it answers, but refuses: waiting will not help
     except (URLError, ConnectionError, TimeoutError):
         return False
-
-
-# ----- the page side: JupyterLab in playwright, through window.jupyterapp ---------------------------
-
-_KERNEL_IDLE = """() => {
-    const panel = window.jupyterapp?.shell.currentWidget;
-    const kernel = panel?.sessionContext?.session?.kernel;
-    return !!(panel?.content?.widgets?.length && kernel && kernel.status === "idle"
-              && panel.context.isReady && !panel.sessionContext.pendingInput);
-}"""
-
-
-def open_notebook(page: Page, server: LabServer, path: str, *, timeout: float = 60) -> None:
-    """Open ``path`` in JupyterLab in ``page`` and wait until its panel is shown and its kernel idle."""
-    page.goto(server.lab_url(path))
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout * 1000)
-    name = path.rsplit("/", 1)[-1]
-    page.wait_for_function(
-        f"""() => window.jupyterapp.shell.currentWidget?.context?.path?.endsWith({json.dumps(name)})""",
-        timeout=timeout * 1000,
-    )
-    wait_for_kernel_idle(page, timeout=timeout)
-
-
-def wait_for_kernel_idle(page: Page, *, timeout: float = 60) -> None:
-    """Wait until the current notebook's kernel has started and is idle."""
-    page.wait_for_function(_KERNEL_IDLE, timeout=timeout * 1000, polling=200)
-
-
-def execute_command(page: Page, command: str, args: Mapping | None = None) -> object:
-    """Run a JupyterLab command (``"notebook:run-all-cells"``, ``"RISE:preview"``...); its result."""
-    return page.evaluate(
-        "async ([command, args]) => await window.jupyterapp.commands.execute(command, args)",
-        [command, dict(args or {})],
-    )
-
-
-def run_all_cells(page: Page, *, timeout: float = 600) -> None:
-    """Run every cell of the current notebook, wait until the kernel is idle again; fail on an error.
-
-    ``notebook:run-all-cells`` resolves once the last cell has finished, with ``false`` if a
-    cell raised; the error outputs then go into the assertion message.
-    """
-    succeeded = page.evaluate(
-        """async (ms) => await Promise.race([
-            window.jupyterapp.commands.execute("notebook:run-all-cells"),
-            new Promise((_, reject) => setTimeout(() => reject(new Error(`running for ${ms} ms`)), ms)),
-        ])""",
-        timeout * 1000,
-    )
-    wait_for_kernel_idle(page, timeout=timeout)
-    assert succeeded is True, f"a cell failed: {error_outputs(page)}"
-
-
-def error_outputs(page: Page) -> list[str]:
-    """The text of every error output (tracebacks) in the current notebook panel."""
-    return page.evaluate(
-        """() => [...window.jupyterapp.shell.currentWidget.node.querySelectorAll(
-                '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
-              .map(node => node.innerText).filter(text => /Error|Traceback/.test(text))"""
-    )

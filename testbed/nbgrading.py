@@ -5,7 +5,7 @@
 own command line there, with errors in the config file fatal (nbgrader otherwise logs them and
 goes on with its defaults). ``solved(release, source)`` is the release filled in with the
 solution's code, and ``with_block_code`` puts a mistake in one block: the submissions the grading
-tests and ``benchmarks/grading.py`` hand in with ``submit``. ``scores`` reads the gradebook through
+tests and ``benchmarks.grading`` hand in with ``submit``. ``scores`` reads the gradebook through
 nbgrader's API.
 """
 

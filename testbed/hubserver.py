@@ -31,9 +31,10 @@ import subprocess
 import sys
 import time
 
-from labserver import LAB_ARGS
 import requests
-from servers import free_port, server_process, wait_until_up
+
+from testbed.labserver import LAB_ARGS
+from testbed.servers import free_port, server_process, wait_until_up
 
 SERVICE = "class-test"  # the test's service: its token manages users, servers and tokens
 
