@@ -119,6 +119,7 @@ def _lesson_model(convolutions: int = 2, trainable: bool = True) -> keras.Model:
     return model
 
 
+@pytest.mark.slow  # trains
 @pytest.mark.filterwarnings("ignore:The model does not have any trainable weights")
 def test_a_model_that_learns_passes_and_one_that_cannot_fails():
     keras.utils.set_random_seed(1)
@@ -155,6 +156,7 @@ def test_adam_and_cross_entropy_pass_and_others_fail(prepared):
             grade_compiled(model)
 
 
+@pytest.mark.slow  # trains
 def test_the_trained_model_must_be_trained_and_read_enough_digits(prepared):
     model, _ = _compiled(keras.optimizers.Adam)
     with pytest.raises(AssertionError, match="the model has not been trained: run the training cell"):

@@ -31,6 +31,11 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def test_the_committed_files_are_what_it_writes():
+    assert regenerate(ROOT, check=True) == [], "run cnn-regenerate"
+
+
+@pytest.mark.slow  # the command in a new Python
+def test_the_command_says_so():
     result = _cli("--check", cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "up to date" in result.stdout
@@ -49,6 +54,7 @@ def project(tmp_path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow  # the command in a new Python
 def test_check_names_each_stale_file_and_writes_nothing(project):
     lesson = nbformat.read(project / LESSON, as_version=4)
     (cell,) = [c for c in lesson.cells if "architecture.png" in c.get("attachments", {})]
@@ -66,6 +72,7 @@ def test_check_names_each_stale_file_and_writes_nothing(project):
         assert f"{path} is out of date" in result.stdout
 
 
+@pytest.mark.slow  # the command in a new Python
 def test_it_writes_what_is_stale_and_then_nothing(project):
     (project / EXERCISE).write_text("{}", encoding="utf-8")
     (project / SOURCE).unlink()
@@ -80,6 +87,7 @@ def test_it_writes_what_is_stale_and_then_nothing(project):
     assert regenerate(project, check=True) == []
 
 
+@pytest.mark.slow  # the command in a new Python
 def test_errors_name_the_step_and_the_folder(project, tmp_path_factory):
     (project / README).write_text("<!-- file nowhere.py -->\n<!-- end -->\n")
     result = _cli("--check", cwd=project)
