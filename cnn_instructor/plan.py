@@ -402,12 +402,13 @@ def table(sections: Sequence[Section]) -> str:
 
 
 def readme_text(sections: Sequence[Section]) -> str:
-    """What ``cnn-plan`` prints and writes into README: the table, then the two-period split."""
+    """What ``cnn-plan`` prints and writes into a doc (``--readme``, docs/teaching.md): the table,
+    then the two-period split."""
     return f"{table(sections)}\n\n{two_periods_line(two_periods(sections))}"
 
 
 def readme_block(notebook_path: str) -> re.Pattern[str]:
-    """The markers around a notebook's plan table in README, the table between them captured."""
+    """The markers around a notebook's plan table in a doc, the table between them captured."""
     return re.compile(rf"(<!-- cnn-plan {re.escape(notebook_path)} -->\n)(.*?)(\n<!-- end -->)", re.S)
 
 
