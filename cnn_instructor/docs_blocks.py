@@ -110,6 +110,9 @@ def _render_points(root: Path) -> str:
             if isinstance(node, ast.FunctionDef)
         ]
         hidden = _cell(ast.get_docstring(functions[0]) or "") if functions else ""
+        for name, value in part.settings.items():  # the grading settings, as the course sets them
+            hidden = hidden.replace(f"the fraction ``{name}``", f"{value * 100:g} %")
+            hidden = hidden.replace(f"``{name}``", f"{value:g}")
         if not hidden:
             raise BlockError(f"part {part.grade_id!r}: its hidden tests' function has no docstring")
         check = f"`{part.check.rstrip('(')}`" if part.check else "none"

@@ -351,7 +351,8 @@ def two_periods_line(split: Split | None) -> str:
     )
     return (
         f'Two periods (students write): split before "{split.before}": {split.first:.1f} + '
-        f"{split.second:.1f} minutes, the second with Run All Above ({verdict})."
+        f"{split.second:.1f} minutes ({verdict}); the second period starts on that heading's first "
+        "cell with Run ▸ Run All Above Selected Cell."
     )
 
 
