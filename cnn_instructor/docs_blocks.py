@@ -8,7 +8,7 @@ A generated block sits between two markers, its kind and arguments in the first:
     <!-- end -->
 
 - ``cnn-plan NOTEBOOK``: the class plan of a notebook (``cnn_instructor.plan``: its table and the
-  two-period split; ``cnn-plan NOTEBOOK --readme DOC`` writes the same block);
+  two-period split, as ``cnn-plan NOTEBOOK`` prints it);
 - ``file PATH``: a file of the project, quoted whole in a fenced block;
 - ``points``: the nbgrader assignment's points table, from ``cnn_instructor.assignment.PARTS``;
 - ``figure NOTEBOOK NAME``: the notebook's stored figure of the cell tagged ``attach:NAME``, saved
@@ -30,6 +30,7 @@ import argparse
 import ast
 import base64
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 import inspect
 import os
 from pathlib import Path
@@ -40,16 +41,15 @@ from urllib.parse import urlencode
 import nbformat
 
 from . import assignment, attachments, plan
+from .cli import write_or_check
 
 #: The docs, as globs under the project's folder.
 DOCUMENTS = ("*.md", "docs/**/*.md", "benchmarks/*.md")
 IMAGES = Path("docs") / "images"
-#: A marked block: ``<!-- KIND ARGUMENTS -->``, its body (maybe none: ``??``), ``<!-- end -->``, on lines of
-#: their own; the body ends at the first ``<!-- end -->`` line.
-BLOCK = re.compile(
-    r"^<!-- (?P<kind>[a-z][\w-]*)(?P<arguments>(?: [^\s>]+)*) -->\n(?:(?P<body>.*?)\n)??<!-- end -->$",
-    re.MULTILINE | re.DOTALL,
-)
+#: A block's first marker, alone on its line: ``<!-- KIND ARGUMENTS -->``; its last: ``<!-- end -->``.
+OPENER = re.compile(r"<!-- (?P<kind>[a-z][\w-]*)(?P<arguments>(?: [^\s>]+)*) -->")
+END = "<!-- end -->"
+_FENCE = re.compile(r"^(`{3,}|~{3,})")
 HAND_WRITTEN = "commands"
 PLACEHOLDERS = ("https://<hub>", "https://github.com/<owner>/<repository>")
 _FENCES = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".cfg": "ini", ".txt": "text"}
@@ -88,7 +88,7 @@ def _cell(text: str) -> str:
 
 
 def _render_plan(root: Path, notebook: str) -> str:
-    return plan.readme_text(plan.plan(nbformat.read(root / notebook, as_version=4)))
+    return plan.plan_text(plan.plan(nbformat.read(root / notebook, as_version=4)))
 
 
 def _render_file(root: Path, path: str) -> str:
@@ -113,6 +113,10 @@ def _render_points(root: Path) -> str:
         for name, value in part.settings.items():  # the grading settings, as the course sets them
             hidden = hidden.replace(f"the fraction ``{name}``", f"{value * 100:g} %")
             hidden = hidden.replace(f"``{name}``", f"{value:g}")
+            if re.search(rf"\b{name}\b", hidden):
+                raise BlockError(
+                    f"part {part.grade_id!r}: its docstring names the setting {name!r} unlike ``{name}``"
+                )
         if not hidden:
             raise BlockError(f"part {part.grade_id!r}: its hidden tests' function has no docstring")
         check = f"`{part.check.rstrip('(')}`" if part.check else "none"
@@ -192,30 +196,105 @@ def render(root: Path, doc: Path, kind: str, arguments: Sequence[str], images: d
     return renderer(root, *arguments)
 
 
+@dataclass(frozen=True)
+class Block:
+    """One marked block of a doc: its kind, its arguments, its body (the lines between the markers)
+    and the line of its first marker (counted from 1)."""
+
+    kind: str
+    arguments: tuple[str, ...]
+    body: str
+    line: int
+
+    @property
+    def opener(self) -> str:
+        return f"<!-- {' '.join((self.kind, *self.arguments))} -->"
+
+
+def parse(text: str, where: str = "the doc") -> list[str | Block]:
+    """``text`` as its pieces, in order: runs of plain lines (str, each line with its newline) and
+    marked blocks. Markers inside fenced code are text, not markers. A BlockError names ``where``
+    and the line of a marker without its partner, or of a line that looks like a marker and is not."""
+    pieces: list[str | Block] = []
+    plain: list[str] = []
+    lines = text.splitlines(keepends=True)
+    fence, index = None, 0
+    while index < len(lines):
+        line, number = lines[index], index + 1
+        stripped = line.rstrip("\n")
+        index += 1
+        if fence:  # inside fenced code: only its closing fence matters
+            fence = None if stripped.startswith(fence) and not stripped.strip("`~") else fence
+            plain.append(line)
+            continue
+        if match := _FENCE.match(stripped):
+            fence = match[1]
+            plain.append(line)
+            continue
+        if not stripped.startswith("<!--"):
+            plain.append(line)
+            continue
+        if stripped == END:
+            raise BlockError(f"{where}, line {number}: {END} without a block above it")
+        opener = OPENER.fullmatch(stripped)
+        if not opener:
+            raise BlockError(f"{where}, line {number}: not a block's marker: {stripped!r}")
+        body, inner_fence = [], None
+        while index < len(lines):
+            inner = lines[index].rstrip("\n")
+            index += 1
+            if inner_fence:
+                inner_fence = None if inner.startswith(inner_fence) and not inner.strip("`~") else inner_fence
+            elif match := _FENCE.match(inner):
+                inner_fence = match[1]
+            elif inner == END:
+                break
+            elif inner.startswith("<!--"):
+                raise BlockError(f"{where}, line {number}: {stripped} has no {END} before line {index}")
+            body.append(inner)
+        else:
+            raise BlockError(f"{where}, line {number}: {stripped} has no {END}")
+        if plain:
+            pieces.append("".join(plain))
+            plain = []
+        arguments = tuple(opener["arguments"].split())
+        pieces.append(Block(opener["kind"], arguments, "\n".join(body), number))
+        if index <= len(lines) and lines[index - 1].endswith("\n"):
+            plain.append("\n")  # the end marker's newline
+    if plain:
+        pieces.append("".join(plain))
+    return pieces
+
+
+def _joined(pieces: Sequence[str | Block]) -> str:
+    """The doc's text from its pieces (``parse``'s inverse)."""
+    return "".join(
+        piece
+        if isinstance(piece, str)
+        else f"{piece.opener}\n{piece.body}{chr(10) if piece.body else ''}{END}"
+        for piece in pieces
+    )
+
+
 def update(root: Path, *, check: bool = False) -> list[Path]:
     """Render every generated block of the docs under ``root`` (and the images they show); write
     each file that differs, unless ``check``; return the files that differed."""
     stale: list[Path] = []
     images: dict[Path, bytes] = {}
     for doc in documents(root):
+        where = doc.relative_to(root).as_posix()
         text = doc.read_text(encoding="utf-8")
-
-        def rendered(match: re.Match[str], doc: Path = doc) -> str:
-            kind, arguments = match["kind"], match["arguments"].split()
-            if kind == HAND_WRITTEN:
-                return match[0]
+        pieces = parse(text, where)
+        for number, piece in enumerate(pieces):
+            if isinstance(piece, str) or piece.kind == HAND_WRITTEN:
+                continue
             try:
-                body = render(root, doc, kind, arguments, images)
-            except (BlockError, OSError) as error:
-                where = doc.relative_to(root).as_posix()
-                raise BlockError(f"{where}: <!-- {kind}{match['arguments']} -->: {error}") from error
-            return f"<!-- {kind}{match['arguments']} -->\n{body}\n<!-- end -->"
-
-        new = BLOCK.sub(rendered, text)
-        if new != text:
+                body = render(root, doc, piece.kind, piece.arguments, images)
+            except (ValueError, OSError, nbformat.ValidationError) as error:  # BlockError among them
+                raise BlockError(f"{where}, line {piece.line}: {piece.opener}: {error}") from error
+            pieces[number] = Block(piece.kind, piece.arguments, body, piece.line)
+        if write_or_check(doc, _joined(pieces), check=check):
             stale.append(doc)
-            if not check:
-                doc.write_text(new, encoding="utf-8")
     for image, png in images.items():
         if not image.is_file() or image.read_bytes() != png:
             stale.append(image)
@@ -227,7 +306,7 @@ def update(root: Path, *, check: bool = False) -> list[Path]:
 
 def blocks(text: str, kind: str) -> dict[str, str]:
     """The bodies of the blocks of one kind in a doc's ``text``, by their arguments."""
-    return {m["arguments"].strip(): m["body"] or "" for m in BLOCK.finditer(text) if m["kind"] == kind}
+    return {" ".join(p.arguments): p.body for p in parse(text) if isinstance(p, Block) and p.kind == kind}
 
 
 def commands(doc: Path, name: str) -> list[str]:

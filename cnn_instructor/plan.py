@@ -3,7 +3,6 @@ section, for two classes, the core path apart from the optional sections.
 
     cnn-plan notebooks/cnn_mnist.ipynb                 # from the stored notebook
     cnn-plan notebooks/cnn_mnist.ipynb --run           # with each cell's run time measured now
-    cnn-plan notebooks/cnn_mnist.ipynb --readme docs/teaching.md   # and write the table into that doc
     cnn-plan notebooks/cnn_mnist.ipynb --json          # the counts, for tools
 
 Two rows, each with its class clock:
@@ -402,24 +401,10 @@ def table(sections: Sequence[Section]) -> str:
     return "\n".join(rows)
 
 
-def readme_text(sections: Sequence[Section]) -> str:
-    """What ``cnn-plan`` prints and writes into a doc (``--readme``, docs/teaching.md): the table,
-    then the two-period split."""
+def plan_text(sections: Sequence[Section]) -> str:
+    """What ``cnn-plan`` prints, and docs/teaching.md shows (``cnn-regenerate``): the table, then the
+    two-period split."""
     return f"{table(sections)}\n\n{two_periods_line(two_periods(sections))}"
-
-
-def readme_block(notebook_path: str) -> re.Pattern[str]:
-    """The markers around a notebook's plan table in a doc, the table between them captured."""
-    return re.compile(rf"(<!-- cnn-plan {re.escape(notebook_path)} -->\n)(.*?)(\n<!-- end -->)", re.S)
-
-
-def with_readme_text(text: str, notebook_path: str, printed: str, where: str = "README") -> str:
-    """``text`` with ``printed`` (``readme_text``) between the markers of ``notebook_path``'s plan
-    (``readme_block``); a ValueError naming ``where`` when it has no such block."""
-    block = readme_block(notebook_path)
-    if not block.search(text):
-        raise ValueError(f"{where} has no <!-- cnn-plan {notebook_path} --> block")
-    return block.sub(lambda m: m[1] + printed + m[3], text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -433,13 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--run", action="store_true", help="execute the notebook now to measure each cell's run time"
     )
-    output = parser.add_mutually_exclusive_group()
-    output.add_argument(
-        "--readme",
-        type=Path,
-        help="also write the table into this file, between <!-- cnn-plan NOTEBOOK --> and <!-- end -->",
-    )
-    output.add_argument(
+    parser.add_argument(
         "--json",
         action="store_true",
         help="print only the counts, as JSON: each row's core and optional minutes, and the two periods",
@@ -456,16 +435,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print(json.dumps(as_json(sections), ensure_ascii=False))
         return 0
-    printed = readme_text(sections)
-    print(printed)
-    if args.readme:
-        text = args.readme.read_text(encoding="utf-8")
-        try:
-            text = with_readme_text(text, args.notebook.as_posix(), printed, where=str(args.readme))
-        except ValueError as error:
-            print(f"cnn-plan: {error}", file=sys.stderr)
-            return 2
-        args.readme.write_text(text, encoding="utf-8")
+    print(plan_text(sections))
     source = "every cell's run time measured now" if args.run else "training times stored in the notebook"
     print(f"(running: {source}, × {LAPTOP_SLOWDOWN:g} for a student's laptop)")
     return 0

@@ -99,13 +99,30 @@ def test_a_doc_in_docs_is_rendered_with_its_image_path_relative_to_it(tmp_path):
             "<!-- nbgitpuller-link a.ipynb https://hub -->\n<!-- end -->\n",
             "a hub and a repository, or neither",
         ),
+        ("<!-- file settings.yaml -->\nbody\n", "<!-- file settings.yaml --> has no <!-- end -->"),
+        ("<!-- file settings.yaml -->\n<!-- points -->\n<!-- end -->\n", "has no <!-- end --> before line 3"),
+        ("text\n<!-- end -->\n", "<!-- end --> without a block above it"),
+        ("<!-- file settings.yaml\n<!-- end -->\n", "not a block's marker"),
     ],
 )
 def test_a_block_that_cannot_be_rendered_is_refused_naming_the_doc(tmp_path, block, message):
     project = _project(tmp_path, "Before.\n" + block)
+    before = (project / "README.md").read_text()
     with pytest.raises(BlockError, match=re.escape(message)) as raised:
         update(project)
-    assert str(raised.value).startswith("README.md: <!-- ")
+    assert str(raised.value).startswith("README.md, line "), raised.value
+    assert (project / "README.md").read_text() == before  # nothing written
+
+
+def test_markers_in_fenced_code_are_text_and_a_doc_reads_back_as_it_was(tmp_path):
+    shown = "```markdown\n<!-- file settings.yaml -->\nan example, not a block\n<!-- end -->\n```\n"
+    project = _project(
+        tmp_path, "Before.\n" + shown + "<!-- file settings.yaml -->\nold\n<!-- end -->\nAfter.\n"
+    )
+    update(project)
+    text = (project / "README.md").read_text()
+    assert text.startswith("Before.\n" + shown) and text.endswith("<!-- end -->\nAfter.\n")
+    assert "old" not in text
 
 
 def test_the_command_line_checks_and_updates(tmp_path, capsys):

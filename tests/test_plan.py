@@ -444,21 +444,6 @@ def test_command_line(tmp_path):
     assert result.returncode == 2 and "no such notebook" in result.stderr
 
 
-@pytest.mark.slow  # two runs of the command, each a new Python
-def test_the_command_writes_its_table_into_readme(tmp_path):
-    path, readme = tmp_path / "nb.ipynb", tmp_path / "README.md"
-    nbformat.write(_notebook(), path)
-    readme.write_text(f"Before.\n<!-- cnn-plan {path.as_posix()} -->\nold table\n<!-- end -->\nAfter.\n")
-    command = [sys.executable, "-m", "cnn_instructor.plan", str(path), "--readme", str(readme)]
-    assert subprocess.run(command, capture_output=True, text=True).returncode == 0
-    written = readme.read_text()
-    assert "old table" not in written and table(plan(_notebook())) in written
-    assert written.startswith("Before.\n") and written.endswith("<!-- end -->\nAfter.\n")
-    readme.write_text("no markers\n")
-    result = subprocess.run(command, capture_output=True, text=True)
-    assert result.returncode == 2 and "has no <!-- cnn-plan" in result.stderr
-
-
 def test_an_activity_in_a_cell_marked_optional_still_counts():
     """The visible mark of an optional cell may stand before its activity's marker."""
     cells = [

@@ -93,7 +93,8 @@ def test_errors_name_the_step_and_the_folder(project, tmp_path_factory):
     result = _cli("--check", cwd=project)
     assert result.returncode == 2
     assert (
-        "docs_blocks.update: README.md: <!-- file nowhere.py -->: no such file: nowhere.py" in result.stderr
+        "docs_blocks.update: README.md, line 1: <!-- file nowhere.py -->: no such file: nowhere.py"
+        in result.stderr
     )
     result = _cli(cwd=tmp_path_factory.mktemp("elsewhere"))
     assert result.returncode == 2 and "run this from the project's folder" in result.stderr
