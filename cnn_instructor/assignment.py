@@ -36,8 +36,8 @@ import sys
 import nbformat
 
 from .cli import generator_main
-from .exercise import TODO_MINUTES, Block, marked_text, solution_parts
-from .notebook_text import BEGIN, HIDDEN_BEGIN, HIDDEN_END, SOLUTION_LINES, MarkerError
+from .exercise import Block, marked_text, solution_parts
+from .notebook_text import BEGIN, HIDDEN_BEGIN, HIDDEN_END, SOLUTION_LINES, TODO_MINUTES, MarkerError
 
 ASSIGNMENT = "cnn_mnist"
 DEFAULT_COURSE = Path("course")
@@ -61,7 +61,7 @@ class Part:
     points: int
     check: str | None
     test: str
-    settings: Mapping[str, float] = field(default_factory=dict)
+    settings: Mapping[str, float] = field(default_factory=dict, hash=False)  # a dict: left out of the hash
 
 
 PARTS = (

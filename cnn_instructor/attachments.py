@@ -23,6 +23,8 @@ import sys
 
 import nbformat
 
+from .notebook_text import markdown_alt
+
 TAG_PREFIX = "attach:"
 
 
@@ -55,15 +57,10 @@ def figure_alts(notebook: nbformat.NotebookNode) -> dict[str, str]:
     return alts
 
 
-def _markdown_alt(text: str) -> str:
-    """``text`` as the alt of a markdown image: one line, brackets and backslashes escaped."""
-    return re.sub(r"([\\\[\]])", r"\\\1", " ".join(text.split()))
-
-
 def _sync_alt(cell: nbformat.NotebookNode, name: str, alt: str) -> bool:
     """Give every ``![...](attachment:name)`` of ``cell`` the alt text ``alt``; return whether it changed."""
     pattern = re.compile(r"!\[((?:[^\]\\]|\\.)*)\]\(attachment:" + re.escape(name) + r"\)")
-    source = pattern.sub(lambda _: f"![{_markdown_alt(alt)}](attachment:{name})", cell.source)
+    source = pattern.sub(lambda _: f"![{markdown_alt(alt)}](attachment:{name})", cell.source)
     changed, cell.source = source != cell.source, source
     return changed
 

@@ -42,6 +42,7 @@ import nbformat
 
 from . import assignment, attachments, plan
 from .cli import write_or_check
+from .notebook_text import markdown_alt
 
 #: The docs, as globs under the project's folder.
 DOCUMENTS = ("*.md", "docs/**/*.md", "benchmarks/*.md")
@@ -148,11 +149,6 @@ def _render_modules(root: Path, folder: str) -> str:
     return "\n".join(rows)
 
 
-def _markdown_alt(text: str) -> str:
-    """``text`` as a markdown image's alt text: one line, brackets and backslashes escaped."""
-    return re.sub(r"([\\\[\]])", r"\\\1", " ".join(text.split()))
-
-
 def _figure(root: Path, notebook: str, name: str) -> tuple[str, bytes]:
     """The alt text and the PNG of a notebook's figure tagged ``attach:name``."""
     stored = nbformat.read(root / notebook, as_version=4)
@@ -184,7 +180,7 @@ def render(root: Path, doc: Path, kind: str, arguments: Sequence[str], images: d
         alt, png = _figure(root, *arguments)
         image = root / IMAGES / arguments[1]
         images[image] = png
-        return f"![{_markdown_alt(alt)}]({Path(os.path.relpath(image, doc.parent)).as_posix()})"
+        return f"![{markdown_alt(alt)}]({Path(os.path.relpath(image, doc.parent)).as_posix()})"
     if kind not in _RENDERERS:
         known = ", ".join(sorted([*_RENDERERS, "figure", HAND_WRITTEN]))
         raise BlockError(f"unknown kind of block {kind!r} (known: {known})")

@@ -52,6 +52,7 @@ from .notebook_text import (
     BEGIN,
     END,
     SOLUTION_LINES,
+    TODO_MINUTES,
     Marked,
     MarkerError,
     folded,
@@ -231,7 +232,6 @@ def exercise_source(parts: list[str | Block]) -> str:
 
 
 FOLDED_TAG = "solution-to-paste"  # the folded markdown cell after a TODO cell's check
-TODO_MINUTES = "todo_minutes"  # cell metadata: how long a class needs at that TODO
 
 
 def _with_minutes(parts: list[str | Block], minutes: object, where: str) -> list[str | Block]:

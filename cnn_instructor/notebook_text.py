@@ -40,6 +40,7 @@ from typing import Any
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 SOLUTION_LINES = "solution_lines"
+TODO_MINUTES = "todo_minutes"  # cell metadata: how long a class needs at that TODO
 OPTIONAL_TAG = "optional"
 OPTIONAL_MARK = "*Optional (skip in class).*"  # an optional cell's visible mark, before its text
 LEAD_INS = ("Predict, then run", "Your turn")  # the activities' bold lead-ins, without their "."
@@ -229,3 +230,9 @@ def lead_ins(markdown: str) -> dict[str, int]:
 def quiz_questions(markdown: str) -> int:
     """The numbered items of ``markdown`` outside its folded answers: a quiz's questions."""
     return len(_NUMBERED.findall(without_folded(markdown)))
+
+
+def markdown_alt(text: str) -> str:
+    """``text`` as the alt text of a markdown image, ``![alt](...)``: one line, brackets and
+    backslashes escaped."""
+    return re.sub(r"([\\\[\]])", r"\\\1", " ".join(text.split()))
