@@ -11,3 +11,9 @@ They start servers and courses with ``testbed``, as the tests do; their own logi
 ``tests/test_bench.py``, ``tests/test_memory_bench.py``, ``tests/test_capacity.py`` and
 ``tests/test_grading_bench.py``.
 """
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]  # the repository
+LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
+EXPLORE = ROOT / "notebooks" / "cnn_mnist_explore.ipynb"

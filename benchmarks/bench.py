@@ -45,9 +45,8 @@ import sys
 import tempfile
 import time
 
-ROOT = Path(__file__).resolve().parents[1]
-LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
-EXPLORE = ROOT / "notebooks" / "cnn_mnist_explore.ipynb"
+from benchmarks import EXPLORE, LESSON, ROOT
+
 TRAIN_IMAGES = 54000  # both recipes train on 90% of MNIST's 60,000 training images
 REFERENCE_EPOCHS = 15
 
@@ -162,7 +161,7 @@ def _reference(seed: int):
     return model, fit, (x_test, y_test)
 
 
-def _lesson(notebook: Path, seed: int):
+def lesson_from_notebook(notebook: Path, seed: int):
     """The lesson's model and its own ``fit`` arguments: ``(model, fit keyword arguments, test data)``.
 
     Runs the notebook's code cells up to its training cell (``SEED = seed`` after the parameters
@@ -194,7 +193,7 @@ def _lesson(notebook: Path, seed: int):
     return recorded["model"], fit, (namespace["x_test"], namespace["y_test"])
 
 
-def _epoch(model, fit: dict, epoch: int, test) -> dict:
+def one_epoch(model, fit: dict, epoch: int, test) -> dict:
     """Train ``model`` for its epoch ``epoch`` (from 1) with its ``fit`` arguments; time it, then test."""
     arguments = {**fit, "epochs": epoch, "initial_epoch": epoch - 1}
     start = time.perf_counter()
@@ -207,14 +206,14 @@ def _epoch(model, fit: dict, epoch: int, test) -> dict:
 def interleaved_trainings(notebook: Path, seed: int) -> dict:
     """Train the reference and the lesson alternately, one epoch each; both logs, epoch by epoch."""
     reference, reference_fit, reference_test = _reference(seed)
-    lesson, lesson_fit, lesson_test = _lesson(notebook, seed)
+    lesson, lesson_fit, lesson_test = lesson_from_notebook(notebook, seed)
     lesson_epochs = lesson_fit.pop("epochs")
     logs: dict[str, list] = {"reference": [], "lesson": []}
     for epoch in range(1, max(REFERENCE_EPOCHS, lesson_epochs) + 1):
         if epoch <= REFERENCE_EPOCHS:
-            logs["reference"].append(_epoch(reference, reference_fit, epoch, reference_test))
+            logs["reference"].append(one_epoch(reference, reference_fit, epoch, reference_test))
         if epoch <= lesson_epochs:
-            logs["lesson"].append(_epoch(lesson, lesson_fit, epoch, lesson_test))
+            logs["lesson"].append(one_epoch(lesson, lesson_fit, epoch, lesson_test))
     return {"seed": seed, **logs}
 
 
@@ -390,7 +389,7 @@ def plan(seeds: list[int]) -> list[tuple[str, list[str]]]:
     return steps
 
 
-def _seeds(text: str) -> list[int]:
+def parse_seeds(text: str) -> list[int]:
     try:
         seeds = [int(s) for s in text.split(",") if s.strip()]
     except ValueError:
@@ -407,7 +406,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--seeds", type=_seeds, default=[1, 2, 3], help="seeds of the lesson runs (default 1,2,3)"
+        "--seeds", type=parse_seeds, default=[1, 2, 3], help="seeds of the lesson runs (default 1,2,3)"
     )
     parser.add_argument("--quick", action="store_true", help="only the first seed")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "latest.json")

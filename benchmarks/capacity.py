@@ -55,12 +55,10 @@ import sys
 import tempfile
 import time
 
+from benchmarks import LESSON, ROOT
 from benchmarks.bench import machine_description
 from benchmarks.memory import MemoryGroup, Sampler, drop_page_cache
 
-ROOT = Path(__file__).resolve().parents[1]
-
-LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
 CGROUP_CPU = Path("/sys/fs/cgroup/cpu")
 LIMITS = ("none", "core", "core+threads")
 ONE_THREAD = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}

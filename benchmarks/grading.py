@@ -33,10 +33,9 @@ import time
 from cnn_instructor.assignment import ASSIGNMENT, TOTAL_POINTS, assignment_path
 import nbformat
 
+from benchmarks import ROOT
 from benchmarks.bench import machine_description, max_rss_gib
 from testbed import nbgrading
-
-ROOT = Path(__file__).resolve().parents[1]
 
 CLASS_SIZE = 30
 

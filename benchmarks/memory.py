@@ -64,11 +64,9 @@ import time
 
 import psutil
 
+from benchmarks import EXPLORE, LESSON, ROOT
 from benchmarks.bench import machine_description
 
-ROOT = Path(__file__).resolve().parents[1]
-LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
-EXPLORE = ROOT / "notebooks" / "cnn_mnist_explore.ipynb"
 RUNS = {"lesson": (LESSON,), "explore": (EXPLORE,), "both": (LESSON, EXPLORE)}
 DEFAULT_LIMITS_MIB = {"lesson": (1024, 896, 768), "explore": (1024, 896, 768), "both": (2048, 1792, 1536)}
 FULL_SPEED = 1.10  # "at full speed": at most 10 % longer than without a limit

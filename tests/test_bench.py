@@ -133,9 +133,9 @@ def test_the_plan_brackets_every_notebook_run_with_reference_trainings():
 
 
 def test_seeds_option():
-    assert bench._seeds("1,2, 3") == [1, 2, 3]
+    assert bench.parse_seeds("1,2, 3") == [1, 2, 3]
     with pytest.raises(Exception, match="integers separated by commas"):
-        bench._seeds("1,two")
+        bench.parse_seeds("1,two")
 
 
 def test_max_rss_units(monkeypatch):
@@ -181,10 +181,10 @@ def test_the_lesson_is_replayed_from_the_notebooks_own_cells(tmp_path):
     }
     path = tmp_path / "tiny.ipynb"
     path.write_text(json.dumps(notebook))
-    model, fit, (x_test, _) = bench._lesson(path, seed=7)
+    model, fit, (x_test, _) = bench.lesson_from_notebook(path, seed=7)
     assert fit["epochs"] == 3 and fit["verbose"] == 0 and fit["x"] is x_test  # the cell's own arguments
     rows = [
-        bench._epoch(model, {k: v for k, v in fit.items() if k != "epochs"}, e, (x_test, fit["y"]))
+        bench.one_epoch(model, {k: v for k, v in fit.items() if k != "epochs"}, e, (x_test, fit["y"]))
         for e in (1, 2)
     ]
     assert [r["epoch"] for r in rows] == [1, 2] and int(model.optimizer.iterations) == 4  # 2 steps per epoch
