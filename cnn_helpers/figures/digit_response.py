@@ -11,6 +11,7 @@ import numpy as np
 
 from .._args import require_array
 from ._base import clean, describe, new_figure
+from ._colour import GRAYSCALE
 from ._panels import draw_probability_bars
 from .filters import draw_feature_maps, require_one_image
 
@@ -28,7 +29,7 @@ def show_digit_response(image: Any, probabilities: Any, feature_maps: Any, layer
     fig = new_figure(15, 4.8)
     left, middle, right = fig.subfigures(1, 3, width_ratios=[1, 1.5, 2.4])
     ax = left.subplots()
-    ax.imshow(image, cmap="gray")
+    ax.imshow(image, cmap=GRAYSCALE)
     ax.set_title(f"the digit, {image.shape[0]}x{image.shape[1]}", fontsize=13)
     clean(ax)
     bars = middle.subplots()

@@ -19,7 +19,15 @@ from .._args import require_array, require_count
 from .._words import listing, number, plural, sign_share
 from ..maths.layers import conv_kernel
 from ._base import FigureLike, clean, describe, grid_shape, image_grid, new_figure
-from ._colour import DIVERGING, draw_negative_dots, draw_signed_colorbar, symmetric_limit
+from ._colour import (
+    DEAD_MAP_LABEL,
+    DIVERGING,
+    SEQUENTIAL,
+    SHADES,
+    draw_negative_dots,
+    draw_signed_colorbar,
+    symmetric_limit,
+)
 
 
 def show_filters(layer: Any, n: int) -> Figure:
@@ -145,9 +153,9 @@ def draw_feature_maps(fig: FigureLike, maps: np.ndarray, title: str | None = Non
 def draw_feature_map(ax: Axes, channel: np.ndarray) -> None:
     """Draw one map ``(h, w)`` on its own colour scale, or label it if it is zero everywhere."""
     if np.any(channel):
-        ax.imshow(channel, cmap="viridis")
+        ax.imshow(channel, cmap=SEQUENTIAL)
         return
-    ax.imshow(np.zeros_like(channel), cmap="Greys", vmin=0, vmax=1)
+    ax.imshow(np.zeros_like(channel), cmap=SHADES, vmin=0, vmax=1)  # a white panel
     ax.text(
         0.5,
         0.5,
@@ -156,7 +164,7 @@ def draw_feature_map(ax: Axes, channel: np.ndarray) -> None:
         va="center",
         transform=ax.transAxes,
         fontsize=11,
-        color="firebrick",
+        color=DEAD_MAP_LABEL,
     )
 
 
