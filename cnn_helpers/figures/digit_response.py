@@ -9,11 +9,11 @@ from typing import Any
 from matplotlib.figure import Figure
 import numpy as np
 
-from .._args import require_array
+from .._args import require_array, require_one_image
 from ._base import clean, describe, new_figure
 from ._colour import GRAYSCALE
 from ._panels import draw_probability_bars
-from .filters import draw_feature_maps, require_one_image
+from .filters import draw_feature_maps
 
 
 def show_digit_response(image: Any, probabilities: Any, feature_maps: Any, layer: str) -> Figure:

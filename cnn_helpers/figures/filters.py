@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 import numpy as np
 
-from .._args import require_array, require_count
+from .._args import require_count, require_one_image
 from .._words import listing, number, plural, sign_share
 from ..maths.layers import conv_kernel
 from ._base import FigureLike, clean, describe, grid_shape, image_grid, new_figure
@@ -123,17 +123,6 @@ def show_feature_maps(feature_maps: Any, n: int) -> Figure:
     n = require_count("n", n, maximum=maps.shape[-1], what="channels in feature_maps")
     rows, cols = grid_shape(n)
     return draw_feature_maps(new_figure(2.1 * cols, 2.2 * rows + 0.8), maps[:, :, :n])
-
-
-def require_one_image(name: str, feature_maps: Any) -> np.ndarray:
-    """Return the feature maps of one image, ``(1, h, w, c)``, as ``(h, w, c)``; else raise."""
-    maps = require_array(name, feature_maps, ndim=(4,), shape_hint="(1, h, w, c)")
-    if maps.shape[0] != 1:
-        raise ValueError(
-            f"{name} must hold one image, shape (1, h, w, c); got a batch of {maps.shape[0]}: "
-            f"pass {name}[i:i + 1]"
-        )
-    return maps[0]
 
 
 def draw_feature_maps(fig: FigureLike, maps: np.ndarray, title: str | None = None) -> FigureLike:
