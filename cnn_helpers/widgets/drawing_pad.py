@@ -229,6 +229,8 @@ class DrawingPad(ShownAsWidget):
         response = digit_response(self.model, image)  # the model runs once per drawing
         self.image, self.probabilities = response.image, response.probabilities
         best = int(self.probabilities.argmax())
-        self.show(show_digit_response(self.image, self.probabilities, response.feature_maps, response.layer))
+        self.show(
+            show_digit_response(self.image, self.probabilities, response.feature_maps, response.layer_name)
+        )
         self.text = self.prediction_label.value = f"prediction: {best} ({self.probabilities[best]:.0%})"
         return self.text
