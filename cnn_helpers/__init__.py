@@ -9,8 +9,8 @@ The package stands in layers; imports run one way, from each layer to those belo
   words; its colours in ``figures._colour``. A figure reads no model: one that the notebook calls
   with a layer or a model (``show_filters``, ``plot_architecture``) reads it first, through
   ``maths``, and then draws arrays;
-- ``maths``: numpy, TensorFlow and Keras: convolution by hand, padding, receptive fields, shifts,
-  attribution, a model's layers and response, the drawing pad's image processing;
+- ``maths``: numpy, TensorFlow/Keras and Pillow: convolution by hand, padding, receptive fields,
+  shifts, attribution, a model's layers and response, the drawing pad's image processing;
 - the shared pieces every layer may use: argument validators (``_args``), numbers in words
   (``_words``), TensorFlow's quiet import (``_quiet``).
 

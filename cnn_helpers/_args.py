@@ -1,6 +1,10 @@
-"""Argument validators shared by every layer: each ``require_*`` returns the argument checked, or
-raises a TypeError or ValueError that names it, before any work. (The checks of a student's work,
-``check_*``, which say what to fix in the student's words, are in ``checks``.)"""
+"""Argument validators shared by every layer.
+
+Each ``require_*`` returns the argument checked, or raises a TypeError or ValueError that names it,
+before any work. A validator tied to one computation's setting lives in the maths module that
+computes it: ``maths.padding.require_window_setting``, ``maths.attribution.require_softmax_output``.
+The checks of a student's work, ``check_*``, which say what to fix in the student's words, are in
+``checks``."""
 
 from __future__ import annotations
 
@@ -54,6 +58,17 @@ def require_array(name: str, value: Any, *, ndim: tuple[int, ...], shape_hint: s
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{name} holds NaN or infinite values")
     return array
+
+
+def require_one_image(name: str, feature_maps: Any) -> np.ndarray:
+    """Return the feature maps of one image, ``(1, h, w, c)``, as ``(h, w, c)``; else raise."""
+    maps = require_array(name, feature_maps, ndim=(4,), shape_hint="(1, h, w, c)")
+    if maps.shape[0] != 1:
+        raise ValueError(
+            f"{name} must hold one image, shape (1, h, w, c); got a batch of {maps.shape[0]}: "
+            f"pass {name}[i:i + 1]"
+        )
+    return maps[0]
 
 
 def require_gray_images(name: str, images: Any) -> np.ndarray:

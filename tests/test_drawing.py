@@ -175,7 +175,7 @@ def test_digit_response_is_the_models_answer_and_first_maps(mnist_like_model, te
     conv = mnist_like_model.get_layer("conv1")
     expected = keras.Model(mnist_like_model.inputs[0], conv.output)(digit[None, ..., None])
     np.testing.assert_allclose(response.feature_maps, expected, rtol=1e-6)
-    assert response.layer == "conv1"
+    assert response.layer_name == "conv1"
 
 
 def test_show_digit_response_shows_the_answer_and_the_maps(mnist_like_model, test_digits):

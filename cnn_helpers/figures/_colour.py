@@ -1,5 +1,8 @@
 """Colour, in one place: the palettes of the figures, and how colour never carries meaning alone.
 
+- Every colour and colour map a figure (or the drawing pad) draws with is named here, by its role
+  (``GRAYSCALE`` for digits, ``SEQUENTIAL`` for feature maps, ``WINDOW_OUTLINE``...); the figures
+  use these names, never a colour of their own.
 - Signed values (weights, outputs) are drawn with the diverging map ``DIVERGING`` (red positive,
   blue negative) on a scale symmetric around zero (``symmetric_limit``). Their negative cells are
   also dotted (``draw_negative_dots``), and so is the negative half of the colour bar
@@ -47,6 +50,52 @@ RGB_PLANES = ("#f4b6b6", "#b6e0b6", "#b6c8f4")
 #: The architecture's window: dark red, at least 3:1 against every stage colour (WCAG's non-text
 #: contrast).
 WINDOW = "#b2182b"
+#: The architecture's other strokes: a stage of another kind, the planes' edges and the stages'
+#: names (dark grey), the arrows between stages (darker).
+OTHER_STAGE, STAGE_EDGE, ARROW = "#dddddd", "#444444", "#333333"
+#: The learning rate's curve under the training curves: dark green, apart from both.
+LEARNING_RATE = "#1b7837"
+
+# --------------------------------------------------------------------------- colour maps
+#: Digits and other grayscale inputs, as they are: black 0, white the largest value.
+GRAYSCALE = "gray"
+#: Values of one sign on their own scale (feature maps, pooled maps): dark low, yellow high.
+SEQUENTIAL = "viridis"
+#: Attribution magnitudes (how much each pixel counts, no sign): black 0, bright the most.
+MAGNITUDE = "inferno"
+#: The confusion matrix's counts, on a log scale: white few, dark blue many.
+COUNTS = "Blues"
+#: Numbers written on shaded cells (``draw_matrix``'s default): white low, black high; at 0 on a
+#: scale from 0 it is a white panel (a dead feature map's).
+SHADES = "Greys"
+#: The red, green and blue planes of a colour image, each drawn in its own hue.
+CHANNEL_MAPS = ("Reds", "Greens", "Blues")
+
+# --------------------------------------------------------------------------- marks
+#: Plain black and white: text, edges and the zero line (``INK``); hollow markers, hatching on a
+#: dark bar and the input's cells in the padding figure (``PAPER``).
+INK, PAPER = "black", "white"
+#: Lines to compare against, drawn light: the calibrated diagonal, guessing at random, a separator.
+REFERENCE = "gray"
+#: A digit's outline over its attribution maps: grey over ``show_attributions``' rows (it reads on
+#: the diverging map's white zero and on ``MAGNITUDE``'s black one); white, half transparent, over
+#: ``show_saliency``'s maps (a saliency map has no sign: ``MAGNITUDE``, dark at zero).
+DIGIT_CONTOUR, DIGIT_CONTOUR_ON_DARK = "gray", "white"
+#: The window a unit reads, outlined on its input (a kernel's window, a receptive field, the field
+#: covered), and the output value that window makes in the convolution's steps.
+WINDOW_OUTLINE = "tab:orange"
+#: The one unit looked at, outlined on its feature map (and the unshifted centre of its shifts).
+UNIT_OUTLINE = "tab:red"
+#: Pooling windows outlined on a feature map drawn ``SEQUENTIAL`` (dark to yellow).
+POOL_OUTLINE = "white"
+#: The padding figure's window positions (also solid, dashed and dotted), its padding cells (grey,
+#: hatched, holding 0) and the lines between cells.
+WINDOW_POSITIONS = {"first": WINDOW_OUTLINE, "next": "tab:blue", "last": "tab:purple"}
+PADDING_CELL, CELL_EDGE = "#d9d9d9", "#777777"
+#: The label of a feature map that is zero everywhere ("all zeros (dead here)"), on white.
+DEAD_MAP_LABEL = "firebrick"
+#: The drawing pad (a widget): white ink on black, as MNIST's digits are, in a grey frame.
+PAD_INK, PAD_GROUND, PAD_FRAME = "white", "black", "gray"
 
 
 # --------------------------------------------------------------------------- contrast

@@ -13,7 +13,7 @@ from matplotlib.patches import Rectangle
 import numpy as np
 
 from ._base import clean
-from ._colour import BEST_BAR, OTHER_BAR, text_colour
+from ._colour import BEST_BAR, INK, OTHER_BAR, PAPER, SHADES, text_colour
 
 
 def draw_matrix(
@@ -21,7 +21,7 @@ def draw_matrix(
     values: np.ndarray,
     title: str,
     *,
-    cmap: str = "Greys",
+    cmap: str = SHADES,
     limits: tuple[float, float] | None = None,
     numbers: bool = True,
 ) -> Any:
@@ -64,7 +64,7 @@ def draw_probability_bars(ax: Axes, probabilities: np.ndarray) -> int:
     best = int(np.argmax(probabilities))
     k = len(probabilities)
     bars = ax.bar(range(k), probabilities, color=[BEST_BAR if c == best else OTHER_BAR for c in range(k)])
-    bars[best].set(hatch="//", edgecolor="white", linewidth=0)
+    bars[best].set(hatch="//", edgecolor=PAPER, linewidth=0)
     ax.annotate(
         f"{probabilities[best]:.2f}",
         (best, float(probabilities[best])),
@@ -73,7 +73,7 @@ def draw_probability_bars(ax: Axes, probabilities: np.ndarray) -> int:
         ha="center",
         va="bottom",
         fontsize=11,
-        color="black",
+        color=INK,
         gid="best",
     )
     ax.set(ylim=(0, 1.18), xticks=range(k), yticks=[0, 0.5, 1])  # room for the label above a bar at 1

@@ -20,7 +20,7 @@ import numpy as np
 from .._args import require_array
 from ..maths.architecture import Stage, read_stages
 from ._base import COLUMN_PX, DPI, MIN_TEXT_PT, describe, new_figure
-from ._colour import RGB_PLANES, STAGE_COLOURS, WINDOW
+from ._colour import ARROW, GRAYSCALE, OTHER_STAGE, RGB_PLANES, STAGE_COLOURS, STAGE_EDGE, WINDOW
 
 INPUT_SIDE = 1.6  # inches: the largest map; the others are to scale
 BAR_WIDTH, BAR_MAX, BAR_MIN = 0.22, 2.0, 0.2  # inches: vectors (BAR_MAX for 1,024 values or the largest)
@@ -132,16 +132,16 @@ def _draw_stage(ax: Axes, stage: Placed, image: np.ndarray | None) -> None:
     """Draw a stage as a stack of planes, back to front, or as a bar; ``image`` on the front plane."""
     left, bottom, width, height = stage.box
     for k in reversed(range(stage.planes)):
-        colour = STAGE_COLOURS.get(stage.kind, "#dddddd")
+        colour = STAGE_COLOURS.get(stage.kind, OTHER_STAGE)
         if stage.kind == "input" and stage.shape[-1] == 3:
             colour = RGB_PLANES[k]
         gid = "plane" if len(stage.shape) == 3 else "vector"
         corner = (left + k * DEPTH_STEP, bottom + k * DEPTH_STEP)
-        ax.add_patch(Rectangle(corner, width, height, fc=colour, ec="#444444", lw=1, zorder=2, gid=gid))
+        ax.add_patch(Rectangle(corner, width, height, fc=colour, ec=STAGE_EDGE, lw=1, zorder=2, gid=gid))
     if image is not None:
         shown = image[..., 0] if image.shape[-1] == 1 else (image - image.min()) / (np.ptp(image) or 1)
         extent = (left, left + width, bottom, bottom + height)
-        ax.imshow(shown, cmap="gray", extent=extent, zorder=3, interpolation="nearest", gid="input-image")
+        ax.imshow(shown, cmap=GRAYSCALE, extent=extent, zorder=3, interpolation="nearest", gid="input-image")
 
 
 def _point(stage: Placed, row: float, col: float) -> tuple[float, float]:
@@ -177,11 +177,11 @@ def _draw_window(ax: Axes, source: Placed, target: Placed) -> None:
 
 def _draw_labels(ax: Axes, stages: list[Placed], top: float, size: float) -> None:
     """Write each stage's name and shape above it; below, arrows from stage to stage, named by operation."""
-    arrow = {"arrowstyle": "-|>", "lw": 1.5, "color": "#333333", "shrinkA": 0, "shrinkB": 0}
+    arrow = {"arrowstyle": "-|>", "lw": 1.5, "color": ARROW, "shrinkA": 0, "shrinkB": 0}
     for i, stage in enumerate(stages):
         above, shape = {"ha": "center", "va": "bottom"}, shape_text(stage.shape)
         name_y = top + 0.15 + 0.3 * size / 12
-        ax.text(stage.centre, name_y, stage.name, fontsize=size, color="#444444", gid="name", **above)
+        ax.text(stage.centre, name_y, stage.name, fontsize=size, color=STAGE_EDGE, gid="name", **above)
         ax.text(stage.centre, top + 0.15, shape, fontsize=size, weight="bold", gid="shape", **above)
         if i:
             start, end, y = stages[i - 1].centre + 0.12, stage.centre - 0.12, -top - 0.2

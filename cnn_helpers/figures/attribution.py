@@ -12,7 +12,7 @@ import numpy as np
 from .._args import require_array, require_count, require_gray_images
 from ..maths.faithfulness import ink_mask
 from ._base import clean, describe, new_figure
-from ._colour import DIVERGING, symmetric_limit
+from ._colour import DIGIT_CONTOUR_ON_DARK, DIVERGING, GRAYSCALE, MAGNITUDE, symmetric_limit
 
 
 def where_it_lies(attribution: np.ndarray, image: np.ndarray) -> str:
@@ -43,17 +43,19 @@ def show_saliency(images: Any, maps: Any, titles: Any) -> Figure:
     fig = new_figure(2.5 * m + 0.8, 5.6)
     axes = fig.subplots(2, m, squeeze=False)
     for i in range(m):
-        axes[0, i].imshow(images[i], cmap="gray")
+        axes[0, i].imshow(images[i], cmap=GRAYSCALE)
         axes[0, i].set_title(titles[i], fontsize=12)
         low, high = float(maps[i].min()), float(maps[i].max())
         if low < 0:
             limit = symmetric_limit(maps[i])
             axes[1, i].imshow(maps[i], cmap=DIVERGING, vmin=-limit, vmax=limit)
         else:
-            axes[1, i].imshow(maps[i], cmap="inferno", vmin=0, vmax=high or 1.0)
+            axes[1, i].imshow(maps[i], cmap=MAGNITUDE, vmin=0, vmax=high or 1.0)
         if maps[i].shape == images[i].shape and np.ptp(images[i]) > 0:
             level = float(images[i].min() + images[i].max()) / 2
-            axes[1, i].contour(images[i], levels=[level], colors="white", linewidths=0.8, alpha=0.6)
+            axes[1, i].contour(
+                images[i], levels=[level], colors=DIGIT_CONTOUR_ON_DARK, linewidths=0.8, alpha=0.6
+            )
         clean(axes[0, i])
         clean(axes[1, i])
     axes[1, 0].set_ylabel("saliency\n(own scale)", fontsize=12)

@@ -12,12 +12,12 @@ from typing import Any
 from matplotlib.figure import Figure
 import numpy as np
 
-from .._args import require_count
+from .._args import require_count, require_one_image
 from .._words import number, plural
 from ..maths.layers import conv_kernel
 from ._base import FigureLike, clean, describe, new_figure
 from ._colour import DIVERGING, draw_negative_dots, draw_signed_colorbar, symmetric_limit
-from .filters import draw_feature_map, require_one_image
+from .filters import draw_feature_map
 
 ROWS = ("before training", "after training")
 SIDE = 0.95  # inches per panel: eight columns fit a figure 10 inches wide

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..maths.calibration import Reliability
 from ._base import describe, new_figure
-from ._colour import BEST_BAR, OTHER_BAR
+from ._colour import BEST_BAR, INK, OTHER_BAR, REFERENCE
 
 
 def plot_reliability(table: Reliability) -> Figure:
@@ -22,7 +22,7 @@ def plot_reliability(table: Reliability) -> Figure:
     filled = table.counts > 0
     centres = (table.edges[:-1] + table.edges[1:]) / 2
     width = (table.edges[1] - table.edges[0]) * 0.42
-    ax.plot([0, 1], [0, 1], ":", color="gray", linewidth=2, label="calibrated: accuracy = confidence")
+    ax.plot([0, 1], [0, 1], ":", color=REFERENCE, linewidth=2, label="calibrated: accuracy = confidence")
     ax.bar(centres[filled] - width / 2, table.accuracy[filled], width, color=BEST_BAR, label="accuracy")
     ax.bar(
         centres[filled] + width / 2,
@@ -30,7 +30,7 @@ def plot_reliability(table: Reliability) -> Figure:
         width,
         color=OTHER_BAR,
         hatch="//",
-        edgecolor="black",
+        edgecolor=INK,
         label="mean top probability",
     )
     heights = np.maximum(table.accuracy, table.confidence)

@@ -13,7 +13,17 @@ from .._args import require_array
 from .._words import listing, number
 from ..maths.convolution import conv2d_by_hand, pool2d_by_hand
 from ._base import FigureLike, clean, describe, new_figure
-from ._colour import DIVERGING, draw_negative_dots, draw_signed_colorbar, symmetric_limit
+from ._colour import (
+    CHANNEL_MAPS,
+    DIVERGING,
+    GRAYSCALE,
+    POOL_OUTLINE,
+    SEQUENTIAL,
+    WINDOW_OUTLINE,
+    draw_negative_dots,
+    draw_signed_colorbar,
+    symmetric_limit,
+)
 from ._panels import draw_matrix, draw_outline
 
 
@@ -61,8 +71,8 @@ def show_convolution_steps(image: Any, kernel: Any, positions: Any = ((0, 0), (2
     image_limits = (float(image.min()), float(image.max()))
     for row, (r, c) in enumerate(positions):
         products = image[r : r + kh, c : c + kw] * kernel
-        draw_matrix(axes[row, 0], image, "input", cmap="gray", limits=image_limits)
-        draw_outline(axes[row, 0], r, c, kh, kw, "tab:orange")
+        draw_matrix(axes[row, 0], image, "input", cmap=GRAYSCALE, limits=image_limits)
+        draw_outline(axes[row, 0], r, c, kh, kw, WINDOW_OUTLINE)
         limit = symmetric_limit(kernel)
         draw_matrix(axes[row, 1], kernel, "kernel", cmap=DIVERGING, limits=(-limit, limit))
         limit = symmetric_limit(products)
@@ -72,7 +82,7 @@ def show_convolution_steps(image: Any, kernel: Any, positions: Any = ((0, 0), (2
         draw_matrix(
             axes[row, 3], out, f"output[{r}, {c}]\n= {out[r, c]:g}", cmap=DIVERGING, limits=(-limit, limit)
         )
-        draw_outline(axes[row, 3], r, c, 1, 1, "tab:orange")
+        draw_outline(axes[row, 3], r, c, 1, 1, WINDOW_OUTLINE)
     fig.suptitle("Convolution, one output pixel at a time (valid padding, stride 1)", fontsize=14)
     steps = listing(f"output[{r}, {c}] = {number(out[r, c], 3)}" for r, c in positions)
     return describe(
@@ -97,7 +107,7 @@ def show_kernel_outputs(image: Any, kernels: dict[str, Any]) -> Figure:
     limit = symmetric_limit(*outputs.values())
     fig = new_figure(2.9 * (1 + len(outputs)) + 1.2, 3.8)
     axes = fig.subplots(1, 1 + len(outputs), squeeze=False)[0]
-    axes[0].imshow(image, cmap="gray")
+    axes[0].imshow(image, cmap=GRAYSCALE)
     axes[0].set_title(f"input {image.shape[0]}x{image.shape[1]}", fontsize=13)
     shown = None
     for ax, (name, out) in zip(axes[1:], outputs.items(), strict=True):
@@ -120,11 +130,15 @@ def _rgb_channels_rows(fig: FigureLike, grid: Any, image: np.ndarray, kernel: np
     """Top row: each input channel; middle row: that channel convolved with its kernel slice."""
     per_channel = [conv2d_by_hand(image[..., c], kernel[..., c]) for c in range(3)]
     limit = symmetric_limit(*per_channel)
-    names, cmaps = ("red", "green", "blue"), ("Reds", "Greens", "Blues")
+    names = ("red", "green", "blue")
     for c in range(3):
         title = f"input: {names[c]}\nchannel"
         draw_matrix(
-            fig.add_subplot(grid[0, c]), image[..., c], title, cmap=cmaps[c], limits=(0, image.max() or 1)
+            fig.add_subplot(grid[0, c]),
+            image[..., c],
+            title,
+            cmap=CHANNEL_MAPS[c],
+            limits=(0, image.max() or 1),
         )
         title = f"{names[c]} *\nkernel[:, :, {c}]"
         draw_matrix(
@@ -184,16 +198,16 @@ def show_pooling(feature_map: Any) -> Figure:
     fig = new_figure(10, 4.4)
     axes = fig.subplots(1, 3, width_ratios=[2, 1, 1])
     title = f"feature map {fmap.shape[0]}x{fmap.shape[1]}"
-    draw_matrix(axes[0], fmap, title, cmap="viridis", limits=limits, numbers=numbers)
+    draw_matrix(axes[0], fmap, title, cmap=SEQUENTIAL, limits=limits, numbers=numbers)
     if numbers:
         for r in range(0, pooled["max"].shape[0] * pool_size, pool_size):
             for c in range(0, pooled["max"].shape[1] * pool_size, pool_size):
-                draw_outline(axes[0], r, c, pool_size, pool_size, "white")
+                draw_outline(axes[0], r, c, pool_size, pool_size, POOL_OUTLINE)
     out_h, out_w = pooled["max"].shape
     title = f"max pooling {pool_size}x{pool_size}\n-> {out_h}x{out_w}"
-    draw_matrix(axes[1], pooled["max"], title, cmap="viridis", limits=limits, numbers=numbers)
+    draw_matrix(axes[1], pooled["max"], title, cmap=SEQUENTIAL, limits=limits, numbers=numbers)
     title = f"average pooling\n-> {out_h}x{out_w}"
-    draw_matrix(axes[2], pooled["avg"], title, cmap="viridis", limits=limits, numbers=numbers)
+    draw_matrix(axes[2], pooled["avg"], title, cmap=SEQUENTIAL, limits=limits, numbers=numbers)
 
     def values(array: np.ndarray) -> str:
         return f"rows {_rows(array)}" if array.size <= 16 else _span(array)

@@ -15,9 +15,15 @@ from ..maths.randomization import MEASURES, CascadeCheck
 from ._base import clean, describe, new_figure
 from ._colour import (
     BEST_BAR,
+    DIGIT_CONTOUR,
     DIVERGING,
+    GRAYSCALE,
+    INK,
+    MAGNITUDE,
     MEASURE_COLOURS,
     OTHER_BAR,
+    PAPER,
+    REFERENCE,
     draw_negative_dots,
     draw_signed_colorbar,
     symmetric_limit,
@@ -48,7 +54,7 @@ def show_attributions(images: Any, maps: dict[str, Any], titles: Any) -> Figure:
     fig = new_figure(max(1.9 * m + 2.6, 6.6), 1.9 * (len(rows) + 1))  # 700 px or more
     axes = fig.subplots(len(rows) + 1, m, squeeze=False)
     for i in range(m):
-        axes[0, i].imshow(images[i], cmap="gray")
+        axes[0, i].imshow(images[i], cmap=GRAYSCALE)
         axes[0, i].set_title(titles[i], fontsize=11)
     sentences = []
     for r, (name, values) in enumerate(rows.items(), start=1):
@@ -61,9 +67,9 @@ def show_attributions(images: Any, maps: dict[str, Any], titles: Any) -> Figure:
                 visible = np.where(np.abs(values[i]) < 0.02 * limit, 0, values[i])  # no dots for noise
                 draw_negative_dots(ax, visible, shown)
             else:
-                shown = ax.imshow(values[i], cmap="inferno", vmin=0, vmax=limit)
+                shown = ax.imshow(values[i], cmap=MAGNITUDE, vmin=0, vmax=limit)
             if np.ptp(images[i]) > 0:
-                ax.contour(images[i], levels=[0.5 * images[i].max()], colors="gray", linewidths=0.8)
+                ax.contour(images[i], levels=[0.5 * images[i].max()], colors=DIGIT_CONTOUR, linewidths=0.8)
         axes[r, 0].set_ylabel(name.replace(", ", ",\n"), fontsize=11)
         if signed:
             draw_signed_colorbar(fig, shown, list(axes[r, :]), "", shrink=0.9)
@@ -105,12 +111,12 @@ def plot_cascade(check: CascadeCheck) -> Figure:
             yerr=[floor.std()],
             marker=marker,
             color=colour,
-            markerfacecolor="white",
+            markerfacecolor=PAPER,
             markersize=9,
             capsize=4,
             linestyle="none",
         )
-    ax.axvline(len(steps) - 0.5, color="gray", linewidth=1)
+    ax.axvline(len(steps) - 0.5, color=REFERENCE, linewidth=1)
     ax.set_xticks(np.arange(len(labels)), labels, fontsize=11)
     ax.set(
         ylim=(-0.4, 1.1),
@@ -165,7 +171,7 @@ def plot_removal_areas(table: FaithfulnessTable) -> Figure:
             capsize=4,
             color=colour,
             hatch=hatch,
-            edgecolor="black",
+            edgecolor=INK,
             label=name,
         )
     ax.set_xticks(x, [n.replace(" ", "\n", 2) for n in table.methods], fontsize=11)
@@ -174,7 +180,7 @@ def plot_removal_areas(table: FaithfulnessTable) -> Figure:
     ax.legend(fontsize=11, loc="upper left", framealpha=1)
     lowest = min(0.0, float((table.deletion.mean(axis=1) - table.deletion.std(axis=1)).min()))
     ax.set_ylim(lowest - 0.05, 1.3)
-    ax.axhline(0, color="black", linewidth=0.8)
+    ax.axhline(0, color=INK, linewidth=0.8)
     ax.set_title(f"Deletion and insertion over {table.deletion.shape[1]} digits", fontsize=14)
     describe(
         fig,

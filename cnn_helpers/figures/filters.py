@@ -15,11 +15,19 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 import numpy as np
 
-from .._args import require_array, require_count
+from .._args import require_count, require_one_image
 from .._words import listing, number, plural, sign_share
 from ..maths.layers import conv_kernel
 from ._base import FigureLike, clean, describe, grid_shape, image_grid, new_figure
-from ._colour import DIVERGING, draw_negative_dots, draw_signed_colorbar, symmetric_limit
+from ._colour import (
+    DEAD_MAP_LABEL,
+    DIVERGING,
+    SEQUENTIAL,
+    SHADES,
+    draw_negative_dots,
+    draw_signed_colorbar,
+    symmetric_limit,
+)
 
 
 def show_filters(layer: Any, n: int) -> Figure:
@@ -117,17 +125,6 @@ def show_feature_maps(feature_maps: Any, n: int) -> Figure:
     return draw_feature_maps(new_figure(2.1 * cols, 2.2 * rows + 0.8), maps[:, :, :n])
 
 
-def require_one_image(name: str, feature_maps: Any) -> np.ndarray:
-    """Return the feature maps of one image, ``(1, h, w, c)``, as ``(h, w, c)``; else raise."""
-    maps = require_array(name, feature_maps, ndim=(4,), shape_hint="(1, h, w, c)")
-    if maps.shape[0] != 1:
-        raise ValueError(
-            f"{name} must hold one image, shape (1, h, w, c); got a batch of {maps.shape[0]}: "
-            f"pass {name}[i:i + 1]"
-        )
-    return maps[0]
-
-
 def draw_feature_maps(fig: FigureLike, maps: np.ndarray, title: str | None = None) -> FigureLike:
     """Draw feature maps ``(h, w, n)`` on a grid of ``fig`` (a figure or a part of one), each on its
     own colour scale, under ``title``; describe them and return ``fig``."""
@@ -145,9 +142,9 @@ def draw_feature_maps(fig: FigureLike, maps: np.ndarray, title: str | None = Non
 def draw_feature_map(ax: Axes, channel: np.ndarray) -> None:
     """Draw one map ``(h, w)`` on its own colour scale, or label it if it is zero everywhere."""
     if np.any(channel):
-        ax.imshow(channel, cmap="viridis")
+        ax.imshow(channel, cmap=SEQUENTIAL)
         return
-    ax.imshow(np.zeros_like(channel), cmap="Greys", vmin=0, vmax=1)
+    ax.imshow(np.zeros_like(channel), cmap=SHADES, vmin=0, vmax=1)  # a white panel
     ax.text(
         0.5,
         0.5,
@@ -156,7 +153,7 @@ def draw_feature_map(ax: Axes, channel: np.ndarray) -> None:
         va="center",
         transform=ax.transAxes,
         fontsize=11,
-        color="firebrick",
+        color=DEAD_MAP_LABEL,
     )
 
 

@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from .._args import require_class_numbers, require_count, require_gray_images
 from .._words import listing, plural
 from ._base import describe, grid_shape, image_grid, new_figure
+from ._colour import GRAYSCALE
 
 
 def show_images(images: Any, labels: Any = None, n: int = 9) -> Figure:
@@ -25,7 +26,7 @@ def show_images(images: Any, labels: Any = None, n: int = 9) -> Figure:
     fig = new_figure(2.2 * cols, 2.3 * rows)
     shown = images[:n]
     for i, ax in enumerate(image_grid(fig, n, max_cols=6)):
-        ax.imshow(shown[i], cmap="gray", vmin=float(shown.min()), vmax=float(shown.max()))
+        ax.imshow(shown[i], cmap=GRAYSCALE, vmin=float(shown.min()), vmax=float(shown.max()))
         if labels is not None:
             ax.set_title(f"label {int(labels[i])}", fontsize=14)
     labelled = "" if labels is None else f", labelled {listing((int(v) for v in labels[:n]), most=12)}"

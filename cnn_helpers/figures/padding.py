@@ -21,7 +21,18 @@ from ..maths.padding import (
     window_starts,
 )
 from ._base import clean, describe, new_figure
-from ._colour import DIVERGING, draw_negative_dots, draw_signed_colorbar, symmetric_limit
+from ._colour import (
+    CELL_EDGE,
+    DIVERGING,
+    GRAYSCALE,
+    INK,
+    PADDING_CELL,
+    PAPER,
+    WINDOW_POSITIONS,
+    draw_negative_dots,
+    draw_signed_colorbar,
+    symmetric_limit,
+)
 
 #: The (padding, stride) settings ``show_padding_stride`` draws.
 SETTINGS = (("valid", 1), ("same", 1), ("valid", 2), ("same", 2))
@@ -48,8 +59,8 @@ def show_padding_windows(size: int, kernel_size: int, padding: int = 0, stride: 
                 (col, row),
                 1,
                 1,
-                facecolor="#d9d9d9" if zero else "white",
-                edgecolor="#777777",
+                facecolor=PADDING_CELL if zero else PAPER,
+                edgecolor=CELL_EDGE,
                 hatch="//" if zero else None,
                 linewidth=0.8,
             )
@@ -58,17 +69,17 @@ def show_padding_windows(size: int, kernel_size: int, padding: int = 0, stride: 
             grid.text(col + 0.5, row + 0.5, "0", ha="center", va="center", fontsize=11)
     centres = starts + k / 2
     xs, ys = np.meshgrid(centres, centres)
-    grid.plot(xs.ravel(), ys.ravel(), "o", color="black", markersize=max(3, 9 - padded // 3))
-    windows = [("first window", (0, 0), "-", "tab:orange")]
+    grid.plot(xs.ravel(), ys.ravel(), "o", color=INK, markersize=max(3, 9 - padded // 3))
+    windows = [("first window", (0, 0), "-", WINDOW_POSITIONS["first"])]
     if out > 1:
-        windows.append((f"next window, {s} to the right", (0, starts[1]), "--", "tab:blue"))
-        windows.append(("last window", (starts[-1], starts[-1]), ":", "tab:purple"))
+        windows.append((f"next window, {s} to the right", (0, starts[1]), "--", WINDOW_POSITIONS["next"]))
+        windows.append(("last window", (starts[-1], starts[-1]), ":", WINDOW_POSITIONS["last"]))
     for _name, (top, left), style, colour in windows:
         grid.add_patch(
             Rectangle((left, top), k, k, fill=False, edgecolor=colour, linestyle=style, linewidth=3.5)
         )
     handles = [Line2D([], [], color=c, linestyle=ls, linewidth=3, label=name) for name, _, ls, c in windows]
-    handles.append(Line2D([], [], color="black", marker="o", linestyle="", label="centre of each window"))
+    handles.append(Line2D([], [], color=INK, marker="o", linestyle="", label="centre of each window"))
     grid.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.02), fontsize=11, frameon=False)
     grid.set(xlim=(0, padded), ylim=(padded, 0), aspect="equal", xticks=[], yticks=[])
     grid.set_title(f"input {n}x{n}, padding {p} (hatched zeros)", fontsize=13)
@@ -117,7 +128,7 @@ def show_padding_stride(image: Any, kernel: Any) -> Figure:
     grid = fig.add_gridspec(rows, 1 + cols)
     axes = [fig.add_subplot(grid[:, 0])]
     axes += [fig.add_subplot(grid[i // cols, 1 + i % cols]) for i in range(len(pairs))]
-    axes[0].imshow(image, cmap="gray")
+    axes[0].imshow(image, cmap=GRAYSCALE)
     axes[0].set_title(
         f"input {image.shape[0]}x{image.shape[1]}\nkernel {kernel.shape[0]}x{kernel.shape[1]}", fontsize=13
     )

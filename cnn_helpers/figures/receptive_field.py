@@ -13,7 +13,7 @@ import numpy as np
 
 from .._args import require_array
 from ._base import clean, describe, new_figure
-from ._colour import BOX_COLOURS
+from ._colour import BOX_COLOURS, GRAYSCALE, SEQUENTIAL
 from ._panels import draw_outline
 
 
@@ -61,11 +61,11 @@ def show_receptive_field(
     fig = new_figure(5.4 + (4.8 if fmap is not None else 0), 6.0)
     axes = fig.subplots(1, 2 if fmap is not None else 1, squeeze=False)[0]
     if fmap is not None:
-        axes[1].imshow(fmap, cmap="viridis")
+        axes[1].imshow(fmap, cmap=SEQUENTIAL)
         draw_outline(axes[1], unit[0], unit[1], 1, 1, BOX_COLOURS[len(boxes) - 1])
         axes[1].set_title(f"feature map {fmap.shape[0]}x{fmap.shape[1]}, unit {tuple(unit)}", fontsize=13)
         clean(axes[1])
-    axes[0].imshow(image, cmap="gray")
+    axes[0].imshow(image, cmap=GRAYSCALE)
     handles = []
     for colour, (name, (top, left, size)) in zip(BOX_COLOURS, boxes.items(), strict=False):
         draw_outline(axes[0], top, left, size, size, colour)

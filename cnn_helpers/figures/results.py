@@ -13,7 +13,7 @@ import numpy as np
 from .._args import require_array, require_class_numbers, require_count, require_gray_images
 from .._words import listing, percent, plural
 from ._base import describe, grid_shape, image_grid, new_figure
-from ._colour import text_colour
+from ._colour import COUNTS, GRAYSCALE, text_colour
 from ._panels import draw_probability_bars
 
 
@@ -38,7 +38,7 @@ def plot_confusion_matrix(matrix: Any) -> Figure:
     fig = new_figure(0.8 * k + 2.6, 0.72 * k + 1.6)
     ax = fig.add_subplot()
     norm = LogNorm(vmin=floor, vmax=max(float(matrix.max()), floor * 2))
-    image = ax.imshow(np.maximum(matrix, floor), cmap="Blues", norm=norm)
+    image = ax.imshow(np.maximum(matrix, floor), cmap=COUNTS, norm=norm)
     for (i, j), value in np.ndenumerate(matrix):
         if value:
             text = format(int(value) if values_format == "d" else value, values_format)
@@ -96,7 +96,7 @@ def show_misclassified(images: Any, labels: Any, probabilities: Any, n: int = 12
     rows, cols = grid_shape(len(order), max_cols=6)
     fig = new_figure(2.3 * cols, 2.5 * rows + 0.6)
     for ax, index in zip(image_grid(fig, len(order), max_cols=6), order, strict=True):
-        ax.imshow(images[index], cmap="gray")
+        ax.imshow(images[index], cmap=GRAYSCALE)
         said = predicted[index]
         ax.set_title(
             f"true {int(labels[index])}, said {said}\np = {probabilities[index, said]:.3f}  (#{index})",
@@ -138,7 +138,7 @@ def show_probabilities(images: Any, probabilities: Any, labels: Any = None) -> F
             picture.set_axis_off()
             bars.set_axis_off()
             continue
-        picture.imshow(images[i], cmap="gray")
+        picture.imshow(images[i], cmap=GRAYSCALE)
         picture.set(xticks=[], yticks=[])
         best = int(probabilities[i].argmax())
         truth = "" if labels is None else f"true {int(labels[i])},\n"

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._args import require_array
 from ._base import describe, new_figure
+from ._colour import REFERENCE
 
 
 def plot_shift_accuracy(
@@ -60,7 +61,7 @@ def plot_shift_accuracy(
                 fontsize=11,
             )
     if baseline is not None:
-        ax.axhline(baseline, color="gray", linestyle=":", label=f"guessing at random ({baseline:.0%})")
+        ax.axhline(baseline, color=REFERENCE, linestyle=":", label=f"guessing at random ({baseline:.0%})")
     ax.set(xlabel="shift (pixels)", ylabel="accuracy", ylim=(0, 1.1), xticks=np.unique(shifts))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.xaxis.label.set_size(13)

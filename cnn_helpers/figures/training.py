@@ -13,7 +13,7 @@ import numpy as np
 from .._words import number, percent, plural
 from ..maths.training import history_series, learning_rates
 from ._base import describe, new_figure
-from ._colour import TRAINING, VALIDATION
+from ._colour import LEARNING_RATE, TRAINING, VALIDATION
 
 
 def _curve_panel(ax: Any, epochs: np.ndarray, series: dict[str, np.ndarray], key: str, label: str) -> None:
@@ -95,7 +95,7 @@ def plot_history(history: Any, *, optimizer: Any = None) -> Figure:
     if "val_accuracy" in errors:
         words.append(_trend(errors["val_accuracy"], "validation error", percent))
     if rates is not None:
-        axes["rate"].plot(*rates, color="#1b7837")
+        axes["rate"].plot(*rates, color=LEARNING_RATE)
         axes["rate"].set_xlabel("epoch (0 = start of training)", fontsize=12)
         axes["rate"].set_ylabel("learning rate", fontsize=12)
         axes["rate"].set(ylim=(0, None))

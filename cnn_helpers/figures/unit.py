@@ -11,6 +11,7 @@ import numpy as np
 
 from ..maths.unit import UnitReport
 from ._base import clean, describe, new_figure
+from ._colour import GRAYSCALE, SEQUENTIAL, SHADES, UNIT_OUTLINE, WINDOW_OUTLINE
 from ._panels import draw_matrix, draw_outline
 
 
@@ -28,19 +29,19 @@ def show_unit_view(image: Any, report: UnitReport) -> Figure:
     r0, r1, c0, c1 = report.covered
     fig = new_figure(8.6, 8.4)
     (field, fmap), (cover, moves) = fig.subplots(2, 2)
-    field.imshow(image, cmap="gray")
-    draw_outline(field, top, left, size, size, "tab:orange", linewidth=3.5)
+    field.imshow(image, cmap=GRAYSCALE)
+    draw_outline(field, top, left, size, size, WINDOW_OUTLINE, linewidth=3.5)
     field.set_title(f"receptive field: {size}x{size} pixels\n(orange square)", fontsize=13)
-    fmap.imshow(report.feature_map, cmap="viridis")
-    draw_outline(fmap, report.row, report.col, 1, 1, "tab:red", linewidth=3.5)
+    fmap.imshow(report.feature_map, cmap=SEQUENTIAL)
+    draw_outline(fmap, report.row, report.col, 1, 1, UNIT_OUTLINE, linewidth=3.5)
     fmap.set_title(
         f"{report.layer}, channel {report.channel}\nunit ({report.row}, {report.col}) = {report.value:.3g}",
         fontsize=13,
     )
     hidden = image.copy()
     hidden[r0:r1, c0:c1] = 0.0
-    cover.imshow(hidden, cmap="gray", vmin=float(image.min()), vmax=float(image.max()))
-    draw_outline(cover, r0, c0, r1 - r0, c1 - c0, "tab:orange", linewidth=2)
+    cover.imshow(hidden, cmap=GRAYSCALE, vmin=float(image.min()), vmax=float(image.max()))
+    draw_outline(cover, r0, c0, r1 - r0, c1 - c0, WINDOW_OUTLINE, linewidth=2)
     changed = "still" if report.new_prediction == report.predicted else "now"
     cover.set_title(
         f"field covered: p({report.predicted}) {report.p_before:.3f} → {report.p_after:.3f}\n"
@@ -48,9 +49,9 @@ def show_unit_view(image: Any, report: UnitReport) -> Figure:
         fontsize=13,
     )
     draw_matrix(
-        moves, report.shifted, "unit's value, digit moved\none pixel (centre: not moved)", cmap="Greys"
+        moves, report.shifted, "unit's value, digit moved\none pixel (centre: not moved)", cmap=SHADES
     )
-    draw_outline(moves, 1, 1, 1, 1, "tab:red", linewidth=2.5)
+    draw_outline(moves, 1, 1, 1, 1, UNIT_OUTLINE, linewidth=2.5)
     moves.set_xticks([0, 1, 2], ["left", "·", "right"], fontsize=12)
     moves.set_yticks([0, 1, 2], ["up", "·", "down"], fontsize=12)
     for ax in (field, fmap, cover):

@@ -1,6 +1,7 @@
 """Where the model looks: one image as the model's batch, its class probabilities and scores,
-saliency maps and occlusion maps. Part 5 of the explore notebook (Where the model looks); the
-widgets of part 6 use ``digit_probabilities`` too.
+saliency maps and occlusion maps. Part 5 of the explore notebook (Where the model looks); in part
+6, the unit explorer checks its model with ``digit_probabilities`` (the drawing pad reads the
+probabilities from ``digit_response``, in the same pass as the feature maps).
 """
 
 from __future__ import annotations

@@ -20,12 +20,12 @@ from .layers import first_conv
 class DigitResponse:
     """What ``digit_response`` found: the ``image`` ``(h, w)`` as the model saw it, the model's class
     ``probabilities`` ``(classes,)``, and ``feature_maps`` ``(1, h', w', filters)``, the output of
-    the model's first Conv2D layer, named ``layer``."""
+    the model's first Conv2D layer, named ``layer_name``."""
 
     image: np.ndarray
     probabilities: np.ndarray
     feature_maps: np.ndarray
-    layer: str
+    layer_name: str
 
 
 _BOTH: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> (first Conv2D, output) model

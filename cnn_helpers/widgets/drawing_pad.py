@@ -11,6 +11,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .._args import require_class_numbers, require_gray_images
+from ..figures._colour import PAD_FRAME, PAD_GROUND, PAD_INK
 from ..figures.digit_response import show_digit_response
 from ..maths.digit_response import digit_response
 from ..maths.drawn_digit import image_file_to_drawing, mnist_style, render_strokes
@@ -99,9 +100,9 @@ class DrawingPad(ShownAsWidget):
     def _build_canvas(self) -> widgets.Widget:
         from ipycanvas import Canvas  # here, not at the top: ipycanvas may be missing (see above)
 
-        size = widgets.Layout(width="280px", height="280px", border="1px solid gray")
+        size = widgets.Layout(width="280px", height="280px", border=f"1px solid {PAD_FRAME}")
         self.canvas = Canvas(width=280, height=280, layout=size).add_class("cnn-drawing-pad")
-        self.canvas.stroke_style = self.canvas.fill_style = "white"
+        self.canvas.stroke_style = self.canvas.fill_style = PAD_INK
         self.canvas.line_width, self.canvas.line_cap, self.canvas.line_join = PEN_WIDTH, "round", "round"
         self.canvas.on_mouse_down(self.pen_down)
         self.canvas.on_mouse_move(self.pen_move)
@@ -160,9 +161,9 @@ class DrawingPad(ShownAsWidget):
             raise RuntimeError("this pad has no canvas (it uses the picker and the upload instead)")
         self.strokes, self._pen = [], False
         self.canvas.clear()
-        self.canvas.fill_style = "black"
+        self.canvas.fill_style = PAD_GROUND
         self.canvas.fill_rect(0, 0, 280, 280)
-        self.canvas.fill_style = "white"
+        self.canvas.fill_style = PAD_INK
         self.show_nothing()
         self.source = "nothing yet"
         self.text = self.prediction_label.value = (
@@ -228,6 +229,8 @@ class DrawingPad(ShownAsWidget):
         response = digit_response(self.model, image)  # the model runs once per drawing
         self.image, self.probabilities = response.image, response.probabilities
         best = int(self.probabilities.argmax())
-        self.show(show_digit_response(self.image, self.probabilities, response.feature_maps, response.layer))
+        self.show(
+            show_digit_response(self.image, self.probabilities, response.feature_maps, response.layer_name)
+        )
         self.text = self.prediction_label.value = f"prediction: {best} ({self.probabilities[best]:.0%})"
         return self.text

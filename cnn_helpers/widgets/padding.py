@@ -23,19 +23,19 @@ class PaddingStrideTool(ShownAsWidget):
     name, action = "Padding and stride tool", "change n, k, p and s"
 
     def __init__(self, n: int = 7, k: int = 3, p: int = 1, s: int = 2) -> None:
-        start = dict(zip("nkps", require_window_setting(n, k, p, s, drawn=True), strict=True))
-        names = {"n": "n (input)", "k": "k (kernel)", "p": "p (padding)", "s": "s (stride)"}
+        start = dict(zip(LIMITS, require_window_setting(n, k, p, s, drawn=True), strict=True))
+        words = {"size": "input", "kernel_size": "kernel", "padding": "padding", "stride": "stride"}
         style = {"description_width": "7em"}
         self.sliders = {  # named by the formula's letters, as the figure writes them
-            letter: widgets.IntSlider(
-                start[letter],
+            LETTERS[name]: widgets.IntSlider(
+                start[name],
                 min=low,
                 max=high,
-                description=names[letter],
+                description=f"{LETTERS[name]} ({words[name]})",
                 continuous_update=False,
                 style=style,
-            ).add_class(f"cnn-padding-{letter}")
-            for letter, (low, high) in zip(LETTERS.values(), LIMITS.values(), strict=True)
+            ).add_class(f"cnn-padding-{LETTERS[name]}")
+            for name, (low, high) in LIMITS.items()
         }
         self.formula = widgets.HTML().add_class("cnn-padding-formula")
         self.output = widgets.Output().add_class("cnn-padding-output")
@@ -49,7 +49,7 @@ class PaddingStrideTool(ShownAsWidget):
     @property
     def setting(self) -> tuple[int, int, int, int]:
         """``(n, k, p, s)`` as the sliders stand."""
-        return tuple(self.sliders[name].value for name in "nkps")
+        return tuple(self.sliders[LETTERS[name]].value for name in LIMITS)
 
     def redraw(self) -> FigureLike | None:
         """Draw the current setting into ``.output`` and its formula into ``.formula``; the figure."""
