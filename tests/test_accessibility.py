@@ -1,5 +1,5 @@
-"""Every figure of plots, results, lesson, compare and architecture, as a reader without sight, with a
-colour-vision deficiency, or on GitHub's 1,000 px column meets it:
+"""Every figure helper of cnn_helpers, as a reader without sight, with a colour-vision deficiency, or on
+GitHub's 1,000 px column meets it:
 
 - it says what it shows in words (alt text generated from the drawn data), and Jupyter stores
   that text with its PNG;

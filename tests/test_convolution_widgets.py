@@ -1,4 +1,5 @@
-"""The convolution stepper and the kernel editor, driven without a browser: values set from Python."""
+"""The convolution stepper and the kernel editor (widgets/convolution.py), driven without a browser:
+values set from Python."""
 
 from __future__ import annotations
 

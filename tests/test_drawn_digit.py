@@ -1,4 +1,5 @@
-"""The drawing pad's logic: strokes and photos made MNIST-like, and the figure of the model's response."""
+"""What the drawing pad computes: strokes and photos made MNIST-like (maths/drawn_digit.py), the model's
+response to a digit (maths/digit_response.py), and its figure."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The drawing pad, driven without a browser: its front-end events sent to the canvas as the browser
-would send them, the fallback's picker and upload set from Python.
+"""The drawing pad (widgets/drawing_pad.py), driven without a browser: its front-end events sent to
+the canvas as the browser would send them, the fallback's picker and upload set from Python.
 """
 
 from __future__ import annotations
