@@ -44,10 +44,9 @@ from cnn_instructor.plan import (
 )
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from paths import LESSON, ROOT
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
 #: The lesson at commit 81b054b (its figures' pictures left out; their panel counts, the code and
 #: the training log kept); tests/data/lesson_9655331.ipynb is the lesson at 9655331, trimmed alike.
 OLD_LESSON = ROOT / "tests" / "data" / "lesson_81b054b.ipynb"

@@ -10,16 +10,16 @@ import shutil
 import subprocess
 import sys
 
-from cnn_instructor.assignment import assignment_path, render_assignment
+from cnn_instructor.assignment import render_assignment
 from cnn_instructor.exercise import render_exercise
 from cnn_instructor.regenerate import regenerate
 import nbformat
+import paths
+from paths import ROOT
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-LESSON = Path("notebooks") / "cnn_mnist.ipynb"
-EXERCISE = Path("notebooks") / "cnn_mnist_exercise.ipynb"
-SOURCE = assignment_path(Path("course"))
+# The files cnn-regenerate writes, relative to the project it is run in.
+LESSON, EXERCISE, SOURCE = (path.relative_to(ROOT) for path in (paths.LESSON, paths.EXERCISE, paths.SOURCE))
 README = Path("README.md")
 
 
