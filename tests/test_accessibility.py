@@ -294,8 +294,8 @@ def test_confusion_matrix_names_the_most_common_mistakes():
     )
 
 
-def test_mistakes_and_probabilities_in_words(digits):
-    images, _ = digits
+def test_mistakes_and_probabilities_in_words(random_uint8_digits):
+    images, _ = random_uint8_digits
     probabilities = np.full((3, 10), 0.01)
     probabilities[[0, 1, 2], [3, 5, 7]] = 0.91
     probabilities[1, 6] = 0.62  # image 1: 6 first, 5 second
@@ -436,10 +436,10 @@ def test_training_and_validation_differ_in_marker_and_line_style():
     assert lines["training"].get_linestyle() != lines["validation"].get_linestyle()
 
 
-def test_the_most_likely_class_is_hatched_and_labelled(digits):
+def test_the_most_likely_class_is_hatched_and_labelled(random_uint8_digits):
     probabilities = np.full((1, 10), 0.02)
     probabilities[0, 4] = 0.82
-    fig = ch.show_probabilities(digits[0][:1], probabilities)
+    fig = ch.show_probabilities(random_uint8_digits[0][:1], probabilities)
     bars = [ax for ax in fig.axes if ax.patches][0]
     hatched = [i for i, bar in enumerate(bars.patches) if bar.get_hatch()]
     assert hatched == [4]

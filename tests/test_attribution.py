@@ -202,8 +202,8 @@ def test_models_that_do_not_take_grayscale_images_are_refused_clearly(inputs):
         digit_probabilities(model, np.zeros((28, 28)))
 
 
-def test_show_saliency_gives_each_map_its_own_scale(test_digits):
-    images = test_digits[0][:3]
+def test_show_saliency_gives_each_map_its_own_scale(mnist_test_digits):
+    images = mnist_test_digits[0][:3]
     maps = np.stack([np.full((28, 28), 1.0), np.linspace(0, 5, 784).reshape(28, 28), np.eye(28) - 0.5])
     fig = show_saliency(images[..., None], maps, ["a", "b", "c"])
     assert titles(fig)[:3] == ["a", "b", "c"]
@@ -223,18 +223,18 @@ def test_show_saliency_gives_each_map_its_own_scale(test_digits):
         (np.ones((28, 28)), ["a", "b", "c"], ValueError, "maps must be shaped"),
     ],
 )
-def test_show_saliency_refuses_bad_input(test_digits, maps, titles, error, match):
+def test_show_saliency_refuses_bad_input(mnist_test_digits, maps, titles, error, match):
     with pytest.raises(error, match=match):
-        show_saliency(test_digits[0][:3], maps, titles)
+        show_saliency(mnist_test_digits[0][:3], maps, titles)
     with pytest.raises(ValueError, match="more than the 8 images"):
         show_saliency(np.zeros((9, 28, 28)), np.zeros((9, 28, 28)), ["x"] * 9)
 
 
-def test_the_saliency_figure_says_where_each_map_peaks(test_digits):
-    ink = test_digits[0][0] >= 0.5 * test_digits[0][0].max()
+def test_the_saliency_figure_says_where_each_map_peaks(mnist_test_digits):
+    ink = mnist_test_digits[0][0] >= 0.5 * mnist_test_digits[0][0].max()
     peak = np.eye(28)
     peak[tuple(np.argwhere(ink)[0])] = 3.0  # the largest value on the 7's ink
-    maps = show_saliency(test_digits[0][:2], np.stack([peak, 2 * np.eye(28)]), ["#0: a 7", "#1:\na 2"])
+    maps = show_saliency(mnist_test_digits[0][:2], np.stack([peak, 2 * np.eye(28)]), ["#0: a 7", "#1:\na 2"])
     row, col = np.argwhere(ink)[0]
     text = alt_text(maps)
     assert text.startswith(

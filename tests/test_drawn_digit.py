@@ -60,16 +60,16 @@ def test_render_strokes_edge_cases():
         render_strokes([[(1, 2)]], size=0)
 
 
-def test_mnist_style_leaves_real_mnist_digits_unchanged(test_digits):
-    for digit in test_digits[0]:
+def test_mnist_style_leaves_real_mnist_digits_unchanged(mnist_test_digits):
+    for digit in mnist_test_digits[0]:
         out = mnist_style(digit)
         assert out.shape == (28, 28) and out.dtype == np.float32
         assert np.corrcoef(out.ravel(), digit.ravel())[0, 1] > 0.95
         assert np.all(np.abs(np.array(_centre_of_mass(out)) - 14) <= 1)
 
 
-def test_mnist_style_undoes_scale_and_position(test_digits):
-    for digit in test_digits[0][:10]:
+def test_mnist_style_undoes_scale_and_position(mnist_test_digits):
+    for digit in mnist_test_digits[0][:10]:
         canvas = np.zeros((280, 280), "float32")
         canvas[5:145, 130:270] = np.kron(digit, np.ones((5, 5)))  # 5x larger, top right corner
         out = mnist_style(canvas * 255)
@@ -130,8 +130,8 @@ def _image_file(array, fmt="PNG", mode="L"):
     return buffer.getvalue()
 
 
-def test_image_file_to_drawing_reads_ink_on_paper(test_digits):
-    digit = test_digits[0][0]
+def test_image_file_to_drawing_reads_ink_on_paper(mnist_test_digits):
+    digit = mnist_test_digits[0][0]
     paper = (255 - np.kron(digit, np.ones((4, 4))) * 255).astype("uint8")  # dark ink on white paper
     for data in (_image_file(paper), _image_file(paper, "JPEG"), _image_file(255 - paper)):
         drawing = image_file_to_drawing(data)
@@ -166,8 +166,8 @@ def mnist_like_model():
     )
 
 
-def test_digit_response_is_the_models_answer_and_first_maps(mnist_like_model, test_digits):
-    digit = test_digits[0][0]
+def test_digit_response_is_the_models_answer_and_first_maps(mnist_like_model, mnist_test_digits):
+    digit = mnist_test_digits[0][0]
     response = digit_response(mnist_like_model, digit[..., None])
     np.testing.assert_array_equal(response.image, digit)
     np.testing.assert_allclose(
@@ -179,8 +179,8 @@ def test_digit_response_is_the_models_answer_and_first_maps(mnist_like_model, te
     assert response.layer == "conv1"
 
 
-def test_show_digit_response_shows_the_answer_and_the_maps(mnist_like_model, test_digits):
-    digit = test_digits[0][0]
+def test_show_digit_response_shows_the_answer_and_the_maps(mnist_like_model, mnist_test_digits):
+    digit = mnist_test_digits[0][0]
     response = digit_response(mnist_like_model, digit)
     probabilities = response.probabilities
     best = int(probabilities.argmax())

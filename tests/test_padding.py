@@ -191,8 +191,8 @@ def test_conv_output_size_refuses_bad_input(kwargs, error, match):
         conv_output_size(size, kernel_size, **kwargs)
 
 
-def test_show_padding_stride_titles_give_keras_output_shapes(test_digits):
-    image, kernel = test_digits[0][0], np.array([[1, 0, -1]] * 3, float)
+def test_show_padding_stride_titles_give_keras_output_shapes(mnist_test_digits):
+    image, kernel = mnist_test_digits[0][0], np.array([[1, 0, -1]] * 3, float)
     settings = (("valid", 1), ("same", 1), ("valid", 2), ("same", 2))
     fig = show_padding_stride(image, kernel)
     panels = [ax for ax in fig.axes if ax.images][1:]
@@ -213,8 +213,8 @@ def test_show_padding_stride_refuses_a_kernel_larger_than_the_image():
         show_padding_stride(np.zeros((4, 4)), np.ones((5, 5)))
 
 
-def test_the_padding_and_stride_figure_says_each_output_size(test_digits):
-    settings = show_padding_stride(test_digits[0][0], np.ones((3, 3)))
+def test_the_padding_and_stride_figure_says_each_output_size(mnist_test_digits):
+    settings = show_padding_stride(mnist_test_digits[0][0], np.ones((3, 3)))
     assert "padding 'valid' and stride 1 give 26x26; padding 'same' and stride 1 give 28x28" in alt_text(
         settings
     )

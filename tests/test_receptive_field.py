@@ -138,15 +138,15 @@ def test_receptive_field_refuses_bad_layers():
         receptive_field(upsampled, 0)
 
 
-def test_show_receptive_field_outlines_each_box(test_digits):
+def test_show_receptive_field_outlines_each_box(mnist_test_digits):
     boxes = {"conv1 unit": (10, 12, 3), "conv2 unit": (-1, 20, 8)}
-    fig = show_receptive_field(test_digits[0][0], boxes, feature_map=np.ones((11, 11)), unit=(4, 5))
+    fig = show_receptive_field(mnist_test_digits[0][0], boxes, feature_map=np.ones((11, 11)), unit=(4, 5))
     image_ax, map_ax = fig.axes
     drawn = [(p.get_xy(), p.get_width(), p.get_height()) for p in image_ax.patches]
     assert drawn == [((11.5, 9.5), 3, 3), ((19.5, -1.5), 8, 8)]
     assert [t.get_text() for t in image_ax.get_legend().get_texts()] == ["conv1 unit: 3x3", "conv2 unit: 8x8"]
     assert map_ax.patches[0].get_xy() == (4.5, 3.5) and "unit (4, 5)" in map_ax.get_title()
-    assert len(show_receptive_field(test_digits[0][0], {"one": (0, 0, 3)}).axes) == 1
+    assert len(show_receptive_field(mnist_test_digits[0][0], {"one": (0, 0, 3)}).axes) == 1
 
 
 @pytest.mark.parametrize(
@@ -164,9 +164,9 @@ def test_show_receptive_field_refuses_bad_input(boxes, extra, error, match):
         show_receptive_field(np.zeros((28, 28)), boxes, **extra)
 
 
-def test_the_receptive_field_figure_says_where_the_box_lies(test_digits):
+def test_the_receptive_field_figure_says_where_the_box_lies(mnist_test_digits):
     boxes = show_receptive_field(
-        test_digits[0][0], {"unit": (6, 4, 8)}, feature_map=np.ones((11, 11)), unit=(3, 2)
+        mnist_test_digits[0][0], {"unit": (6, 4, 8)}, feature_map=np.ones((11, 11)), unit=(3, 2)
     )
     assert "unit, 8x8 pixels from row 6, column 4" in alt_text(boxes)
     assert "11x11 feature map with unit (3, 2)" in alt_text(boxes)
