@@ -37,6 +37,7 @@ from figure_checks import low_contrast_texts, small_texts
 import keras
 import matplotlib as mpl
 from matplotlib.colors import to_rgb
+from models import small_cnn
 import numpy as np
 import pytest
 
@@ -447,8 +448,7 @@ def test_the_most_likely_class_is_hatched_and_labelled(random_uint8_digits):
 
 
 def test_the_architecture_window_is_marked_by_shape_and_line_style():
-    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3), keras.layers.Flatten()])
-    ax = ch.plot_architecture(model).axes[0]
+    ax = ch.plot_architecture(small_cnn(28, filters=4)).axes[0]
     lines = [line for line in ax.lines if line.get_gid() == "window-line"]
     assert lines and all(line.get_linestyle() == "--" for line in lines)
     window = next(p for p in ax.patches if p.get_gid() == "window")

@@ -9,6 +9,7 @@ from cnn_helpers.maths.attribution import class_scores, digit_probabilities, occ
 from cnn_helpers.maths.receptive_field import receptive_field
 from helpers import titles
 import keras
+from models import no_convolution
 import numpy as np
 import pytest
 
@@ -17,6 +18,8 @@ layers = keras.layers
 
 @pytest.fixture(scope="module")
 def small_model():
+    """Its own architecture: tanh rather than ReLU, so that its score is smooth and finite differences
+    can check its gradient."""
     return keras.Sequential(
         [
             keras.Input((8, 8, 1)),
@@ -29,9 +32,7 @@ def small_model():
 
 def _one_pixel_model(row, col):
     """A 6x6 -> 2 softmax model whose class 0 grows with pixel (row, col) only."""
-    model = keras.Sequential(
-        [keras.Input((6, 6, 1)), layers.Flatten(), layers.Dense(2, activation="softmax")]
-    )
+    model = no_convolution(6, classes=2)
     weights = np.zeros((36, 2), "float32")
     weights[row * 6 + col, 0] = 4.0
     model.layers[-1].set_weights([weights, np.zeros(2, "float32")])
@@ -71,9 +72,7 @@ def test_saliency_map_is_the_gradient_of_the_logit(small_model):
 
 def _saturated_model():
     """Flatten + Dense(10, softmax) on 28x28, its class 3 so far ahead that p(3) is 1.0 in float32."""
-    model = keras.Sequential(
-        [keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(10, activation="softmax")]
-    )
+    model = no_convolution(28, classes=10)
     weights = np.random.default_rng(1).normal(0, 0.05, (784, 10)).astype("float32")
     bias = np.zeros(10, "float32")
     bias[3] = 200.0  # a logit margin of about 200: exp(-200) underflows to 0 in float32

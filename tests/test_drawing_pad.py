@@ -13,6 +13,7 @@ from cnn_helpers.figures._base import alt_text
 from cnn_helpers.widgets.drawing_pad import DrawingPad
 from helpers import assert_shows_itself, shown_png, titles
 import keras
+from models import no_convolution, small_cnn
 import numpy as np
 import pytest
 
@@ -20,17 +21,8 @@ import pytest
 @pytest.fixture(scope="module")
 def model(mnist):
     """A small CNN trained for one epoch on 6000 digits: enough to read a clear 1."""
-    keras.utils.set_random_seed(0)
     (x_train, y_train), _ = mnist
-    net = keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            keras.layers.Conv2D(8, 3, activation="relu"),
-            keras.layers.MaxPooling2D(2),
-            keras.layers.Flatten(),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
+    net = small_cnn(28, filters=8, seed=0)
     net.compile("adam", "sparse_categorical_crossentropy")
     net.fit(x_train[:6000, ..., None] / 255, y_train[:6000], epochs=1, batch_size=64, verbose=0)
     return net
@@ -141,11 +133,8 @@ def test_pad_falls_back_on_colab_or_without_ipycanvas(model, monkeypatch):
 def test_pad_refuses_bad_arguments(model):
     with pytest.raises(TypeError, match="model must be a keras Model"):
         DrawingPad("model")
-    small = keras.Sequential(
-        [keras.Input((8, 8, 1)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
-    )
     with pytest.raises(ValueError, match="image is 28x28 but the model expects 8x8"):
-        DrawingPad(small)
+        DrawingPad(no_convolution(8))
     with pytest.raises(TypeError, match="use_canvas must be True, False or None"):
         DrawingPad(model, use_canvas="yes")
     with pytest.raises(ValueError, match=r"fallback_images must be up to 100 digits \(m, 28, 28\)"):

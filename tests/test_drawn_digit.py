@@ -12,10 +12,9 @@ from cnn_helpers.maths.drawn_digit import image_file_to_drawing, mnist_style, re
 from helpers import titles
 import keras
 from matplotlib.figure import Figure
+from models import no_convolution, small_cnn
 import numpy as np
 import pytest
-
-layers = keras.layers
 
 
 def _centre_of_mass(image):
@@ -155,15 +154,7 @@ def test_image_file_to_drawing_refuses_other_files():
 
 @pytest.fixture(scope="module")
 def mnist_like_model():
-    return keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            layers.Conv2D(5, 3, activation="relu", name="conv1"),
-            layers.MaxPooling2D(2),
-            layers.Flatten(),
-            layers.Dense(10, activation="softmax"),
-        ]
-    )
+    return small_cnn(28, filters=5)
 
 
 def test_digit_response_is_the_models_answer_and_first_maps(mnist_like_model, mnist_test_digits):
@@ -203,11 +194,8 @@ def test_show_digit_response_shows_the_answer_and_the_maps(mnist_like_model, mni
 def test_digit_response_and_its_figure_refuse_bad_input(mnist_like_model):
     with pytest.raises(ValueError, match="image is 27x27 but the model expects 28x28"):
         digit_response(mnist_like_model, np.zeros((27, 27)))
-    dense = keras.Sequential(
-        [keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(10, activation="softmax")]
-    )
     with pytest.raises(ValueError, match="no Conv2D layer"):
-        digit_response(dense, np.zeros((28, 28)))
+        digit_response(no_convolution(), np.zeros((28, 28)))
     maps, probabilities = np.zeros((1, 26, 26, 5)), np.full(10, 0.1)
     with pytest.raises(ValueError, match=r"image must be shaped \(h, w\)"):
         show_digit_response(np.zeros((1, 28, 28)), probabilities, maps, "conv1")

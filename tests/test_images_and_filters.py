@@ -7,6 +7,7 @@ from cnn_helpers import show_feature_maps, show_filters, show_images
 from cnn_helpers.figures._base import grid_shape
 import keras
 from matplotlib.figure import Figure
+from models import small_cnn
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -18,8 +19,7 @@ def _images(axes):
 
 @pytest.fixture
 def conv_model():
-    keras.utils.set_random_seed(1)
-    return keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(16, 3, activation="relu")])
+    return small_cnn(28, filters=16, seed=1)
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from cnn_helpers.maths.shifts import (
     shift_similarity,
 )
 from figure_checks import assert_readable
-import keras
+from models import small_cnn
 import numpy as np
 import pytest
 
@@ -161,16 +161,7 @@ def test_shift_accuracy_refuses_bad_input():
 
 
 def test_shift_similarity_measures_what_each_layer_keeps_of_a_move():
-    keras.utils.set_random_seed(0)
-    model = keras.Sequential(
-        [
-            keras.Input((8, 8, 1)),
-            keras.layers.Conv2D(2, 3, activation="relu"),
-            keras.layers.MaxPooling2D(2),
-            keras.layers.Flatten(),
-            keras.layers.Dense(3, activation="softmax"),
-        ]
-    )
+    model = small_cnn(8, filters=2, classes=3, seed=0)
     images = np.zeros((3, 8, 8), "float32")
     images[:, 2:6, 3] = 1.0  # a vertical stroke
     result = shift_similarity(model, images, shifts=(1, 2))

@@ -12,6 +12,7 @@ from cnn_helpers.widgets import UnitExplorer
 from figure_checks import assert_readable
 from helpers import shown_png
 import keras
+from models import no_convolution
 import numpy as np
 import pytest
 
@@ -156,8 +157,5 @@ def test_unit_explorer_starts_where_asked_and_refuses_bad_starts(model, digit):
         UnitExplorer(model, digit, layer="conv_b", row=7)
     with pytest.raises(ValueError, match="layer 'flat' has no feature map"):
         UnitExplorer(model, digit, layer="flat")
-    dense = keras.Sequential(
-        [keras.Input((12, 12, 1)), layers.Flatten(), layers.Dense(2, activation="softmax")]
-    )
     with pytest.raises(ValueError, match="no Conv2D or pooling layer"):
-        UnitExplorer(dense, digit)
+        UnitExplorer(no_convolution(12, classes=2), digit)
