@@ -275,10 +275,11 @@ def test_training_curves_in_words_as_the_issue_asks():
         "val_accuracy": 1 - np.array(errors),
     }
     text = alt_text(ch.plot_history(history))
-    assert text == (
-        "Loss and error rate (training and validation) over 12 epochs, on log scales; training error "
-        "falls from 8.0 % to 0.40 %; validation error falls from 2.1 % to 0.60 %."
-    )
+    assert "over 12 epochs" in text and "log scales" in text
+    assert "training error falls from 8.0 % to 0.40 %" in text
+    assert "validation error falls from 2.1 % to 0.60 %" in text
+    assert "lowest" not in text  # the last epoch is the best: nothing more to say
+    assert "learning rate" not in text  # no optimizer given: no schedule to describe
     history["val_accuracy"] = 1 - np.array([0.02, 0.005, 0.008])
     history = {key: values[:3] for key, values in history.items()}
     assert "validation error falls from 2.0 % to 0.80 % (lowest 0.50 % at epoch 2)" in alt_text(
@@ -289,10 +290,10 @@ def test_training_curves_in_words_as_the_issue_asks():
 def test_confusion_matrix_names_the_most_common_mistakes():
     matrix = np.diag([50, 60, 70])
     matrix[2, 1], matrix[0, 2], matrix[1, 0] = 4, 1, 2
-    assert alt_text(ch.plot_confusion_matrix(matrix)) == (
-        "Confusion matrix of 3 classes, true class by row, predicted by column: 180 of 187 correct "
-        "(96.3 %); the most common mistakes: 2 read as 1 (4), 1 read as 0 (2) and 0 read as 2 (1)."
-    )
+    text = alt_text(ch.plot_confusion_matrix(matrix))
+    assert "3 classes" in text and "true class by row, predicted by column" in text
+    assert "180 of 187 correct (96.3 %)" in text
+    assert "2 read as 1 (4), 1 read as 0 (2) and 0 read as 2 (1)" in text  # the most common first
 
 
 def test_mistakes_and_probabilities_in_words(random_uint8_digits):
@@ -303,19 +304,13 @@ def test_mistakes_and_probabilities_in_words(random_uint8_digits):
     probabilities[1, 5] = 0.30
     labels = np.array([3, 5, 1])
     text = alt_text(ch.show_misclassified(images[:3], labels, probabilities))
-    assert text == (
-        "All the mistakes (2 in 3 images), most confident first: #2 true 1 read as 7 (p = 0.910); "
-        "#1 true 5 read as 6 (p = 0.620)."
-    )
+    assert "2 in 3 images" in text and "#0" not in text  # image 0 is read right
+    most, less = "#2 true 1 read as 7 (p = 0.910)", "#1 true 5 read as 6 (p = 0.620)"
+    assert most in text and less in text and text.index(most) < text.index(less)  # most confident first
     text = alt_text(ch.show_probabilities(images[:3], probabilities, labels))
-    assert text.endswith(
-        "the most likely bar hatched: true 3, says 3 (91 %); true 5, says 6 (62 %), then 5 (30 %); "
-        "true 1, says 7 (91 %)."
-    )
-    assert (
-        alt_text(ch.show_misclassified(images[:1], [3], probabilities[:1]))
-        == "No mistakes among these 1 images."
-    )
+    assert "hatched" in text and "true 3, says 3 (91 %)" in text and "true 1, says 7 (91 %)" in text
+    assert "true 5, says 6 (62 %), then 5 (30 %)" in text  # a second guess worth naming
+    assert alt_text(ch.show_misclassified(images[:1], [3], probabilities[:1])).startswith("No mistakes")
 
 
 def test_convolution_and_pooling_give_their_numbers():
@@ -367,12 +362,15 @@ def test_the_architecture_in_words():
         ],
         name="tiny",
     )
-    assert alt_text(ch.plot_architecture(model)) == (
-        "The network tiny, drawn layer by layer from its input of 28×28×1: conv 3×3 with ReLU to "
-        "26×26×8; max-pool 2×2 to 13×13×8; flatten to 1,352; dropout 0.5, dense with softmax to 10. "
-        "A red outline on a map marks a window, through all its sheets for a convolution, and a filled"
-        " red square on the next map the one value that window makes; dashed lines join them."
-    )
+    text = alt_text(ch.plot_architecture(model))
+    assert "network tiny" in text and "input of 28×28×1" in text
+    stages = ["conv 3×3 with ReLU to 26×26×8", "max-pool 2×2 to 13×13×8", "flatten to 1,352"]
+    stages += ["dropout 0.5, dense with softmax to 10"]
+    assert all(stage in text for stage in stages), text
+    assert [text.index(stage) for stage in stages] == sorted(
+        text.index(stage) for stage in stages
+    )  # in order
+    assert "red outline" in text and "dashed lines" in text  # what the marks on the picture mean
 
 
 def test_before_and_after_in_words():

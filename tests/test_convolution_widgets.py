@@ -3,13 +3,13 @@ values set from Python."""
 
 from __future__ import annotations
 
-from cnn_helpers import conv2d_by_hand, show_kernel_outputs
+from cnn_helpers import conv2d_by_hand
 from cnn_helpers._words import number
 from cnn_helpers.figures._base import alt_text
 from cnn_helpers.widgets import ConvolutionStepper, KernelEditor
 from cnn_helpers.widgets import convolution as cnn_widgets
 from cnn_helpers.widgets.convolution import KERNEL_PRESETS
-from helpers import assert_shows_itself, shown_png, titles
+from helpers import assert_plain_sentence, assert_shows_itself, shown_png, titles
 import numpy as np
 import pytest
 
@@ -128,10 +128,7 @@ def test_stepper_is_a_sentence_and_a_described_figure_without_a_kernel():
     stepper = ConvolutionStepper(IMAGE, KERNEL)
     stepper.slider.value = 7  # row 1, column 3
     expected = conv2d_by_hand(IMAGE, KERNEL)[1, 3]
-    assert stepper._repr_mimebundle_()["text/plain"] == (
-        "Convolution stepper (interactive, now at position (1, 3)): open this notebook in JupyterLab to move "
-        "the window."
-    )
+    assert_plain_sentence(stepper, "Convolution stepper", "position (1, 3)", "move the window")
     fig = stepper.snapshot()
     assert fig is stepper.figure and f"output[1, 3] = {expected:g}" in _said(fig)
     text = alt_text(fig)
@@ -145,21 +142,18 @@ def test_kernel_editor_is_a_sentence_and_a_described_figure_without_a_kernel(dig
     editor = KernelEditor(digit)
     editor.set_kernel([[-1, -1, -1], [0, 0, 0], [1, 1, 1]])
     out = conv2d_by_hand(digit, editor.kernel)
-    assert editor._repr_mimebundle_()["text/plain"] == (
-        "Kernel editor (interactive, now with the kernel rows -1 -1 -1 | 0 0 0 | 1 1 1): open this notebook "
-        "in JupyterLab to type a kernel's nine numbers or pick a preset."
-    )
+    assert_plain_sentence(editor, "Kernel editor", "kernel rows -1 -1 -1 | 0 0 0 | 1 1 1", "nine numbers")
     text = alt_text(editor.snapshot())
-    assert text and editor.output.outputs[0]["metadata"]["image/png"]["alt"] == text
-    assert text == alt_text(show_kernel_outputs(digit, {"your kernel": editor.kernel}))  # the helper's words
-    assert f"from {number(out.min(), 3)} to {number(out.max(), 3)}" in text  # the map the kernel makes
+    assert editor.output.outputs[0]["metadata"]["image/png"]["alt"] == text  # the widget's image too
+    # What the figure shows: the 28x28 digit, and the 26x26 map the kernel makes of it, with its range.
+    assert "28x28 input" in text and f"your kernel {out.shape[0]}x{out.shape[1]}" in text
+    assert f"from {number(out.min(), 3)} to {number(out.max(), 3)}" in text
     editor.boxes[0].value = float("nan")  # a bad number: the sentence still names the kernel shown
     assert "now with the kernel rows -1 -1 -1 | 0 0 0 | 1 1 1)" in editor.plain_text()
 
 
 def test_no_tool_shows_a_widget_repr():
     stepper, editor = ConvolutionStepper(IMAGE, KERNEL), KernelEditor(np.ones((6, 6)))
-    for tool in (stepper, editor):
-        plain = tool._repr_mimebundle_()["text/plain"]
-        assert "(interactive, now " in plain and "Box(" not in plain and "children" not in plain
-        assert plain.count(".") == 1 and plain.endswith(".")  # one sentence
+    for tool, name in ((stepper, "Convolution stepper"), (editor, "Kernel editor")):
+        plain = assert_plain_sentence(tool, name, "interactive")
+        assert "Box(" not in plain and "children" not in plain

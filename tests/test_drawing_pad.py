@@ -11,7 +11,7 @@ import types
 
 from cnn_helpers.figures._base import alt_text
 from cnn_helpers.widgets.drawing_pad import DrawingPad
-from helpers import assert_shows_itself, shown_png, titles
+from helpers import assert_plain_sentence, assert_shows_itself, shown_png, titles
 import keras
 from models import no_convolution, small_cnn
 import numpy as np
@@ -171,10 +171,7 @@ def test_pad_draws_strokes_from_code_and_describes_the_answer(model):
     fig = pad.snapshot()
     assert fig is pad.figure and any(t.startswith("says 1 (p = ") for t in titles(fig))
     assert "the model says 1 with probability" in alt_text(fig)
-    assert pad._repr_mimebundle_()["text/plain"] == (
-        "Drawing pad (interactive, now showing the model's answer for a drawing of 1 stroke): open this "
-        "notebook in JupyterLab to draw a digit with the mouse, or pick a test digit or upload a photo."
-    )
+    assert_plain_sentence(pad, "Drawing pad", "answer for a drawing of 1 stroke", "draw a digit")
     no_canvas = DrawingPad(model, use_canvas=False)
     assert no_canvas.draw([[(140, 40), (140, 240)]]).startswith("prediction: 1 (")
     with pytest.raises(TypeError, match="strokes must be a list of strokes"):

@@ -11,7 +11,7 @@ from cnn_helpers.maths.convolution import conv2d_by_hand
 from cnn_helpers.maths.padding import conv_output_size, output_size_formula, window_starts
 from cnn_helpers.widgets import PaddingStrideTool
 from figure_checks import assert_readable, small_texts
-from helpers import shown_png
+from helpers import assert_plain_sentence, shown_png
 import keras
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -143,12 +143,12 @@ def test_padding_tool_is_a_plain_sentence_without_a_kernel():
     tool = PaddingStrideTool(n=5, k=3, p=2, s=1)
     bundle = tool._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == tool.widget.model_id
-    assert bundle["text/plain"] == (
-        "Padding and stride tool (interactive, now at n = 5, k = 3, p = 2, s = 1): open this notebook in "
-        "JupyterLab to change n, k, p and s."
+    assert_plain_sentence(
+        tool, "Padding and stride tool", "n = 5, k = 3, p = 2, s = 1", "change n, k, p and s"
     )
     png, metadata = tool.snapshot()._repr_mimebundle_()
-    assert "image/png" in png and metadata["image/png"]["alt"] == alt_text(tool.figure)
+    alt = metadata["image/png"]["alt"]  # stored with the PNG: what the figure of this setting shows
+    assert "image/png" in png and "5x5 input" in alt and "3x3 window" in alt and "output is 7x7" in alt
     with pytest.raises(ValueError, match=r"size \(n\) must be an int >= 1 and <= 16"):
         PaddingStrideTool(n=20)
 

@@ -10,7 +10,7 @@ from cnn_helpers.maths.shifts import shift_images
 from cnn_helpers.maths.unit import UnitReport, feature_layers, inspect_unit
 from cnn_helpers.widgets import UnitExplorer
 from figure_checks import assert_readable
-from helpers import shown_png
+from helpers import assert_plain_sentence, shown_png
 import keras
 from models import no_convolution
 import numpy as np
@@ -142,9 +142,8 @@ def test_unit_explorer_follows_its_controls(model, digit):
     assert explorer.snapshot() is explorer.figure and "channel 3 of layer conv_b" in alt_text(
         explorer.snapshot()
     )
-    assert explorer._repr_mimebundle_()["text/plain"] == (
-        "Unit explorer (interactive, now at unit (4, 0) of channel 3 of layer 'conv_b'): open this notebook "
-        "in JupyterLab to pick a unit."
+    assert_plain_sentence(
+        explorer, "Unit explorer", "unit (4, 0) of channel 3 of layer 'conv_b'", "pick a unit"
     )
 
 
