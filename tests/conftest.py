@@ -1,4 +1,9 @@
-"""Shared fixtures. MNIST comes through load_mnist(), i.e. the MNIST_NPZ variable offline."""
+"""Shared fixtures: MNIST (its arrays, its file, its first test digits), random images of MNIST's shape,
+and a check after every test that no figure is left open in pyplot.
+
+MNIST comes through load_mnist(), i.e. the MNIST_NPZ variable offline. The paths of the project's
+files are in paths.py, the small models the tests build in models.py.
+"""
 
 from __future__ import annotations
 
