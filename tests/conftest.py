@@ -1,6 +1,13 @@
-"""Shared fixtures. MNIST comes through load_mnist(), i.e. the MNIST_NPZ variable offline."""
+"""Shared fixtures: MNIST (its arrays, its file, its first test digits), random images of MNIST's shape,
+and a check after every test that no figure is left open in pyplot.
+
+MNIST comes through load_mnist(), i.e. the MNIST_NPZ variable offline. The paths of the project's
+files are in paths.py, the small models the tests build in models.py.
+"""
 
 from __future__ import annotations
+
+import os
 
 import matplotlib
 
@@ -30,13 +37,9 @@ def mnist():
 @pytest.fixture(scope="session")
 def mnist_file(mnist, tmp_path_factory):
     """A path to a genuine MNIST .npz: MNIST_NPZ if set, else a copy written from the arrays."""
-    import os
-
     env = os.environ.get("MNIST_NPZ")
     if env:
         return env
-    import numpy as np
-
     (x_train, y_train), (x_test, y_test) = mnist
     path = tmp_path_factory.mktemp("mnist") / "mnist.npz"
     np.savez_compressed(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
@@ -44,15 +47,16 @@ def mnist_file(mnist, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def test_digits(mnist):
-    """The first 30 test digits as floats in [0, 1], ``(30, 28, 28)``, and their labels ``(30,)``."""
+def mnist_test_digits(mnist):
+    """MNIST's first 30 test digits as floats in [0, 1], ``(30, 28, 28)``, and their labels ``(30,)``."""
     (_, _), (x_test, y_test) = mnist
     return x_test[:30].astype("float32") / 255, y_test[:30]
 
 
 @pytest.fixture
-def digits():
-    """Twelve random 28x28 uint8 "digits" ``(12, 28, 28)`` and their labels 0, 1, ..., 9, 0, 1."""
+def random_uint8_digits():
+    """Twelve images of random uint8 pixels, 28x28, ``(12, 28, 28)``, labelled 0, 1, ..., 9, 0, 1: no
+    digit is drawn, for the figure tests that need images of MNIST's shape and type, not what they show."""
     rng = np.random.default_rng(0)
     return rng.integers(0, 256, size=(12, 28, 28), dtype=np.uint8), np.arange(12) % 10
 

@@ -22,6 +22,18 @@ def shown_png(output: Any) -> bytes:
     return data
 
 
+def assert_plain_sentence(obj: Any, name: str, *now: str) -> str:
+    """Without a kernel, a widget wrapper shows one sentence (its ``text/plain``): its ``name`` first,
+    what it shows now and what a reader can do with it (each of ``now``), and where it works
+    (JupyterLab). Return the sentence."""
+    plain = obj._repr_mimebundle_()["text/plain"]
+    assert plain.startswith(name) and plain.endswith(".") and ". " not in plain, plain
+    assert "JupyterLab" in plain, plain
+    for words in now:
+        assert words in plain, (words, plain)
+    return plain
+
+
 def assert_shows_itself(obj: Any) -> None:
     """A widget wrapper displays as its widget in Jupyter."""
     bundle = obj._repr_mimebundle_()

@@ -19,16 +19,14 @@ import xml.etree.ElementTree as ElementTree
 
 import nbformat
 from papermill.parameterize import parameterize_notebook
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
-SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 IGNORE_OUTPUT = "nbval-ignore-output"  # nbval's tag: run the cell, do not compare its output
 
 
-def read(name: str) -> nbformat.NotebookNode:
-    """The committed notebook ``notebooks/<name>``, outputs included."""
-    return nbformat.read(NOTEBOOKS / name, as_version=4)
+def read(path: Path) -> nbformat.NotebookNode:
+    """The committed notebook at ``path`` (``paths.LESSON``, ``paths.EXPLORE``), outputs included."""
+    return nbformat.read(path, as_version=4)
 
 
 def with_parameters(notebook: nbformat.NotebookNode, **values: object) -> nbformat.NotebookNode:

@@ -1,5 +1,5 @@
-"""Every figure of plots, results, lesson, compare and architecture, as a reader without sight, with a
-colour-vision deficiency, or on GitHub's 1,000 px column meets it:
+"""Every figure helper of cnn_helpers, as a reader without sight, with a colour-vision deficiency, or on
+GitHub's 1,000 px column meets it:
 
 - it says what it shows in words (alt text generated from the drawn data), and Jupyter stores
   that text with its PNG;
@@ -37,6 +37,7 @@ from figure_checks import low_contrast_texts, small_texts
 import keras
 import matplotlib as mpl
 from matplotlib.colors import to_rgb
+from models import small_cnn
 import numpy as np
 import pytest
 
@@ -274,10 +275,11 @@ def test_training_curves_in_words_as_the_issue_asks():
         "val_accuracy": 1 - np.array(errors),
     }
     text = alt_text(ch.plot_history(history))
-    assert text == (
-        "Loss and error rate (training and validation) over 12 epochs, on log scales; training error "
-        "falls from 8.0 % to 0.40 %; validation error falls from 2.1 % to 0.60 %."
-    )
+    assert "over 12 epochs" in text and "log scales" in text
+    assert "training error falls from 8.0 % to 0.40 %" in text
+    assert "validation error falls from 2.1 % to 0.60 %" in text
+    assert "lowest" not in text  # the last epoch is the best: nothing more to say
+    assert "learning rate" not in text  # no optimizer given: no schedule to describe
     history["val_accuracy"] = 1 - np.array([0.02, 0.005, 0.008])
     history = {key: values[:3] for key, values in history.items()}
     assert "validation error falls from 2.0 % to 0.80 % (lowest 0.50 % at epoch 2)" in alt_text(
@@ -288,33 +290,27 @@ def test_training_curves_in_words_as_the_issue_asks():
 def test_confusion_matrix_names_the_most_common_mistakes():
     matrix = np.diag([50, 60, 70])
     matrix[2, 1], matrix[0, 2], matrix[1, 0] = 4, 1, 2
-    assert alt_text(ch.plot_confusion_matrix(matrix)) == (
-        "Confusion matrix of 3 classes, true class by row, predicted by column: 180 of 187 correct "
-        "(96.3 %); the most common mistakes: 2 read as 1 (4), 1 read as 0 (2) and 0 read as 2 (1)."
-    )
+    text = alt_text(ch.plot_confusion_matrix(matrix))
+    assert "3 classes" in text and "true class by row, predicted by column" in text
+    assert "180 of 187 correct (96.3 %)" in text
+    assert "2 read as 1 (4), 1 read as 0 (2) and 0 read as 2 (1)" in text  # the most common first
 
 
-def test_mistakes_and_probabilities_in_words(digits):
-    images, _ = digits
+def test_mistakes_and_probabilities_in_words(random_uint8_digits):
+    images, _ = random_uint8_digits
     probabilities = np.full((3, 10), 0.01)
     probabilities[[0, 1, 2], [3, 5, 7]] = 0.91
     probabilities[1, 6] = 0.62  # image 1: 6 first, 5 second
     probabilities[1, 5] = 0.30
     labels = np.array([3, 5, 1])
     text = alt_text(ch.show_misclassified(images[:3], labels, probabilities))
-    assert text == (
-        "All the mistakes (2 in 3 images), most confident first: #2 true 1 read as 7 (p = 0.910); "
-        "#1 true 5 read as 6 (p = 0.620)."
-    )
+    assert "2 in 3 images" in text and "#0" not in text  # image 0 is read right
+    most, less = "#2 true 1 read as 7 (p = 0.910)", "#1 true 5 read as 6 (p = 0.620)"
+    assert most in text and less in text and text.index(most) < text.index(less)  # most confident first
     text = alt_text(ch.show_probabilities(images[:3], probabilities, labels))
-    assert text.endswith(
-        "the most likely bar hatched: true 3, says 3 (91 %); true 5, says 6 (62 %), then 5 (30 %); "
-        "true 1, says 7 (91 %)."
-    )
-    assert (
-        alt_text(ch.show_misclassified(images[:1], [3], probabilities[:1]))
-        == "No mistakes among these 1 images."
-    )
+    assert "hatched" in text and "true 3, says 3 (91 %)" in text and "true 1, says 7 (91 %)" in text
+    assert "true 5, says 6 (62 %), then 5 (30 %)" in text  # a second guess worth naming
+    assert alt_text(ch.show_misclassified(images[:1], [3], probabilities[:1])).startswith("No mistakes")
 
 
 def test_convolution_and_pooling_give_their_numbers():
@@ -366,12 +362,15 @@ def test_the_architecture_in_words():
         ],
         name="tiny",
     )
-    assert alt_text(ch.plot_architecture(model)) == (
-        "The network tiny, drawn layer by layer from its input of 28×28×1: conv 3×3 with ReLU to "
-        "26×26×8; max-pool 2×2 to 13×13×8; flatten to 1,352; dropout 0.5, dense with softmax to 10. "
-        "A red outline on a map marks a window, through all its sheets for a convolution, and a filled"
-        " red square on the next map the one value that window makes; dashed lines join them."
-    )
+    text = alt_text(ch.plot_architecture(model))
+    assert "network tiny" in text and "input of 28×28×1" in text
+    stages = ["conv 3×3 with ReLU to 26×26×8", "max-pool 2×2 to 13×13×8", "flatten to 1,352"]
+    stages += ["dropout 0.5, dense with softmax to 10"]
+    assert all(stage in text for stage in stages), text
+    assert [text.index(stage) for stage in stages] == sorted(
+        text.index(stage) for stage in stages
+    )  # in order
+    assert "red outline" in text and "dashed lines" in text  # what the marks on the picture mean
 
 
 def test_before_and_after_in_words():
@@ -436,10 +435,10 @@ def test_training_and_validation_differ_in_marker_and_line_style():
     assert lines["training"].get_linestyle() != lines["validation"].get_linestyle()
 
 
-def test_the_most_likely_class_is_hatched_and_labelled(digits):
+def test_the_most_likely_class_is_hatched_and_labelled(random_uint8_digits):
     probabilities = np.full((1, 10), 0.02)
     probabilities[0, 4] = 0.82
-    fig = ch.show_probabilities(digits[0][:1], probabilities)
+    fig = ch.show_probabilities(random_uint8_digits[0][:1], probabilities)
     bars = [ax for ax in fig.axes if ax.patches][0]
     hatched = [i for i, bar in enumerate(bars.patches) if bar.get_hatch()]
     assert hatched == [4]
@@ -447,8 +446,7 @@ def test_the_most_likely_class_is_hatched_and_labelled(digits):
 
 
 def test_the_architecture_window_is_marked_by_shape_and_line_style():
-    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(4, 3), keras.layers.Flatten()])
-    ax = ch.plot_architecture(model).axes[0]
+    ax = ch.plot_architecture(small_cnn(28, filters=4)).axes[0]
     lines = [line for line in ax.lines if line.get_gid() == "window-line"]
     assert lines and all(line.get_linestyle() == "--" for line in lines)
     window = next(p for p in ax.patches if p.get_gid() == "window")

@@ -9,28 +9,25 @@ notebooks, bands included.
 from __future__ import annotations
 
 import nbvariants
+from paths import EXPLORE, LESSON
 import pytest
 
 pytestmark = pytest.mark.slow  # every test executes a whole notebook variant
 
 
 def test_the_lesson_with_another_seed_passes_the_notebook_checks(tmp_path):
-    run = nbvariants.run_nbval(
-        nbvariants.with_parameters(nbvariants.read("cnn_mnist.ipynb"), SEED=7), tmp_path
-    )
+    run = nbvariants.run_nbval(nbvariants.with_parameters(nbvariants.read(LESSON), SEED=7), tmp_path)
     assert run.passed and run.failed == [], run.output[-3000:]
 
 
 def test_the_explore_notebook_with_another_seed_passes_the_notebook_checks(tmp_path):
-    notebook = nbvariants.with_parameters(nbvariants.read("cnn_mnist_explore.ipynb"), SEED=7)
+    notebook = nbvariants.with_parameters(nbvariants.read(EXPLORE), SEED=7)
     run = nbvariants.run_nbval(notebook, tmp_path)
     assert run.passed and run.failed == [], run.output[-3000:]
 
 
 def test_a_lesson_trained_for_one_epoch_fails_at_its_results(tmp_path):
-    run = nbvariants.run_nbval(
-        nbvariants.with_parameters(nbvariants.read("cnn_mnist.ipynb"), EPOCHS=1), tmp_path
-    )
+    run = nbvariants.run_nbval(nbvariants.with_parameters(nbvariants.read(LESSON), EPOCHS=1), tmp_path)
     assert run.failed_cells_containing("> 0:  # this cell ran before"), "the epoch lines of one epoch passed"
     assert run.failed_cells_containing("score = model.evaluate("), (
         "a test accuracy of one epoch passed its band"
@@ -39,7 +36,7 @@ def test_a_lesson_trained_for_one_epoch_fails_at_its_results(tmp_path):
 
 def test_a_lesson_with_unscaled_pixels_stops_at_the_check_of_the_images(tmp_path):
     lesson = nbvariants.replace_in_code(
-        nbvariants.read("cnn_mnist.ipynb"),
+        nbvariants.read(LESSON),
         'train_images.astype("float32") / 255.0',
         'train_images.astype("float32")',
     )
@@ -51,7 +48,7 @@ def test_every_cell_of_the_lesson_run_twice_in_a_row_keeps_its_checked_results(t
     """A student who runs a cell again gets what the lesson promises. Only the training cell prints
     something more the second time: that it starts again from the untrained weights (a line the
     stored output does not have). Every other cell passes, the results of that new training included."""
-    run = nbvariants.run_nbval(nbvariants.run_every_cell_twice(nbvariants.read("cnn_mnist.ipynb")), tmp_path)
+    run = nbvariants.run_nbval(nbvariants.run_every_cell_twice(nbvariants.read(LESSON)), tmp_path)
     failed = [source for _, source in run.failed]
     assert failed == [
         "if int(model.optimizer.iterations) > 0:  # this cell ran before: start again from the beginning"
@@ -62,7 +59,7 @@ def test_every_cell_of_the_lesson_run_twice_in_a_row_keeps_its_checked_results(t
 def test_the_core_path_alone_runs_and_keeps_every_checked_result(tmp_path):
     """A class that skips every optional part (sections headed "Optional", cells tagged optional)
     runs the rest to the end, with the same results: nothing in the core leans on them."""
-    lesson = nbvariants.read("cnn_mnist.ipynb")
+    lesson = nbvariants.read(LESSON)
     core = nbvariants.core_path(lesson)
     assert len(core.cells) < len(lesson.cells) - 15  # the optional layer is there to be skipped
     run = nbvariants.run_nbval(core, tmp_path)

@@ -20,7 +20,6 @@ from cnn_instructor.assignment import (
     TOTAL_POINTS,
     TRAINED_ID,
     AssignmentError,
-    assignment_path,
     make_assignment,
     render_assignment,
 )
@@ -35,14 +34,11 @@ from cnn_instructor.exercise import (
 )
 from cnn_instructor.notebook_text import SOLUTION_LINES
 import nbformat
+from paths import EXERCISE, LESSON, ROOT, SOURCE
 import pytest
 
 from testbed import nbgrading
 
-ROOT = Path(__file__).resolve().parents[1]
-LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
-EXERCISE = ROOT / "notebooks" / "cnn_mnist_exercise.ipynb"
-SOURCE = ROOT / assignment_path(Path("course"))
 ASSIGNMENT_ONLY = {GRADING_EPOCHS_ID, TRAINED_ID}  # cell ids of the cells the lesson does not have
 NBGRADER_KEYS = {"nbgrader", "deletable", "editable"}  # what nbgrader adds to a cell's metadata
 
@@ -192,7 +188,7 @@ def test_command_line(tmp_path):
     assert result.returncode == 1 and "out of date: run cnn-assignment" in result.stdout
     result = _cli(cwd=tmp_path)
     assert result.returncode == 2 and "run this from the project's folder" in result.stderr
-    out = tmp_path / "course" / "source" / "cnn_mnist" / "cnn_mnist.ipynb"
+    out = tmp_path / SOURCE.relative_to(ROOT)
     result = _cli(str(LESSON), "-o", str(out))
     assert result.returncode == 0 and out.read_text(encoding="utf-8") == SOURCE.read_text(encoding="utf-8")
     result = _cli(str(EXERCISE), "-o", str(tmp_path / "x.ipynb"))  # no solution blocks in it

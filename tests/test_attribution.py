@@ -1,11 +1,15 @@
 """Where the model looks: class probabilities, logits, saliency maps against finite differences and an
-oracle, occlusion maps."""
+oracle, occlusion maps, and the saliency figure."""
 
 from __future__ import annotations
 
+from cnn_helpers.figures._base import alt_text
+from cnn_helpers.figures.attribution import show_saliency
 from cnn_helpers.maths.attribution import class_scores, digit_probabilities, occlusion_map, saliency_map
 from cnn_helpers.maths.receptive_field import receptive_field
+from helpers import titles
 import keras
+from models import no_convolution
 import numpy as np
 import pytest
 
@@ -14,6 +18,8 @@ layers = keras.layers
 
 @pytest.fixture(scope="module")
 def small_model():
+    """Its own architecture: tanh rather than ReLU, so that its score is smooth and finite differences
+    can check its gradient."""
     return keras.Sequential(
         [
             keras.Input((8, 8, 1)),
@@ -26,9 +32,7 @@ def small_model():
 
 def _one_pixel_model(row, col):
     """A 6x6 -> 2 softmax model whose class 0 grows with pixel (row, col) only."""
-    model = keras.Sequential(
-        [keras.Input((6, 6, 1)), layers.Flatten(), layers.Dense(2, activation="softmax")]
-    )
+    model = no_convolution(6, classes=2)
     weights = np.zeros((36, 2), "float32")
     weights[row * 6 + col, 0] = 4.0
     model.layers[-1].set_weights([weights, np.zeros(2, "float32")])
@@ -68,9 +72,7 @@ def test_saliency_map_is_the_gradient_of_the_logit(small_model):
 
 def _saturated_model():
     """Flatten + Dense(10, softmax) on 28x28, its class 3 so far ahead that p(3) is 1.0 in float32."""
-    model = keras.Sequential(
-        [keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(10, activation="softmax")]
-    )
+    model = no_convolution(28, classes=10)
     weights = np.random.default_rng(1).normal(0, 0.05, (784, 10)).astype("float32")
     bias = np.zeros(10, "float32")
     bias[3] = 200.0  # a logit margin of about 200: exp(-200) underflows to 0 in float32
@@ -197,3 +199,44 @@ def test_models_that_do_not_take_grayscale_images_are_refused_clearly(inputs):
         saliency_map(model, np.zeros((28, 28)))
     with pytest.raises(ValueError, match="model must take grayscale images"):
         digit_probabilities(model, np.zeros((28, 28)))
+
+
+def test_show_saliency_gives_each_map_its_own_scale(mnist_test_digits):
+    images = mnist_test_digits[0][:3]
+    maps = np.stack([np.full((28, 28), 1.0), np.linspace(0, 5, 784).reshape(28, 28), np.eye(28) - 0.5])
+    fig = show_saliency(images[..., None], maps, ["a", "b", "c"])
+    assert titles(fig)[:3] == ["a", "b", "c"]
+    map_axes = fig.axes[3:]
+    assert [ax.images[0].get_clim() for ax in map_axes] == [(0, 1), (0, 5), (-0.5, 0.5)]
+    assert map_axes[0].get_ylabel() == "saliency\n(own scale)"
+    small = show_saliency(images[:1], np.ones((1, 13, 13)), ["13x13 occlusion"])
+    assert small.axes[1].images[0].get_array().shape == (13, 13)
+
+
+@pytest.mark.parametrize(
+    ("maps", "titles", "error", "match"),
+    [
+        (np.ones((2, 28, 28)), ["a", "b", "c"], ValueError, "maps has 2 maps but there are 3 images"),
+        (np.ones((3, 28, 28)), ["a", "b"], TypeError, "titles must be a list of 3 strings"),
+        (np.ones((3, 28, 28)), "abc", TypeError, "titles must be a list of 3 strings"),
+        (np.ones((28, 28)), ["a", "b", "c"], ValueError, "maps must be shaped"),
+    ],
+)
+def test_show_saliency_refuses_bad_input(mnist_test_digits, maps, titles, error, match):
+    with pytest.raises(error, match=match):
+        show_saliency(mnist_test_digits[0][:3], maps, titles)
+    with pytest.raises(ValueError, match="more than the 8 images"):
+        show_saliency(np.zeros((9, 28, 28)), np.zeros((9, 28, 28)), ["x"] * 9)
+
+
+def test_the_saliency_figure_says_where_each_map_peaks(mnist_test_digits):
+    ink = mnist_test_digits[0][0] >= 0.5 * mnist_test_digits[0][0].max()
+    peak = np.eye(28)
+    peak[tuple(np.argwhere(ink)[0])] = 3.0  # the largest value on the 7's ink
+    maps = show_saliency(mnist_test_digits[0][:2], np.stack([peak, 2 * np.eye(28)]), ["#0: a 7", "#1:\na 2"])
+    row, col = np.argwhere(ink)[0]
+    text = alt_text(maps)
+    on_ink = (3.0 + np.eye(28)[ink].sum() - np.eye(28)[row, col]) / peak.sum()
+    assert text.startswith("2 digits") and "own colour scale" in text, text
+    assert f"#0: a 7, saliency up to 3, {on_ink:.0%} on the ink, peak at row {row}, column {col}" in text
+    assert "#1: a 2, saliency up to 2" in text

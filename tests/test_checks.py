@@ -39,9 +39,9 @@ def _lesson_like(filters=16, last=None):
 def test_prepared_images_pass_and_say_so(raw, capsys):
     x = _prepared(raw[0])
     check_images(x, x[:10])
-    assert capsys.readouterr().out == (
-        "images ready: x_train (40, 28, 28, 1) float32 in [0, 1], x_test (10, 28, 28, 1) float32 in [0, 1]\n"
-    )
+    (line,) = capsys.readouterr().out.splitlines()  # one line, what each array now is
+    assert line.startswith("images ready")
+    assert "x_train (40, 28, 28, 1) float32 in [0, 1]" in line and "x_test (10, 28, 28, 1) float32" in line
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,8 @@ def test_x_test_must_be_prepared_like_x_train(raw):
 def test_one_hot_labels_pass(raw, capsys):
     y = keras.utils.to_categorical(raw[1], 10)
     check_labels(y, y[:10], x_train=raw[0], x_test=raw[0][:10])
-    assert capsys.readouterr().out == "labels ready: y_train (40, 10) and y_test (10, 10), one-hot\n"
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith("labels ready") and "(40, 10)" in line and "(10, 10)" in line and "one-hot" in line
 
 
 @pytest.mark.parametrize(
@@ -205,10 +206,8 @@ def test_valid_compiles_pass(raw, capsys):
     check_compiled(_compiled(loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.1)), one_hot)
     check_compiled(_compiled(loss="sparse_categorical_crossentropy"), raw[1])
     lines = capsys.readouterr().out.splitlines()
-    assert (
-        lines[0]
-        == "compiled: loss categorical_crossentropy fits y_train (40, 10), optimizer Adam, metric accuracy"
-    )
+    assert lines[0].startswith("compiled:") and "categorical_crossentropy fits y_train (40, 10)" in lines[0]
+    assert "optimizer Adam" in lines[0] and "metric accuracy" in lines[0]
     assert "optimizer SGD" in lines[1] and len(lines) == 4
 
 

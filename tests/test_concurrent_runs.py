@@ -9,12 +9,11 @@ import subprocess
 import sys
 
 import nbformat
+from paths import LESSON
 import pytest
 
 pytestmark = pytest.mark.slow  # two new Pythons import TensorFlow and save a model at once
 
-ROOT = Path(__file__).resolve().parents[1]
-LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
 
 # What the cell needs from the cells before it, with a small model so that the test is quick.
 PRELUDE = """

@@ -4,14 +4,12 @@ and the alt text of images do not."""
 
 from __future__ import annotations
 
-from pathlib import Path
 import re
 
 import nbformat
 from nbformat.v4 import new_markdown_cell, new_notebook
+from paths import LESSON
 import pytest
-
-LESSON = Path(__file__).resolve().parents[1] / "notebooks" / "cnn_mnist.ipynb"
 
 #: Each term with the spellings that count as a use of it.
 TERMS = {

@@ -19,9 +19,9 @@ from cnn_instructor import assignment, docs_blocks
 from cnn_instructor.docs_blocks import BlockError, commands, first_sentence, nbgitpuller_link, update
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from paths import ROOT
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import ast
 import copy
 import os
-from pathlib import Path
 import re
 import subprocess
 import sys
@@ -29,11 +28,8 @@ from cnn_instructor.exercise import (
 from cnn_instructor.notebook_text import SOLUTION_LINES
 import nbformat
 import nbvariants
+from paths import EXERCISE, LESSON, ROOT
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SOLUTION = ROOT / "notebooks" / "cnn_mnist.ipynb"
-EXERCISE = ROOT / "notebooks" / "cnn_mnist_exercise.ipynb"
 
 
 def _exercise_of(source: str) -> str:
@@ -179,7 +175,7 @@ def test_a_notebook_without_blocks_is_an_error():
 
 
 def test_committed_exercise_is_generated_from_the_solution():
-    assert EXERCISE.read_text(encoding="utf-8") == render_exercise(SOLUTION), "run: cnn-exercise"
+    assert EXERCISE.read_text(encoding="utf-8") == render_exercise(LESSON), "run: cnn-exercise"
 
 
 def _blocks(notebook):
@@ -198,7 +194,7 @@ def _without_folded(exercise):
 
 
 def test_exercise_leaks_no_solution_and_names_every_variable():
-    solution = nbformat.read(SOLUTION, as_version=4)
+    solution = nbformat.read(LESSON, as_version=4)
     exercise = nbformat.read(EXERCISE, as_version=4)
     text = "\n".join(c.source for c in exercise.cells if c.cell_type == "code")
     assert "SOLUTION" not in text
@@ -223,7 +219,7 @@ def test_exercise_leaks_no_solution_and_names_every_variable():
 
 
 def test_each_todo_cell_is_followed_by_its_folded_answer():
-    solution = nbformat.read(SOLUTION, as_version=4)
+    solution = nbformat.read(LESSON, as_version=4)
     exercise = nbformat.read(EXERCISE, as_version=4)
     blocks = dict(_blocks(solution))
     folded = [i for i, c in enumerate(exercise.cells) if FOLDED_TAG in c.metadata.get("tags", [])]
@@ -237,7 +233,7 @@ def test_each_todo_cell_is_followed_by_its_folded_answer():
 
 
 def test_exercise_keeps_everything_else():
-    solution = nbformat.read(SOLUTION, as_version=4)
+    solution = nbformat.read(LESSON, as_version=4)
     exercise = _without_folded(nbformat.read(EXERCISE, as_version=4))
     assert len(exercise.cells) == len(solution.cells)
     for sol, ex in zip(solution.cells, exercise.cells, strict=True):
@@ -252,7 +248,7 @@ def test_exercise_keeps_everything_else():
 
 
 def test_make_exercise_leaves_the_solution_untouched():
-    solution = nbformat.read(SOLUTION, as_version=4)
+    solution = nbformat.read(LESSON, as_version=4)
     before = copy.deepcopy(solution)
     make_exercise(solution)
     assert solution == before
@@ -283,7 +279,7 @@ def test_command_line(tmp_path):
     result = _cli(str(tmp_path / "broken.ipynb"))
     assert result.returncode == 2 and "broken.ipynb" in result.stderr
     out = tmp_path / "ex.ipynb"
-    result = _cli(str(SOLUTION), "-o", str(out))
+    result = _cli(str(LESSON), "-o", str(out))
     assert result.returncode == 0 and out.read_text(encoding="utf-8") == EXERCISE.read_text(encoding="utf-8")
 
 
@@ -294,7 +290,7 @@ def test_the_generator_runs_without_tensorflow(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     probe = subprocess.run([sys.executable, "-c", "import tensorflow"], env=env, capture_output=True)
     assert probe.returncode != 0  # the blocker works
-    result = _cli(str(SOLUTION), "-o", str(tmp_path / "ex.ipynb"), env=env)
+    result = _cli(str(LESSON), "-o", str(tmp_path / "ex.ipynb"), env=env)
     assert result.returncode == 0, result.stderr
 
 
@@ -337,14 +333,14 @@ def _code_differences(notebook, reference):
 def test_exercise_filled_with_the_solution_is_the_solutions_code():
     """Cell by cell, the exercise filled in with the solution's blocks is the solution's code: the
     exercise was made from this solution, and nothing else in it differs."""
-    solution = nbformat.read(SOLUTION, as_version=4)
+    solution = nbformat.read(LESSON, as_version=4)
     exercise = nbformat.read(EXERCISE, as_version=4)
     assert _code_differences(_filled_in(solution, exercise), solution) == []
 
 
 def test_the_code_comparison_sees_a_changed_line():
     """A solution changed outside its blocks (and the exercise not made again) no longer matches."""
-    solution = nbformat.read(SOLUTION, as_version=4)
+    solution = nbformat.read(LESSON, as_version=4)
     exercise = nbformat.read(EXERCISE, as_version=4)
     changed = copy.deepcopy(solution)
     number, cell = next(
@@ -365,7 +361,7 @@ def test_the_code_comparison_sees_a_changed_line():
 def test_exercise_filled_with_the_solution_runs_with_one_epoch(tmp_path):
     """The filled-in exercise runs top to bottom (one epoch instead of the lesson's, injected by
     papermill after the cell tagged ``parameters``), trains, and reaches the solution's last cell."""
-    solution = nbformat.read(SOLUTION, as_version=4)
+    solution = nbformat.read(LESSON, as_version=4)
     filled_in = _filled_in(solution, nbformat.read(EXERCISE, as_version=4))
     executed = nbvariants.execute(filled_in, tmp_path, EPOCHS=1)
     code = [c for c in executed.cells if c.cell_type == "code"]

@@ -16,11 +16,11 @@ picker beside its canvas is driven the same way.
 
 from __future__ import annotations
 
-from pathlib import Path
 import re
 
 from browser import error_outputs, offline_page, open_notebook, run_all_cells
 import nbformat
+from paths import EXPLORE
 from playwright.sync_api import Locator, Page, expect
 import pytest
 
@@ -28,7 +28,6 @@ from testbed.labserver import jupyterlab_server
 
 pytestmark = pytest.mark.slow  # JupyterLab and a browser
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "cnn_mnist_explore.ipynb"
 
 # Every cell attached to the page, in view or not: the widgets are found without scrolling first.
 NO_WINDOWING = {"@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"}}
@@ -153,20 +152,20 @@ def _draw_a_digit(page: Page) -> None:
 
 
 def test_explore_widgets_respond_in_jupyterlab(tmp_path, mnist_file):
-    nb = nbformat.read(NOTEBOOK, as_version=4)  # read once, at the start: others may rewrite it
+    nb = nbformat.read(EXPLORE, as_version=4)  # read once, at the start: others may rewrite it
     for cell in nb.cells:
         if cell.cell_type == "code":  # whatever appears comes from the run below
             cell.outputs, cell.execution_count = [], None
     nb.metadata.pop("widgets", None)
-    nbformat.write(nb, tmp_path / NOTEBOOK.name)
+    nbformat.write(nb, tmp_path / EXPLORE.name)
 
     with (
         jupyterlab_server(
-            [tmp_path / NOTEBOOK.name], user_settings=NO_WINDOWING, env={"MNIST_NPZ": mnist_file}
+            [tmp_path / EXPLORE.name], user_settings=NO_WINDOWING, env={"MNIST_NPZ": mnist_file}
         ) as server,
         offline_page(allowed_origin=server.origin, width=1400, height=900) as (page, refused),
     ):
-        open_notebook(page, server, NOTEBOOK.name, timeout=120)
+        open_notebook(page, server, EXPLORE.name, timeout=120)
         run_all_cells(page, timeout=600)
         assert error_outputs(page) == []
         _step_the_window(page)

@@ -15,26 +15,15 @@ from cnn_helpers.figures._base import alt_text, png_bytes
 from cnn_helpers.maths.attribution import saliency_map
 from cnn_helpers.maths.faithfulness import ink_mask, random_ink_ranking, removal_curves
 from figure_checks import assert_readable
-import keras
+from models import no_convolution, small_cnn
 import numpy as np
 import pytest
-
-layers = keras.layers
 
 
 @pytest.fixture(scope="module")
 def model():
     """A small CNN on 12x12 images: ReLU layers, so that its scores are not linear in the pixels."""
-    keras.utils.set_random_seed(1)
-    return keras.Sequential(
-        [
-            keras.Input((12, 12, 1)),
-            layers.Conv2D(4, 3, activation="relu"),
-            layers.Flatten(),
-            layers.Dense(8, activation="relu"),
-            layers.Dense(3, activation="softmax"),
-        ]
-    )
+    return small_cnn(12, filters=4, classes=3, pool=False, hidden=8, seed=1)
 
 
 def _digit(seed=0):
@@ -45,9 +34,7 @@ def _digit(seed=0):
 
 def _linear_model():
     """Class 0's logit is 2 x pixel (4, 5) + 3 x pixel (6, 6): its attributions are known exactly."""
-    net = keras.Sequential(
-        [keras.Input((12, 12, 1)), layers.Flatten(), layers.Dense(2, activation="softmax")]
-    )
+    net = no_convolution(12, classes=2)
     weights = np.zeros((144, 2), "float32")
     weights[4 * 12 + 5, 0], weights[6 * 12 + 6, 0] = 2.0, 3.0
     net.layers[-1].set_weights([weights, np.zeros(2, "float32")])

@@ -20,19 +20,18 @@ import re
 import time
 
 from cnn_helpers import NotReadyError, check_compiled, check_images, check_labels, check_model
-from cnn_instructor.assignment import ASSIGNMENT, PARTS, TOTAL_POINTS, assignment_path
+from cnn_instructor.assignment import ASSIGNMENT, PARTS, TOTAL_POINTS
 from cnn_instructor.exercise import Block
 import keras
 import nbformat
 import numpy as np
+from paths import SOURCE
 import pytest
 
 from testbed import nbgrading
 
 pytestmark = pytest.mark.slow  # grades eight submissions, each training for one epoch
 
-ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / assignment_path(Path("course"))
 HIDDEN = "### BEGIN HIDDEN TESTS"
 
 

@@ -10,7 +10,6 @@ import builtins
 import contextlib
 import inspect
 import io
-from pathlib import Path
 import symtable
 
 from cnn_helpers import NotReadyError, check_compiled, check_images, check_labels, check_model, load_mnist
@@ -21,7 +20,6 @@ from cnn_instructor.assignment import (
     PARTS,
     AssignmentError,
     Part,
-    assignment_path,
     hidden_source,
 )
 from cnn_instructor.hidden_tests import grade_compiled, grade_images, grade_labels, grade_model, grade_trained
@@ -29,11 +27,9 @@ from cnn_instructor.notebook_text import HIDDEN_BEGIN, HIDDEN_END
 import keras
 import nbformat
 import numpy as np
+from paths import LESSON, SOURCE
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
-SOURCE = ROOT / assignment_path(Path("course"))
 FUNCTIONS = {name: f for name, f in vars(hidden_tests).items() if name.startswith("grade_")}
 
 

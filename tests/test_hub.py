@@ -28,14 +28,12 @@ from urllib.parse import parse_qsl, urlsplit
 from browser import offline_page
 from cnn_instructor.docs_blocks import nbgitpuller_link
 import nbformat
+from paths import LESSON, ROOT
 import pytest
 import requests
 
 from testbed.hubserver import jupyterhub_server
 from testbed.remote_kernel import get_notebook, put_notebook, run_notebook, stream_text
-
-ROOT = Path(__file__).resolve().parents[1]
-LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
 
 # Two epochs: with one, the lesson's one-cycle schedule would decay over (EPOCHS - 1) = 0 steps,
 # which Keras refuses.

@@ -14,9 +14,9 @@ import subprocess
 import sys
 import tomllib
 
+from paths import ROOT
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "cnn_helpers"
 CONTRACTS = {
     contract["id"]: contract["name"]

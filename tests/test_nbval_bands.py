@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import configparser
 from decimal import Decimal
-from pathlib import Path
 import re
 
 import nbformat
+from paths import EXPLORE, LESSON, ROOT
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "tests" / "nbval_sanitize.cfg"
-NOTEBOOKS = [ROOT / "notebooks" / "cnn_mnist.ipynb", ROOT / "notebooks" / "cnn_mnist_explore.ipynb"]
 _BAND = re.compile(r"^(.*)<(-?[\d.]+)\.\.(-?[\d.]+)>(.*)$")
 _CONTEXT = re.compile(r"^(\(\?<=(?:[^()\\]|\\.)*\))?(.*?)(\(\?[=!](?:[^()\\]|\\.)*\))?$", re.S)
 
@@ -68,7 +66,7 @@ def test_each_band_accepts_exactly_its_range(name):
 
 def _stored_text() -> str:
     texts = []
-    for path in NOTEBOOKS:
+    for path in (LESSON, EXPLORE):
         for cell in nbformat.read(path, as_version=4).cells:
             for output in cell.get("outputs", []):
                 texts.append(output.get("text", "") + output.get("data", {}).get("text/plain", ""))

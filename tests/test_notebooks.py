@@ -8,7 +8,6 @@ does not: what the markdown claims, the figures' resolution, and the notebooks' 
 from __future__ import annotations
 
 import base64
-from pathlib import Path
 import re
 import struct
 import sys
@@ -17,14 +16,13 @@ from cnn_instructor.attachments import sync_attachments
 from cnn_instructor.notebook_text import solution_regions
 from cnn_instructor.slides import lesson_notebooks
 import nbformat
+from paths import EXERCISE, EXPLORE, LESSON, NOTEBOOKS, ROOT
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = lesson_notebooks(ROOT / "notebooks")
-LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
+FOUND = lesson_notebooks(NOTEBOOKS)
 
 
-@pytest.fixture(scope="module", params=NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.fixture(scope="module", params=FOUND, ids=[p.stem for p in FOUND])
 def notebook(request):
     return request.param, nbformat.read(request.param, as_version=4)
 
@@ -46,7 +44,8 @@ def _markdown(nb):
 
 
 def test_the_lesson_notebooks_are_found():
-    assert LESSON in NOTEBOOKS and len(NOTEBOOKS) >= 1
+    """Every notebook but the generated ones: the lesson and the explore notebook, not the exercise."""
+    assert FOUND == sorted([LESSON, EXPLORE]) and EXERCISE.exists()
 
 
 def test_executed_in_order_and_small(notebook):
@@ -190,7 +189,7 @@ def test_the_introduction_shows_the_architecture_the_model_cell_draws(lesson):
 
 
 def test_lesson_ends_by_pointing_to_the_explore_notebook(lesson):
-    assert "cnn_mnist_explore.ipynb" in lesson.cells[-1].source
+    assert EXPLORE.name in lesson.cells[-1].source
 
 
 def test_check_cells_follow_each_exercise_step(lesson):

@@ -26,11 +26,11 @@ import tomllib
 import zipfile
 
 from cnn_instructor.exercise import render_exercise
+from paths import LESSON, ROOT
 import pytest
 
 pytestmark = pytest.mark.slow  # builds the sdist and the wheel, installs the wheel in a new venv
 
-ROOT = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 STEM = f"{PROJECT['name'].replace('-', '_')}-{PROJECT['version']}"  # cnn_helpers-0.1.0
 DIST_INFO = f"{STEM}.dist-info"
@@ -242,8 +242,8 @@ def test_the_installed_cnn_exercise_runs(venv, tmp_path):
     assert result.stdout.startswith("usage: cnn-exercise"), result.stdout
 
     # Away from the project, with explicit paths: the same exercise as the source tree's code writes.
-    solution = tmp_path / "cnn_mnist.ipynb"
-    shutil.copyfile(ROOT / "notebooks" / "cnn_mnist.ipynb", solution)
+    solution = tmp_path / LESSON.name
+    shutil.copyfile(LESSON, solution)
     result = _run(venv / BIN / "cnn-exercise", solution, "-o", tmp_path / "ex.ipynb", cwd=tmp_path)
     assert result.stdout.strip() == f"wrote {tmp_path / 'ex.ipynb'}"
     assert (tmp_path / "ex.ipynb").read_text(encoding="utf-8") == render_exercise(solution)
@@ -253,8 +253,8 @@ def test_the_installed_cnn_slides_says_what_it_needs(venv, tmp_path):
     result = _run(venv / BIN / "cnn-slides", "--help", cwd=tmp_path)
     assert result.stdout.startswith("usage: cnn-slides"), result.stdout
     # Without the lesson extra there is no MathJax to bundle: a clear message, not a traceback.
-    notebook = tmp_path / "cnn_mnist.ipynb"
-    shutil.copyfile(ROOT / "notebooks" / "cnn_mnist.ipynb", notebook)
+    notebook = tmp_path / LESSON.name
+    shutil.copyfile(LESSON, notebook)
     result = subprocess.run(
         [str(venv / BIN / "cnn-slides"), "--output", str(tmp_path / "slides"), str(notebook)],
         cwd=tmp_path,

@@ -1,20 +1,24 @@
-"""Padding and stride: where the window goes, the formula with its numbers, the figure, and the tool
-driven without a browser (slider values set from Python, as the browser's arrow keys set them).
+"""Padding and stride: the output size against Keras, where the window goes, the formula with its
+numbers, the figures, and the tool driven without a browser (slider values set from Python, as the
+browser's arrow keys set them).
 """
 
 from __future__ import annotations
 
 from cnn_helpers.figures._base import alt_text
-from cnn_helpers.figures.padding import show_padding_windows
+from cnn_helpers.figures.padding import show_padding_stride, show_padding_windows
+from cnn_helpers.maths.convolution import conv2d_by_hand
 from cnn_helpers.maths.padding import conv_output_size, output_size_formula, window_starts
 from cnn_helpers.widgets import PaddingStrideTool
 from figure_checks import assert_readable, small_texts
-from helpers import shown_png
+from helpers import assert_plain_sentence, shown_png
 import keras
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 import numpy as np
 import pytest
+
+layers = keras.layers
 
 
 @pytest.mark.parametrize(
@@ -139,11 +143,79 @@ def test_padding_tool_is_a_plain_sentence_without_a_kernel():
     tool = PaddingStrideTool(n=5, k=3, p=2, s=1)
     bundle = tool._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == tool.widget.model_id
-    assert bundle["text/plain"] == (
-        "Padding and stride tool (interactive, now at n = 5, k = 3, p = 2, s = 1): open this notebook in "
-        "JupyterLab to change n, k, p and s."
+    assert_plain_sentence(
+        tool, "Padding and stride tool", "n = 5, k = 3, p = 2, s = 1", "change n, k, p and s"
     )
     png, metadata = tool.snapshot()._repr_mimebundle_()
-    assert "image/png" in png and metadata["image/png"]["alt"] == alt_text(tool.figure)
+    alt = metadata["image/png"]["alt"]  # stored with the PNG: what the figure of this setting shows
+    assert "image/png" in png and "5x5 input" in alt and "3x3 window" in alt and "output is 7x7" in alt
     with pytest.raises(ValueError, match=r"size \(n\) must be an int >= 1 and <= 16"):
         PaddingStrideTool(n=20)
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_conv_output_size_matches_keras_conv_and_pooling(padding):
+    for n in (5, 7, 12, 28):
+        for k in (1, 2, 3, 5):
+            for s in (1, 2, 3):
+                x = np.zeros((1, n, n, 1), "float32")
+                conv = layers.Conv2D(1, k, strides=s, padding=padding)(x).shape[1]
+                pool = layers.MaxPooling2D(k, strides=s, padding=padding)(x).shape[1]
+                assert conv_output_size(n, k, padding=padding, stride=s) == conv == pool, (n, k, s)
+
+
+@pytest.mark.parametrize(
+    ("n", "k", "p", "s"), [(28, 3, 1, 1), (28, 5, 2, 2), (7, 3, 3, 2), (5, 7, 1, 1), (9, 4, 2, 3)]
+)
+def test_conv_output_size_with_explicit_padding_matches_keras(n, k, p, s):
+    x = np.zeros((1, n, n, 1), "float32")
+    out = layers.Conv2D(1, k, strides=s)(layers.ZeroPadding2D(p)(x))
+    assert conv_output_size(n, k, padding=p, stride=s) == out.shape[1]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"size": 0, "kernel_size": 3}, ValueError, "size must be a positive int"),
+        ({"size": 28, "kernel_size": "3"}, TypeError, "kernel_size must be an int"),
+        ({"size": 28, "kernel_size": 3, "stride": 0}, ValueError, "stride must be a positive int"),
+        ({"size": 28, "kernel_size": 3, "padding": "full"}, ValueError, "padding must be 'valid', 'same'"),
+        ({"size": 28, "kernel_size": 3, "padding": -1}, ValueError, "an int >= 0, got -1"),
+        ({"size": 28, "kernel_size": 3, "padding": True}, ValueError, "padding must be"),
+        ({"size": 2, "kernel_size": 3}, ValueError, "larger than the padded input"),
+    ],
+)
+def test_conv_output_size_refuses_bad_input(kwargs, error, match):
+    size, kernel_size = kwargs.pop("size"), kwargs.pop("kernel_size")
+    with pytest.raises(error, match=match):
+        conv_output_size(size, kernel_size, **kwargs)
+
+
+def test_show_padding_stride_titles_give_keras_output_shapes(mnist_test_digits):
+    image, kernel = mnist_test_digits[0][0], np.array([[1, 0, -1]] * 3, float)
+    settings = (("valid", 1), ("same", 1), ("valid", 2), ("same", 2))
+    fig = show_padding_stride(image, kernel)
+    panels = [ax for ax in fig.axes if ax.images][1:]
+    assert len(panels) == len(settings)
+    for ax, (padding, stride) in zip(panels, settings, strict=True):
+        n = conv_output_size(28, 3, padding=padding, stride=stride)
+        assert ax.get_title() == f"padding={padding!r}, stride={stride}\noutput {n}x{n}"
+        assert ax.images[0].get_array().shape == (n, n)
+        assert ax.images[0].get_clim() == panels[0].images[0].get_clim()  # one shared scale
+    np.testing.assert_allclose(panels[0].images[0].get_array(), conv2d_by_hand(image, kernel), atol=1e-5)
+    np.testing.assert_allclose(
+        panels[2].images[0].get_array(), conv2d_by_hand(image, kernel)[::2, ::2], atol=1e-5
+    )
+
+
+def test_show_padding_stride_refuses_a_kernel_larger_than_the_image():
+    with pytest.raises(ValueError, match=r"kernel_size=5 is larger than the padded input \(4 \+ 2\*0\)"):
+        show_padding_stride(np.zeros((4, 4)), np.ones((5, 5)))
+
+
+def test_the_padding_and_stride_figure_says_each_output_size(mnist_test_digits):
+    settings = show_padding_stride(mnist_test_digits[0][0], np.ones((3, 3)))
+    assert "padding 'valid' and stride 1 give 26x26; padding 'same' and stride 1 give 28x28" in alt_text(
+        settings
+    )
+    assert "padding 'same' and stride 2 give 14x14." in alt_text(settings)

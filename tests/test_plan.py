@@ -44,10 +44,9 @@ from cnn_instructor.plan import (
 )
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from paths import LESSON, ROOT
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-LESSON = ROOT / "notebooks" / "cnn_mnist.ipynb"
 #: The lesson at commit 81b054b (its figures' pictures left out; their panel counts, the code and
 #: the training log kept); tests/data/lesson_9655331.ipynb is the lesson at 9655331, trimmed alike.
 OLD_LESSON = ROOT / "tests" / "data" / "lesson_81b054b.ipynb"
@@ -349,18 +348,28 @@ def test_students_writing_the_todos_take_longer_by_the_gated_steps():
 
 
 def test_the_table_gives_both_rows_with_their_clocks():
+    """Read by column: each row's minutes under its header, and the clock in the column after them."""
     sections = plan(_notebook())
-    lines = table(sections).splitlines()
-    assert lines[0] == "| section | presented | clock | students write | clock |"
+    header, rule, *rows = [
+        [cell.strip() for cell in line.split("|")[1:-1]] for line in table(sections).splitlines()
+    ]
+    assert set("".join(rule)) <= set("-: ")
+    section, presented, written = (header.index(name) for name in ("section", "presented", "students write"))
+    assert header[presented + 1] == header[written + 1] == "clock"
+    by_section = {row[section]: row for row in rows}
     core = [s for s in sections if not s.optional]
     p0, w0 = core[0].minutes(PRESENTED), core[0].minutes(STUDENTS_WRITE)
-    assert lines[2] == f"| Title | {p0:.1f} | 0–{p0:.0f} | {w0:.1f} | 0–{w0:.0f} |"
     p1, w1 = core[1].minutes(PRESENTED), core[1].minutes(STUDENTS_WRITE)
-    assert lines[3] == f"| Build | {p1:.1f} | {p0:.0f}–{p0 + p1:.0f} | {w1:.1f} | {w0:.0f}–{w0 + w1:.0f} |"
-    presented, written = (math.ceil(sum(s.minutes(row) for s in core)) for row in (PRESENTED, STUDENTS_WRITE))
-    assert f"| **core path** | **{presented}** | | **{written}** | |" in lines
-    assert any(line.startswith("| Optional: more | ") and "| +" in line for line in lines)
-    assert lines[-1].startswith("| **optional sections** |")
+    title, build = by_section["Title"], by_section["Build"]
+    assert title[presented : presented + 2] == [f"{p0:.1f}", f"0–{p0:.0f}"]  # the class starts at 0
+    assert title[written : written + 2] == [f"{w0:.1f}", f"0–{w0:.0f}"]
+    assert build[presented : presented + 2] == [f"{p1:.1f}", f"{p0:.0f}–{p0 + p1:.0f}"]  # then goes on
+    assert build[written : written + 2] == [f"{w1:.1f}", f"{w0:.0f}–{w0 + w1:.0f}"]
+    total = by_section["**core path**"]
+    for column, row in ((presented, PRESENTED), (written, STUDENTS_WRITE)):
+        assert total[column] == f"**{math.ceil(sum(s.minutes(row) for s in core))}**"
+    assert by_section["Optional: more"][presented + 1].startswith("+")  # its clock: on top of the core path
+    assert rows[-1][section] == "**optional sections**"
 
 
 def _sections_notebook(minutes: Sequence[int], optional_last: int = 0):

@@ -12,9 +12,8 @@ import sys
 import tomllib
 
 import cnn_helpers
+from paths import EXPLORE, LESSON, ROOT
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _name(requirement: str) -> str:
@@ -54,8 +53,8 @@ def test_every_public_name_is_used_by_a_notebook_the_instructor_tools_or_the_doc
     docs = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]  # not CONTRIBUTING's module table
     texts = [path.read_text(encoding="utf-8") for path in docs]
     texts += [path.read_text() for path in (ROOT / "cnn_instructor").rglob("*.py")]
-    for name in ("cnn_mnist.ipynb", "cnn_mnist_explore.ipynb"):
-        cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
+    for path in (LESSON, EXPLORE):
+        cells = json.loads(path.read_text())["cells"]
         texts += ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "code"]
     import cnn_helpers.widgets
 

@@ -19,12 +19,12 @@ import sys
 from axe_playwright_python.sync_playwright import Axe
 from browser import offline_page
 from cnn_instructor.slides import lesson_notebooks
+from paths import NOTEBOOKS, ROOT
 import pytest
 
 pytestmark = pytest.mark.slow  # builds the pages and decks, checks them in a browser
 
-ROOT = Path(__file__).resolve().parents[1]
-LESSONS = lesson_notebooks(ROOT / "notebooks")
+LESSONS = lesson_notebooks(NOTEBOOKS)
 WCAG_AA = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],

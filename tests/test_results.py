@@ -123,8 +123,8 @@ def _probabilities(labels, wrong):
     return probs
 
 
-def test_show_misclassified_orders_by_confidence(digits):
-    images, labels = digits
+def test_show_misclassified_orders_by_confidence(random_uint8_digits):
+    images, labels = random_uint8_digits
     probs = _probabilities(labels, {3: (7, 0.64), 5: (1, 0.91), 8: (2, 0.5)})
     fig = show_misclassified(images, labels, probs, n=2)
     titles = [ax.get_title() for ax in fig.axes if ax.get_images()]
@@ -132,8 +132,8 @@ def test_show_misclassified_orders_by_confidence(digits):
     assert fig.get_suptitle() == "The 2 most confident mistakes (3 in 12 images)"
 
 
-def test_show_misclassified_shows_all_when_there_are_fewer_than_n(digits):
-    images, labels = digits
+def test_show_misclassified_shows_all_when_there_are_fewer_than_n(random_uint8_digits):
+    images, labels = random_uint8_digits
     fig = show_misclassified(images, labels, _probabilities(labels, {3: (7, 0.64)}))  # default n=12
     assert len([ax for ax in fig.axes if ax.get_images()]) == 1
     assert fig.get_suptitle() == "All the mistakes (1 in 12 images)"
@@ -141,8 +141,8 @@ def test_show_misclassified_shows_all_when_there_are_fewer_than_n(digits):
     assert fig.texts[0].get_text() == "No mistakes among these 12 images"
 
 
-def test_show_misclassified_refuses_bad_input(digits):
-    images, labels = digits
+def test_show_misclassified_refuses_bad_input(random_uint8_digits):
+    images, labels = random_uint8_digits
     probs = _probabilities(labels, {})
     with pytest.raises(ValueError, match="labels has 5 entries but there are 12 images"):
         show_misclassified(images, labels[:5], probs)
@@ -153,8 +153,8 @@ def test_show_misclassified_refuses_bad_input(digits):
 
 
 @pytest.mark.parametrize("helper", ["show_images", "show_misclassified", "show_probabilities"])
-def test_every_digit_helper_refuses_colour_images_alike(digits, helper):
-    images, labels = digits
+def test_every_digit_helper_refuses_colour_images_alike(random_uint8_digits, helper):
+    images, labels = random_uint8_digits
     colour = np.repeat(images[..., None], 3, axis=-1)
     calls = {
         "show_images": lambda: show_images(colour, labels),
@@ -169,8 +169,8 @@ def test_every_digit_helper_refuses_colour_images_alike(digits, helper):
         calls[helper]()
 
 
-def test_show_probabilities(digits):
-    images, _ = digits
+def test_show_probabilities(random_uint8_digits):
+    images, _ = random_uint8_digits
     probs = np.eye(10)[[3, 1]] * 0.8 + 0.02
     fig = show_probabilities(images[:2], probs)
     assert [ax.get_title() for ax in fig.axes[:2]] == ["says 3 (82%)", "says 1 (82%)"]
@@ -182,8 +182,8 @@ def test_show_probabilities(digits):
         show_probabilities(images[:3], probs)
 
 
-def test_show_probabilities_wraps_more_than_ten_images_in_rows_of_five(digits):
-    images, labels = digits
+def test_show_probabilities_wraps_more_than_ten_images_in_rows_of_five(random_uint8_digits):
+    images, labels = random_uint8_digits
     fig = show_probabilities(images, np.eye(10)[labels])  # 12 images: 3 rows of 5
     pictures = [ax for ax in fig.axes if ax.get_images()]
     assert len(pictures) == 12 and pictures[5].get_title() == "says 5 (100%)"

@@ -9,11 +9,11 @@ first code cell is reached with Space and its cells are run with Shift+Enter, as
 
 from __future__ import annotations
 
-from pathlib import Path
 import re
 
 from browser import offline_page, open_notebook
 import nbformat
+from paths import LESSON
 from playwright.sync_api import expect
 import pytest
 
@@ -21,7 +21,6 @@ from testbed.labserver import jupyterlab_server
 
 pytestmark = pytest.mark.slow  # JupyterLab and a browser
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "cnn_mnist.ipynb"
 
 # What the slideshow may ask the network for, and is refused: reveal.js's "simple" theme (RISE's
 # default) @imports its two fonts from Google Fonts. Offline the slides use fallback fonts; all
@@ -48,7 +47,7 @@ def _first_code_slide(nb) -> range:
 
 
 def test_rise_slideshow_renders_markdown_and_runs_a_cell(tmp_path):
-    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb = nbformat.read(LESSON, as_version=4)
     first = nb.cells[0]
     assert first.cell_type == "markdown" and _slide_type(first) == "slide", "the deck starts with a slide"
     title = first.source.splitlines()[0].removeprefix("# ").strip()
@@ -61,13 +60,13 @@ def test_rise_slideshow_renders_markdown_and_runs_a_cell(tmp_path):
     printed = {i: any(o.get("output_type") == "stream" for o in nb.cells[i].outputs) for i in code_on_slide}
     for i in code_on_slide:  # a copy without outputs: whatever appears comes from the run below
         nb.cells[i].outputs, nb.cells[i].execution_count = [], None
-    nbformat.write(nb, tmp_path / NOTEBOOK.name)
+    nbformat.write(nb, tmp_path / LESSON.name)
 
     with (
-        jupyterlab_server([tmp_path / NOTEBOOK.name]) as server,
+        jupyterlab_server([tmp_path / LESSON.name]) as server,
         offline_page(allowed_origin=server.origin) as (page, refused),
     ):
-        open_notebook(page, server, NOTEBOOK.name)
+        open_notebook(page, server, LESSON.name)
         page.get_by_role("button", name=RENDER_BUTTON).click()  # RISE:preview, also Alt+R
 
         # The slideshow opens in a panel beside the notebook: an iframe on /rise/<path>.

@@ -11,11 +11,11 @@ import sys
 
 from browser import offline_page
 from cnn_instructor.slides import lesson_notebooks
+from paths import NOTEBOOKS, ROOT
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-LESSONS = lesson_notebooks(ROOT / "notebooks")
+LESSONS = lesson_notebooks(NOTEBOOKS)
 COMMAND = [sys.executable, "-m", "cnn_instructor.slides"]
 # MathJax 2 probes its web-font support with a font at about:blank, which a file:// page may not
 # load (Chromium logs a CORS error); the only request allowed to fail.

@@ -10,8 +10,9 @@ from cnn_helpers.maths.shifts import shift_images
 from cnn_helpers.maths.unit import UnitReport, feature_layers, inspect_unit
 from cnn_helpers.widgets import UnitExplorer
 from figure_checks import assert_readable
-from helpers import shown_png
+from helpers import assert_plain_sentence, shown_png
 import keras
+from models import no_convolution
 import numpy as np
 import pytest
 
@@ -141,9 +142,8 @@ def test_unit_explorer_follows_its_controls(model, digit):
     assert explorer.snapshot() is explorer.figure and "channel 3 of layer conv_b" in alt_text(
         explorer.snapshot()
     )
-    assert explorer._repr_mimebundle_()["text/plain"] == (
-        "Unit explorer (interactive, now at unit (4, 0) of channel 3 of layer 'conv_b'): open this notebook "
-        "in JupyterLab to pick a unit."
+    assert_plain_sentence(
+        explorer, "Unit explorer", "unit (4, 0) of channel 3 of layer 'conv_b'", "pick a unit"
     )
 
 
@@ -156,8 +156,5 @@ def test_unit_explorer_starts_where_asked_and_refuses_bad_starts(model, digit):
         UnitExplorer(model, digit, layer="conv_b", row=7)
     with pytest.raises(ValueError, match="layer 'flat' has no feature map"):
         UnitExplorer(model, digit, layer="flat")
-    dense = keras.Sequential(
-        [keras.Input((12, 12, 1)), layers.Flatten(), layers.Dense(2, activation="softmax")]
-    )
     with pytest.raises(ValueError, match="no Conv2D or pooling layer"):
-        UnitExplorer(dense, digit)
+        UnitExplorer(no_convolution(12, classes=2), digit)

@@ -1,4 +1,5 @@
-"""The hand-made convolution and pooling against TensorFlow, and the lesson's figures."""
+"""Convolution and pooling by hand (maths/convolution.py) against TensorFlow, the kernel editor's nine
+numbers, and the figures of figures/convolution.py and figures/kernels.py."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from cnn_helpers import (
     show_pooling,
     show_rgb_convolution,
 )
+from cnn_helpers.figures._base import alt_text
+from cnn_helpers.figures.kernels import show_kernels
+from cnn_helpers.maths.convolution import kernel_from_values
+from helpers import titles
 from matplotlib.figure import Figure
 import numpy as np
 import pytest
@@ -122,3 +127,67 @@ def test_show_pooling_titles_follow_the_input():
     assert titles == ["feature map 6x6", "max pooling 2x2\n-> 3x3", "average pooling\n-> 3x3"]
     with pytest.raises(ValueError, match="feature_map must be shaped"):
         show_pooling(np.zeros((1, 6, 6, 1)))
+
+
+def test_kernel_from_values_accepts_flat_and_nested():
+    expected = np.arange(9, dtype="float32").reshape(3, 3)
+    for values in (
+        list(range(9)),
+        expected.tolist(),
+        tuple(range(9)),
+        expected,
+        [0, 1.0, 2, 3, 4, 5, 6, 7, 8],
+    ):
+        kernel = kernel_from_values(values)
+        assert kernel.dtype == np.float32
+        np.testing.assert_array_equal(kernel, expected)
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "match"),
+    [
+        (list(range(8)), ValueError, "a 3×3 kernel needs nine numbers, got 8"),
+        ([[1, 2, 3, 4]] * 2, ValueError, "a 3×3 kernel needs nine numbers, got 8"),
+        ([list(range(9))], ValueError, r"3 rows of 3 numbers, got shape \(1, 9\)"),
+        ([1, 2, 3, 4, 5, 6, 7, 8, "9"], TypeError, "values must hold numbers"),
+        ([1, 2, 3, 4, 5, 6, 7, 8, None], TypeError, "values must hold numbers"),
+        ([True] * 9, TypeError, "values must hold numbers"),
+        ([1, 2, 3, 4, 5, 6, 7, 8, float("nan")], ValueError, "values holds NaN"),
+        ([[1, 2, 3], [4, 5], [6, 7, 8, 9]], TypeError, "values must be an array"),
+        ([], ValueError, "values is empty"),
+        (np.zeros((3, 3, 1)), ValueError, "values must be shaped"),
+    ],
+)
+def test_kernel_from_values_refuses_bad_input(values, error, match):
+    with pytest.raises(error, match=match):
+        kernel_from_values(values)
+
+
+def test_show_kernels_shares_one_symmetric_scale():
+    true = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
+    fig = show_kernels({"true kernel": true, "learned kernel": true * 0.5})
+    assert isinstance(fig, Figure)
+    assert {"true kernel (3x3)", "learned kernel (3x3)"} <= set(titles(fig))
+    panels = [ax for ax in fig.axes if ax.images]
+    assert [ax.images[0].get_clim() for ax in panels] == [(-2, 2), (-2, 2)]
+    assert [t.get_text() for t in panels[1].texts][:3] == ["0.5", "0", "-0.5"]
+
+
+@pytest.mark.parametrize(
+    ("kernels", "error", "match"),
+    [
+        ({}, TypeError, "kernels must be a non-empty dict"),
+        ([np.eye(3)], TypeError, "kernels must be a non-empty dict"),
+        ({"a": np.zeros(3)}, ValueError, r"kernels\['a'\] must be shaped \(kh, kw\)"),
+        ({"a": np.zeros((13, 3))}, ValueError, "too large to print"),
+    ],
+)
+def test_show_kernels_refuses_bad_input(kernels, error, match):
+    with pytest.raises(error, match=match):
+        show_kernels(kernels)
+
+
+def test_the_kernels_figure_says_its_scale_and_rows():
+    kernels = show_kernels({"learned": np.eye(3), "true": -np.eye(3)})
+    assert "2 kernels on one colour scale from -1 to 1" in alt_text(kernels)
+    assert "learned with rows 1 0 0 | 0 1 0 | 0 0 1" in alt_text(kernels)

@@ -7,6 +7,7 @@ from cnn_helpers import show_feature_maps, show_filters, show_images
 from cnn_helpers.figures._base import grid_shape
 import keras
 from matplotlib.figure import Figure
+from models import small_cnn
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -18,8 +19,7 @@ def _images(axes):
 
 @pytest.fixture
 def conv_model():
-    keras.utils.set_random_seed(1)
-    return keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(16, 3, activation="relu")])
+    return small_cnn(28, filters=16, seed=1)
 
 
 @pytest.mark.parametrize(
@@ -37,8 +37,8 @@ def test_grid_shape_refuses_bad_arguments():
         grid_shape(0)
 
 
-def test_show_images_titles_and_count(digits):
-    images, labels = digits
+def test_show_images_titles_and_count(random_uint8_digits):
+    images, labels = random_uint8_digits
     fig = show_images(images, labels, n=9)
     assert isinstance(fig, Figure)
     drawn = _images(fig.axes)
@@ -47,8 +47,8 @@ def test_show_images_titles_and_count(digits):
     assert np.array_equal(drawn[4].get_array(), images[4])
 
 
-def test_show_images_accepts_channel_axis_and_one_hot(digits):
-    images, labels = digits
+def test_show_images_accepts_channel_axis_and_one_hot(random_uint8_digits):
+    images, labels = random_uint8_digits
     one_hot = keras.utils.to_categorical(labels, 10)
     fig = show_images(images[..., None].astype("float32") / 255, one_hot, n=4)
     assert [ax.get_title() for ax in fig.axes if ax.get_images()] == [
@@ -59,8 +59,8 @@ def test_show_images_accepts_channel_axis_and_one_hot(digits):
     ]
 
 
-def test_show_images_without_labels_has_no_titles(digits):
-    fig = show_images(digits[0], n=3)
+def test_show_images_without_labels_has_no_titles(random_uint8_digits):
+    fig = show_images(random_uint8_digits[0], n=3)
     assert len(fig.axes) == 3 and all(ax.get_title() == "" for ax in fig.axes)
 
 
@@ -76,8 +76,8 @@ def test_show_images_without_labels_has_no_titles(digits):
         ({"labels": np.array(["a"] * 12)}, TypeError, "labels must hold numbers"),
     ],
 )
-def test_show_images_refuses_bad_arguments(digits, kwargs, error, match):
-    images, labels = digits
+def test_show_images_refuses_bad_arguments(random_uint8_digits, kwargs, error, match):
+    images, labels = random_uint8_digits
     kwargs = {"labels": labels, **kwargs}
     with pytest.raises(error, match=match):
         show_images(images, **kwargs)
@@ -156,11 +156,11 @@ def test_show_feature_maps_scales_each_map_and_marks_dead_ones():
     assert fig.get_suptitle() == "First 4 feature maps (6x6), each on its own colour scale"
 
 
-def test_show_feature_maps_from_a_real_sub_model(conv_model, test_digits):
+def test_show_feature_maps_from_a_real_sub_model(conv_model, mnist_test_digits):
     """A real digit (an all-ones image would give flat maps that any drawing order shows alike):
     each axes shows its own channel, unchanged, or says that it is all zeros."""
     extractor = keras.Model(inputs=conv_model.inputs, outputs=conv_model.layers[0].output)
-    maps = extractor.predict(test_digits[0][:1, ..., None], verbose=0)
+    maps = extractor.predict(mnist_test_digits[0][:1, ..., None], verbose=0)
     assert maps.shape == (1, 26, 26, 16)
     alive = [c for c in range(16) if np.any(maps[0, :, :, c])]
     assert len(alive) >= 4 and all(np.ptp(maps[0, :, :, c]) > 0 for c in alive)  # maps with a picture

@@ -1,4 +1,5 @@
-"""The drawing pad's logic: strokes and photos made MNIST-like, and the figure of the model's response."""
+"""What the drawing pad computes: strokes and photos made MNIST-like (maths/drawn_digit.py), the model's
+response to a digit (maths/digit_response.py), and its figure."""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ from cnn_helpers.maths.drawn_digit import image_file_to_drawing, mnist_style, re
 from helpers import titles
 import keras
 from matplotlib.figure import Figure
+from models import no_convolution, small_cnn
 import numpy as np
 import pytest
-
-layers = keras.layers
 
 
 def _centre_of_mass(image):
@@ -59,16 +59,16 @@ def test_render_strokes_edge_cases():
         render_strokes([[(1, 2)]], size=0)
 
 
-def test_mnist_style_leaves_real_mnist_digits_unchanged(test_digits):
-    for digit in test_digits[0]:
+def test_mnist_style_leaves_real_mnist_digits_unchanged(mnist_test_digits):
+    for digit in mnist_test_digits[0]:
         out = mnist_style(digit)
         assert out.shape == (28, 28) and out.dtype == np.float32
         assert np.corrcoef(out.ravel(), digit.ravel())[0, 1] > 0.95
         assert np.all(np.abs(np.array(_centre_of_mass(out)) - 14) <= 1)
 
 
-def test_mnist_style_undoes_scale_and_position(test_digits):
-    for digit in test_digits[0][:10]:
+def test_mnist_style_undoes_scale_and_position(mnist_test_digits):
+    for digit in mnist_test_digits[0][:10]:
         canvas = np.zeros((280, 280), "float32")
         canvas[5:145, 130:270] = np.kron(digit, np.ones((5, 5)))  # 5x larger, top right corner
         out = mnist_style(canvas * 255)
@@ -129,8 +129,8 @@ def _image_file(array, fmt="PNG", mode="L"):
     return buffer.getvalue()
 
 
-def test_image_file_to_drawing_reads_ink_on_paper(test_digits):
-    digit = test_digits[0][0]
+def test_image_file_to_drawing_reads_ink_on_paper(mnist_test_digits):
+    digit = mnist_test_digits[0][0]
     paper = (255 - np.kron(digit, np.ones((4, 4))) * 255).astype("uint8")  # dark ink on white paper
     for data in (_image_file(paper), _image_file(paper, "JPEG"), _image_file(255 - paper)):
         drawing = image_file_to_drawing(data)
@@ -154,19 +154,11 @@ def test_image_file_to_drawing_refuses_other_files():
 
 @pytest.fixture(scope="module")
 def mnist_like_model():
-    return keras.Sequential(
-        [
-            keras.Input((28, 28, 1)),
-            layers.Conv2D(5, 3, activation="relu", name="conv1"),
-            layers.MaxPooling2D(2),
-            layers.Flatten(),
-            layers.Dense(10, activation="softmax"),
-        ]
-    )
+    return small_cnn(28, filters=5)
 
 
-def test_digit_response_is_the_models_answer_and_first_maps(mnist_like_model, test_digits):
-    digit = test_digits[0][0]
+def test_digit_response_is_the_models_answer_and_first_maps(mnist_like_model, mnist_test_digits):
+    digit = mnist_test_digits[0][0]
     response = digit_response(mnist_like_model, digit[..., None])
     np.testing.assert_array_equal(response.image, digit)
     np.testing.assert_allclose(
@@ -178,8 +170,8 @@ def test_digit_response_is_the_models_answer_and_first_maps(mnist_like_model, te
     assert response.layer_name == "conv1"
 
 
-def test_show_digit_response_shows_the_answer_and_the_maps(mnist_like_model, test_digits):
-    digit = test_digits[0][0]
+def test_show_digit_response_shows_the_answer_and_the_maps(mnist_like_model, mnist_test_digits):
+    digit = mnist_test_digits[0][0]
     response = digit_response(mnist_like_model, digit)
     probabilities = response.probabilities
     best = int(probabilities.argmax())
@@ -202,11 +194,8 @@ def test_show_digit_response_shows_the_answer_and_the_maps(mnist_like_model, tes
 def test_digit_response_and_its_figure_refuse_bad_input(mnist_like_model):
     with pytest.raises(ValueError, match="image is 27x27 but the model expects 28x28"):
         digit_response(mnist_like_model, np.zeros((27, 27)))
-    dense = keras.Sequential(
-        [keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(10, activation="softmax")]
-    )
     with pytest.raises(ValueError, match="no Conv2D layer"):
-        digit_response(dense, np.zeros((28, 28)))
+        digit_response(no_convolution(), np.zeros((28, 28)))
     maps, probabilities = np.zeros((1, 26, 26, 5)), np.full(10, 0.1)
     with pytest.raises(ValueError, match=r"image must be shaped \(h, w\)"):
         show_digit_response(np.zeros((1, 28, 28)), probabilities, maps, "conv1")

@@ -17,6 +17,7 @@ from cnn_helpers.maths.randomization import (
 )
 from figure_checks import assert_readable
 import keras
+from models import small_cnn
 import numpy as np
 import pytest
 
@@ -26,15 +27,7 @@ layers = keras.layers
 @pytest.fixture(scope="module")
 def model():
     """A small CNN on 12x12 images with weights far from any initializer's (all shifted by +0.3)."""
-    net = keras.Sequential(
-        [
-            keras.Input((12, 12, 1)),
-            layers.Conv2D(4, 3, activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Flatten(),
-            layers.Dense(5, activation="softmax"),
-        ]
-    )
+    net = small_cnn(12, filters=4, classes=5)
     net.set_weights([w + 0.3 for w in net.get_weights()])
     return net
 
