@@ -11,6 +11,7 @@ from pathlib import Path
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 from tables import markdown_tables
@@ -94,6 +95,9 @@ def test_only_ipython_kernels_count_as_kernels():
         stdout=subprocess.DEVNULL,
     )
     try:
+        deadline = time.monotonic() + 10  # until the child has exec'd: before, it has pytest's command line
+        while not memory.is_kernel(kernel.pid) and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert memory.is_kernel(kernel.pid)  # told by its command line
         assert not memory.is_kernel(os.getpid())
         assert not memory.is_kernel(2**22 + 12345)  # gone
