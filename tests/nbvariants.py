@@ -43,13 +43,14 @@ def with_parameters(notebook: nbformat.NotebookNode, **values: object) -> nbform
     return parameterize_notebook(copy, dict(values), kernel_name="python3")
 
 
-def run_every_cell_twice(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """``notebook`` with each code cell run twice in a row: the first run's output is not compared,
-    the second run's is compared with the stored output."""
+def run_every_cell_twice(notebook: nbformat.NotebookNode, starting: str = "") -> nbformat.NotebookNode:
+    """``notebook`` with each code cell (or each one whose source starts with ``starting``) run twice
+    in a row: the first run's output is not compared, the second run's is compared with the stored
+    output."""
     copy = nbformat.from_dict(notebook)
     cells = []
     for cell in copy.cells:
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and cell.source.startswith(starting):
             first = nbformat.from_dict(cell)
             if "id" in first:
                 first["id"] = uuid.uuid4().hex[:8]  # an id of its own: cell ids must be unique

@@ -56,6 +56,18 @@ def test_every_cell_of_the_lesson_run_twice_in_a_row_keeps_its_checked_results(t
     assert "restarting from the untrained weights" in run.output
 
 
+def test_the_explore_notebook_s_training_cell_run_twice_starts_again_from_the_untrained_weights(tmp_path):
+    """Run a second time, the training cell does not train the trained weights further: it says it
+    restarts (a line the stored output does not have, so that cell alone fails) and every later
+    cell keeps its checked results."""
+    explore = nbvariants.run_every_cell_twice(nbvariants.read(EXPLORE), starting="BATCH_SIZE, PEAK_LEARNING")
+    run = nbvariants.run_nbval(explore, tmp_path)
+    assert [first_line for _, first_line in run.failed] == [
+        "BATCH_SIZE, PEAK_LEARNING_RATE = 256, 0.006"
+    ], run.output[-3000:]
+    assert "restarting from the untrained weights" in run.output
+
+
 def test_the_core_path_alone_runs_and_keeps_every_checked_result(tmp_path):
     """A class that skips every optional part (sections headed "Optional", cells tagged optional)
     runs the rest to the end, with the same results: nothing in the core leans on them."""
