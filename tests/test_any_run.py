@@ -62,9 +62,9 @@ def test_the_explore_notebook_s_training_cell_run_twice_starts_again_from_the_un
     cell keeps its checked results."""
     explore = nbvariants.run_every_cell_twice(nbvariants.read(EXPLORE), starting="BATCH_SIZE, PEAK_LEARNING")
     run = nbvariants.run_nbval(explore, tmp_path)
-    assert [first_line for _, first_line in run.failed] == [
-        "BATCH_SIZE, PEAK_LEARNING_RATE = 256, 0.006"
-    ], run.output[-3000:]
+    assert [first_line for _, first_line in run.failed] == ["BATCH_SIZE, PEAK_LEARNING_RATE = 256, 0.006"], (
+        run.output[-3000:]
+    )
     assert "restarting from the untrained weights" in run.output
 
 

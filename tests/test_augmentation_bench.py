@@ -17,7 +17,9 @@ def _notebook_model():
     import keras
 
     source = next(
-        c.source for c in nbformat.read(EXPLORE, as_version=4).cells if "model = keras.Sequential(" in c.source
+        c.source
+        for c in nbformat.read(EXPLORE, as_version=4).cells
+        if "model = keras.Sequential(" in c.source
     )
     statement = re.search(r"^model = keras\.Sequential\(\n.*?^\)$", source, re.M | re.S).group(0)
     scope = {"keras": keras}
@@ -37,7 +39,9 @@ def test_the_benchmark_trains_the_notebooks_network_with_and_without_shifts():
     x = np.zeros((1, 28, 28, 1), "float32")
     model = augmentation.build_and_train(x, keras.utils.to_categorical([3], 10), seed=1, epochs=1, shift=0.0)
     notebook = _notebook_model()
-    assert [type(layer).__name__ for layer in model.layers] == [type(layer).__name__ for layer in notebook.layers]
+    assert [type(layer).__name__ for layer in model.layers] == [
+        type(layer).__name__ for layer in notebook.layers
+    ]
     assert [layer.get_config() | {"name": ""} for layer in model.layers] == [
         layer.get_config() | {"name": ""} for layer in notebook.layers
     ]
