@@ -9,7 +9,7 @@ Each is a module run from the repository's root, ``python -m benchmarks.<name>``
 - ``augmentation``: what training on shifted digits teaches the explore notebook's model.
 
 They start servers and courses with ``testbed``, as the tests do; their own logic is tested in
-``tests/test_bench.py``, ``tests/test_memory_bench.py``, ``tests/test_capacity.py`` and
+``tests/test_bench.py``, ``tests/test_memory_bench.py``, ``tests/test_capacity.py``,
 ``tests/test_grading_bench.py`` and ``tests/test_augmentation_bench.py``.
 """
 

@@ -8,8 +8,9 @@ The sections are applied in the config's order, as nbval applies them, so that a
 text the sections above it left. A band's number is found by its context (its lookbehind and
 lookahead) around any number, in or out of its range; a band with no context is skipped (it can
 only be read by its own range), and a band whose context does not single out its number (one that
-needs only a "%" after it) also reports the numbers it is not about. Prints one line per band: its range, the lowest and highest number
-the runs printed, in how many runs it found a number, and OUT where a run printed one outside.
+needs only a "%" after it) also reports the numbers it is not about. Prints one line per band: its
+range, the lowest and highest number the runs printed, in how many runs it found a number, and OUT
+where a run printed one outside.
 """
 
 from __future__ import annotations
