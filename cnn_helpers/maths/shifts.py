@@ -187,12 +187,12 @@ class CutWithinDirection:
             return f"{text:>16} {count:>5}"
 
         lines = [
-            f"{'moved':>8}  {'ink cut off':>11}  {'cut off (unshifted)':>19} {'n':>5}"
+            f"{'moved':>10}  {'ink cut off':>11}  {'cut off (unshifted)':>19} {'n':>5}"
             f"  {'intact (unshifted)':>18} {'n':>5}  p, cut off lose more"
         ]
         for d, name in enumerate(DIRECTIONS):
             lines.append(
-                f"{f'{self.pixels} px {name}':>8}  {self.cut_off[d]:>11.1%}  "
+                f"{f'{self.pixels} px {name}':>10}  {self.cut_off[d]:>11.1%}  "
                 f"   {pair(self.accuracy_cut[d], self.unshifted_cut[d], self.count_cut[d])}"
                 f"  {pair(self.accuracy_intact[d], self.unshifted_intact[d], self.count_intact[d])}"
                 f"  p={self.p[d]:.2g}"

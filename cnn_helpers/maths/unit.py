@@ -1,7 +1,7 @@
 """One unit of a feature map, seen three ways: its receptive field on the digit, how much covering
 that field changes the prediction, and how the unit's value moves when the digit shifts by one
 pixel. ``inspect_unit`` computes the numbers; ``figures.unit.show_unit_view`` draws them.
-``shift_changes`` measures, for every unit of a layer at once, how much a one-pixel shift moves it.
+``shift_change`` measures, over every unit of a layer at once, how much a one-pixel shift moves them.
 """
 
 from __future__ import annotations
@@ -120,12 +120,13 @@ def inspect_unit(model: Any, image: Any, layer: Any, channel: int, row: int, col
     )
 
 
-def shift_changes(model: Any, image: Any, layer: Any) -> np.ndarray:
-    """Return ``(m,)``: for each of the ``m`` units of ``layer`` whose value on ``image`` ``(h, w)`` is
-    above 0, the largest change of its value under the eight one-pixel moves of the digit, as a
-    share of its value (0: the unit keeps its value however the digit moves by one pixel; 1: some
-    move changes it by as much as its value). One batch of nine images; ``layer`` as for
-    ``inspect_unit``.
+def shift_change(model: Any, image: Any, layer: Any) -> float:
+    """How much a one-pixel move of ``image`` ``(h, w)`` changes the units of ``layer``, as a share of
+    their values: over the units whose value on the digit is above 0, the sum of each one's mean
+    absolute change under the eight one-pixel moves, divided by the sum of their values (0: no move
+    changes any unit; 1: a move changes them, on average, by as much as their value). A ratio of
+    sums, so that the units whose value is nearly 0 do not decide it. One batch of nine images;
+    ``layer`` as for ``inspect_unit``.
     """
     batch = as_model_batch(model, image)
     index = layer_index(model, layer)
@@ -134,7 +135,10 @@ def shift_changes(model: Any, image: Any, layer: Any) -> np.ndarray:
         raise ValueError(f"layer {name!r} has no feature map; pick one of {feature_layers(model)}")
     moved = np.concatenate([shift_images(batch, dx, dy) for dy, dx in SHIFTS])
     maps = np.asarray(layer_output(model, index, moved), dtype=np.float64)  # (9, h', w', c)
-    still = maps[SHIFTS.index((0, 0))]
+    centre = SHIFTS.index((0, 0))
+    still = maps[centre]
     active = still > 0
-    change = np.abs(maps - still).max(axis=0)
-    return change[active] / still[active]
+    if not active.any():
+        raise ValueError(f"no unit of layer {name!r} is above 0 on this image: nothing to compare")
+    change = np.abs(np.delete(maps, centre, axis=0) - still).mean(axis=0)
+    return float(change[active].sum() / still[active].sum())
