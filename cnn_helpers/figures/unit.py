@@ -76,8 +76,9 @@ def show_unit_view(image: Any, report: UnitReport) -> Figure:
 def compare_unit_shifts(values: dict[str, Any]) -> Figure:
     """Units side by side: each one's value ``(3, 3)`` under the nine one-pixel moves of the digit
     (``UnitReport.shifted``: row up/still/down, column left/still/right, the centre not moved), on
-    one colour scale, numbers written in, the centre outlined. ``values`` maps a unit's name to its
-    ``(3, 3)``; the alt text gives each unit's value unmoved and the most a move changes it.
+    one colour scale (no colour bar: the numbers are written in), the centre outlined. ``values``
+    maps a unit's name to its ``(3, 3)``; the alt text gives each unit's value unmoved and the
+    most a move changes it.
     """
     if not isinstance(values, dict) or not values:
         raise TypeError(f"values must be a non-empty dict of name -> (3, 3) values, got {values!r}")
@@ -88,16 +89,14 @@ def compare_unit_shifts(values: dict[str, Any]) -> Figure:
             raise ValueError(f"values[{name!r}] must be shaped (3, 3), got {arrays[name].shape}")
     low = min(float(a.min()) for a in arrays.values())
     high = max(float(a.max()) for a in arrays.values())
-    fig = new_figure(3.4 * len(arrays) + 1.0, 3.9)
+    fig = new_figure(3.2 * len(arrays), 3.6)
     axes = fig.subplots(1, len(arrays), squeeze=False)[0]
-    image = None
-    for ax, (name, grid) in zip(axes, arrays.items(), strict=True):
-        image = draw_matrix(ax, grid, name, cmap=SHADES, limits=(low, high))
+    for ax, (name, grid) in zip(axes, arrays.items(), strict=True):  # numbers written in: no colour bar
+        draw_matrix(ax, grid, name, cmap=SHADES, limits=(low, high))
         draw_outline(ax, 1, 1, 1, 1, UNIT_OUTLINE, linewidth=2.5)
         ax.set_xticks([0, 1, 2], ["left", "·", "right"], fontsize=12)
         ax.set_yticks([0, 1, 2], ["up", "·", "down"], fontsize=12)
-    fig.colorbar(image, ax=list(axes), shrink=0.8, label="unit's value")
-    fig.suptitle("Each unit's value, digit moved one pixel (centre: not moved)", fontsize=13)
+    fig.suptitle("Value, digit moved one pixel (one colour scale)", fontsize=13)
 
     def summary(name: str, grid: np.ndarray) -> str:
         change = float(np.abs(grid - grid[1, 1]).max())

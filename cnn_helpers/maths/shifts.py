@@ -18,7 +18,7 @@ from .._args import (
     require_gray_images,
     require_int,
 )
-from .layers import layer_output
+from .layers import layer_outputs
 
 
 def shift_images(images: Any, dx: int, dy: int) -> np.ndarray:
@@ -395,9 +395,9 @@ def shift_similarity(
     moved = [shift_images(images, dx * int(p), dy * int(p)) for p in steps]
     others = np.roll(images, 1, axis=0)  # each digit against another one
     rows, unrelated = [[cosines(images, m) for m in moved]], [cosines(images, others)]
-    batch = np.concatenate([images, *moved, others])[..., None]  # one pass per layer
-    for layer in layers:
-        outputs = np.split(layer_output(model, layer, batch), len(steps) + 2)
+    batch = np.concatenate([images, *moved, others])[..., None]
+    for output in layer_outputs(model, layers, batch):  # every layer in one pass
+        outputs = np.split(output, len(steps) + 2)
         still = outputs[0]
         rows.append([cosines(still, m) for m in outputs[1:-1]])
         unrelated.append(cosines(still, outputs[-1]))
