@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 import numpy as np
 
 from .._args import require_array
-from .._words import listing, number
+from .._words import listing, number, where_signed
 from ..maths.convolution import conv2d_by_hand, pool2d_by_hand
 from ._base import FigureLike, clean, describe, new_figure
 from ._colour import (
@@ -118,7 +118,7 @@ def show_kernel_outputs(image: Any, kernels: dict[str, Any]) -> Figure:
         clean(ax)
     draw_signed_colorbar(fig, shown, list(axes[1:]), "output value", shrink=0.8)
     each = "; ".join(
-        f"{name} {out.shape[0]}x{out.shape[1]} {_span(out)}: {_where_signed(out)}"
+        f"{name} {out.shape[0]}x{out.shape[1]} {_span(out)}: {where_signed(out)}"
         for name, out in outputs.items()
     )
     strongest = max(outputs, key=lambda name: float(np.abs(outputs[name]).max()))
@@ -128,37 +128,6 @@ def show_kernel_outputs(image: Any, kernels: dict[str, Any]) -> Figure:
         f"scale (red positive, blue and dotted negative): {each}"
         + (f"; the strongest response is {strongest}'s." if len(outputs) > 1 else "."),
     )
-
-
-def _where_signed(out: np.ndarray) -> str:
-    """Where a map ``(h, w)`` is positive and where negative, in words: how many positions each,
-    centred where (weighted by the values), and which way the positive part lies from the negative."""
-    tiny = 1e-6 * max(float(np.abs(out).max()), 1e-12)
-    rows, cols = np.indices(out.shape)
-    parts, centres = [], {}
-    for sign, name in ((1, "positive"), (-1, "negative")):
-        weight = np.where(sign * out > tiny, np.abs(out), 0.0)
-        count = int((weight > 0).sum())
-        if not count:
-            parts.append(f"no {name} value")
-            continue
-        centre = (float((rows * weight).sum() / weight.sum()), float((cols * weight).sum() / weight.sum()))
-        centres[name] = centre
-        parts.append(f"{name} at {count} positions, centred at row {centre[0]:.0f}, column {centre[1]:.0f}")
-    text = ", ".join(parts)
-    if len(centres) == 2:
-        down = centres["positive"][0] - centres["negative"][0]
-        right = centres["positive"][1] - centres["negative"][1]
-        if max(abs(down), abs(right)) >= 0.5:
-            vertical = f"{abs(down):.1f} rows {'below' if down > 0 else 'above'}"
-            sideways = f"{abs(right):.1f} columns {'right' if right > 0 else 'left'}"
-            first, second = (vertical, sideways) if abs(down) >= abs(right) else (sideways, vertical)
-            side = first.split()[-1]
-            side = side if side in ("below", "above") else f"to the {side} of"
-            text += f"; the positive values lie mostly {side} the negative ones ({first}, {second})"
-        else:
-            text += "; the positive and negative values are centred at the same place"
-    return text
 
 
 def _rgb_channels_rows(fig: FigureLike, grid: Any, image: np.ndarray, kernel: np.ndarray) -> None:
