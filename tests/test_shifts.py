@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from cnn_helpers.figures._base import alt_text
 from cnn_helpers.figures.shifts import plot_shift_accuracy
-from cnn_helpers.maths.shifts import ShiftAccuracy, ink_cut_off, ink_share_cut, shift_accuracy, shift_images
+from cnn_helpers.maths.shifts import (
+    DIRECTIONS,
+    ShiftAccuracy,
+    ink_cut_off,
+    ink_share_cut,
+    shift_accuracy,
+    shift_images,
+)
 from cnn_helpers.maths.what_where import shift_similarity
 from figure_checks import assert_readable
 from models import small_cnn
@@ -264,3 +271,12 @@ def test_kept_and_its_interval_over_digits():
         right.kept_interval(3)
     with pytest.raises(ValueError, match="direction must be one of"):
         shift_similarity(model, images, direction="diagonal")
+
+
+def test_direction_pair_finds_a_direction_that_costs_digits_without_cutting_ink():
+    images = np.zeros((40, 6, 6), "float32")
+    images[:, 1, 0] = images[:, 3, 3] = 1.0  # moved up by 1, the ink reaches (0, 0): misread, none cut
+    result = shift_accuracy(_Scripted(), images, np.ones(40, int), shifts=[1])
+    assert not result.cut[0, DIRECTIONS.index("up")].any() and not result.cut[0, 0].any()
+    right, up, n, p = result.direction_pair(1, "right", "up")
+    assert (right, up, n) == (1.0, 0.0, 40) and p < 1e-10
