@@ -63,8 +63,9 @@ from .maths.faithfulness import blurred, faithfulness_table, integrated_gradient
 from .maths.padding import conv_output_size, output_size_formula  # noqa: E402
 from .maths.randomization import cascade_check  # noqa: E402
 from .maths.receptive_field import receptive_field, receptive_field_box  # noqa: E402
-from .maths.shifts import shift_accuracy, shift_similarity  # noqa: E402
+from .maths.shifts import shift_accuracy  # noqa: E402
 from .maths.unit import inspect_unit  # noqa: E402
+from .maths.what_where import shift_similarity  # noqa: E402
 
 __all__ = [
     "MnistFileError",

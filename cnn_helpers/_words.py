@@ -53,3 +53,35 @@ def sign_share(values: Any) -> str:
     parts = [f"{positive} positive", f"{negative} negative"]
     zero = values.size - positive - negative
     return ", ".join(parts + ([f"{zero} zero"] if zero else []))
+
+
+def where_signed(out: np.ndarray) -> str:
+    """Where a map ``(h, w)`` is positive and where negative, in words: how many positions each,
+    centred where (weighted by the values), and which way the positive part lies from the negative
+    (e.g. a kernel's output on a digit: "positive above the negative" is its top edges)."""
+    tiny = 1e-6 * max(float(np.abs(out).max()), 1e-12)
+    rows, cols = np.indices(out.shape)
+    parts, centres = [], {}
+    for sign, name in ((1, "positive"), (-1, "negative")):
+        weight = np.where(sign * out > tiny, np.abs(out), 0.0)
+        count = int((weight > 0).sum())
+        if not count:
+            parts.append(f"no {name} value")
+            continue
+        centre = (float((rows * weight).sum() / weight.sum()), float((cols * weight).sum() / weight.sum()))
+        centres[name] = centre
+        parts.append(f"{name} at {count} positions, centred at row {centre[0]:.0f}, column {centre[1]:.0f}")
+    text = ", ".join(parts)
+    if len(centres) == 2:
+        down = centres["positive"][0] - centres["negative"][0]
+        right = centres["positive"][1] - centres["negative"][1]
+        if max(abs(down), abs(right)) >= 0.5:
+            vertical = f"{abs(down):.1f} rows {'below' if down > 0 else 'above'}"
+            sideways = f"{abs(right):.1f} columns {'right' if right > 0 else 'left'}"
+            first, second = (vertical, sideways) if abs(down) >= abs(right) else (sideways, vertical)
+            side = first.split()[-1]
+            side = side if side in ("below", "above") else f"to the {side} of"
+            text += f"; the positive values lie mostly {side} the negative ones ({first}, {second})"
+        else:
+            text += "; the positive and negative values are centred at the same place"
+    return text

@@ -24,11 +24,14 @@ def shown_png(output: Any) -> bytes:
 
 def assert_plain_sentence(obj: Any, name: str, *now: str) -> str:
     """Without a kernel, a widget wrapper shows one sentence (its ``text/plain``): its ``name`` first,
-    what it shows now and what a reader can do with it (each of ``now``), and where it works
-    (JupyterLab). Return the sentence."""
+    what it shows now and what a reader can do with it (each of ``now``), and where it was tested
+    (JupyterLab) and where else it may run, untested. Return the sentence."""
     plain = obj._repr_mimebundle_()["text/plain"]
     assert plain.startswith(name) and plain.endswith(".") and ". " not in plain, plain
-    assert "JupyterLab" in plain, plain
+    assert "tested in JupyterLab" in plain and "Notebook 7 and VS Code" in plain and "untested" in plain, (
+        plain
+    )
+    assert "open this notebook in JupyterLab" not in plain, plain
     for words in now:
         assert words in plain, (words, plain)
     return plain

@@ -31,6 +31,7 @@ from cnn_helpers.figures._colour import (
 )
 from cnn_helpers.figures.digit_response import show_digit_response
 from cnn_helpers.figures.padding import show_padding_windows
+from cnn_helpers.figures.unit import compare_unit_shifts
 from cnn_helpers.maths.digit_response import digit_response
 from colorspacious import cspace_convert, deltaE
 from figure_checks import low_contrast_texts, small_texts
@@ -173,6 +174,12 @@ def _figures(trained):
         ),
         "show_unit_view": lambda: ch.show_unit_view(images[0], ch.inspect_unit(model, images[0], 2, 0, 3, 4)),
         "show_digit_response": lambda: show_digit_response(*astuple(digit_response(model, images[0]))),
+        "compare_unit_shifts": lambda: compare_unit_shifts(
+            {
+                "convolution unit": ch.inspect_unit(model, images[0], 2, 0, 3, 4).shifted,
+                "pooled unit": ch.inspect_unit(model, images[0], 3, 0, 1, 2).shifted,
+            }
+        ),
     }
 
 
@@ -205,6 +212,7 @@ HELPERS = [
     "plot_removal_areas",
     "show_unit_view",
     "show_digit_response",
+    "compare_unit_shifts",
 ]
 
 

@@ -191,3 +191,31 @@ def test_the_kernels_figure_says_its_scale_and_rows():
     kernels = show_kernels({"learned": np.eye(3), "true": -np.eye(3)})
     assert "2 kernels on one colour scale from -1 to 1" in alt_text(kernels)
     assert "learned with rows 1 0 0 | 0 1 0 | 0 0 1" in alt_text(kernels)
+
+
+def test_the_kernels_figure_says_the_numbers_it_shows():
+    """The cells show two decimals (-1.02); the alt text said "-1" with ``.2g``: it says what is shown."""
+    learned = np.array([[0.96, 0.05, -1.02], [1.02, -0.033, -0.99], [1, 0, -1]])
+    fig = show_kernels({"learned": learned})
+    shown = [t.get_text() for ax in fig.axes if ax.images for t in ax.texts]
+    assert shown[:3] == ["0.96", "0.05", "-1.02"]
+    text = alt_text(fig)
+    assert "learned with rows 0.96 0.05 -1.02 | 1.02 -0.03 -0.99 | 1 0 -1" in text
+    assert "from -1.02 to 1.02" in text
+
+
+def test_the_kernel_output_says_where_it_is_positive_and_negative():
+    image = np.zeros((9, 9))
+    image[4:, :] = 1.0  # dark above, bright below: one horizontal edge
+    top_edges = np.array([[-1, -1, -1], [0, 0, 0], [1, 1, 1]])
+    text = alt_text(show_kernel_outputs(image, {"your kernel": top_edges}))
+    assert "your kernel 7x7" in text and "positive at 14 positions, centred at row 2" in text
+    assert "no negative value" in text and "strongest response" not in text  # one kernel: nothing to rank
+    stripe = np.zeros((9, 9))
+    stripe[3:6, :] = 1.0  # a bright bar: a top edge above a bottom edge
+    text = alt_text(show_kernel_outputs(stripe, {"your kernel": top_edges}))
+    assert "the positive values lie mostly above the negative ones (3.0 rows above" in text
+    flipped = alt_text(show_kernel_outputs(stripe, {"your kernel": -top_edges}))
+    assert "the positive values lie mostly below the negative ones" in flipped  # the control: the sign flips
+    sideways = alt_text(show_kernel_outputs(stripe.T, {"your kernel": top_edges.T}))
+    assert "the positive values lie mostly to the left of the negative ones" in sideways

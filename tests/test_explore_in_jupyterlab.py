@@ -271,7 +271,7 @@ def _unit_explorer_by_keyboard(page: Page) -> None:
     expect(label).to_contain_text("unit (8, 8)")  # still inside the 13x13 map of the pooling layer
     _tab_to(page, ".cnn-unit-channel .noUi-handle")
     _changes_figure(page, output, "ArrowRight", label, "channel 1, unit (8, 8)")
-    expect(label).to_contain_text(re.compile(r"covered: p\(\d\) [\d.]+ -> [\d.]+"))
+    expect(label).to_contain_text(re.compile(r"covered: score of \d -?[\d.]+ -> -?[\d.]+"))
 
 
 def _pad_picker_by_keyboard(page: Page) -> None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 from cnn_helpers.figures._base import alt_text
 from cnn_helpers.figures.shifts import plot_shift_accuracy
 from cnn_helpers.maths.shifts import (
+    DIRECTIONS,
     ShiftAccuracy,
     ink_cut_off,
     ink_share_cut,
     shift_accuracy,
     shift_images,
-    shift_similarity,
 )
+from cnn_helpers.maths.what_where import shift_similarity
 from figure_checks import assert_readable
 from models import small_cnn
 import numpy as np
@@ -184,3 +185,98 @@ def test_shift_similarity_measures_what_each_layer_keeps_of_a_move():
     assert result.unrelated[0] == pytest.approx(1.0)  # here all three digits are the same stroke
     with pytest.raises(ValueError, match="shifts must be whole numbers of pixels >= 1"):
         shift_similarity(model, images, shifts=(0,))
+
+
+class _Scripted:
+    """A stand-in model that reads a copy right where its pixel (0, 0) is 0: the tests mark misread copies."""
+
+    def predict(self, batch, *, batch_size, verbose):
+        right = batch[:, 0, 0, 0] == 0
+        return np.stack([~right, right], axis=1).astype("float32")
+
+
+def test_within_direction_compares_cut_and_intact_copies_against_the_same_digits_unshifted():
+    # 4 digits in 6x6: #0 and #1 touch the right border (cut when moved right), #2 and #3 sit inside.
+    images = np.zeros((4, 6, 6), "float32")
+    images[0, 3, 5] = images[1, 2, 5] = images[2, 3, 3] = images[3, 2, 2] = 1.0
+    images[3, 1, 1] = 0.5  # moved up and left by 1, #3 puts ink on (0, 0): misread then
+    result = shift_accuracy(_Scripted(), images, np.ones(4, int), shifts=[0, 1])
+    assert result.correct.shape == result.cut.shape == (2, 4, 4) and result.correct_unshifted.all()
+    table = result.within_direction(1)
+    right, left, down, up = range(4)
+    assert table.count_cut[right] == 2 and table.cut_off[right] == 0.5 and table.count_intact[right] == 2
+    assert table.accuracy_cut[right] == 1 and table.unshifted_cut[right] == 1  # the same digits unshifted
+    assert table.count_cut[left] == 0 and np.isnan(table.accuracy_cut[left])
+    # moved left #3's (1, 1) goes to (1, 0), not (0, 0): read; moved up it goes to (0, 1): read too
+    assert table.accuracy_intact.tolist() == [1, 1, 1, 1]
+    assert table.p.shape == (4,) and np.all((table.p >= 0) & (table.p <= 1))
+    lines = str(table).splitlines()
+    assert lines[1].split()[:4] == ["1", "px", "right", "50.0%"] and "100.0% (100.0%)" in lines[1]
+    with pytest.raises(ValueError, match=r"pixels must be a shift measured above 0 pixels, one of \[1\]"):
+        result.within_direction(0)
+
+
+def test_a_cut_that_costs_digits_is_found_and_an_intact_loss_is_not_blamed_on_the_cut():
+    class CutMeansWrong:  # misreads exactly the copies that lost ink
+        def __init__(self, images):
+            self.total = images.sum(axis=(1, 2))
+
+        def predict(self, batch, *, batch_size, verbose):
+            whole = np.isin(np.round(batch.sum(axis=(1, 2, 3)), 4), np.round(self.total, 4))
+            return np.stack([~whole, whole], axis=1).astype("float32")
+
+    images = np.zeros((60, 8, 8), "float32")
+    for i in range(60):
+        images[i, 3, 7 if i < 30 else 4] = 1.0 + i  # half touch the right border
+    result = shift_accuracy(CutMeansWrong(images), images, np.ones(60, int), shifts=[0, 1])
+    table = result.within_direction(1)
+    assert table.accuracy_cut[0] == 0 and table.accuracy_intact[0] == 1 and table.p[0] < 1e-6
+    control = shift_accuracy(_Scripted(), images, np.ones(60, int), shifts=[0, 1]).within_direction(1)
+    assert control.p[0] == 1  # the cut costs nothing here: no verdict against it
+
+
+def test_direction_pair_compares_two_directions_on_the_digits_intact_both_ways():
+    images = np.zeros((40, 6, 6), "float32")
+    images[:, 2, 2] = 1.0
+    images[:, 1, 2] = 0.5  # moved up by 1 this lands on row 0 ...
+    images[:20, 1, 1] = 0.5  # ... and for these twenty on (0, 1); moved up and left, (0, 0)
+    images[:, 2, 1] = 0.0
+    result = shift_accuracy(_Scripted(), images, np.ones(40, int), shifts=[1])
+    right, up, n, p = result.direction_pair(1, "right", "up")
+    assert (right, up, n) == (1.0, 1.0, 40) and p == 1.0
+    with pytest.raises(ValueError, match="first must be one of"):
+        result.direction_pair(1, "sideways", "up")
+
+
+def test_kept_and_its_interval_over_digits():
+    model = small_cnn(8, filters=2, classes=3, seed=0)
+    rng = np.random.default_rng(0)
+    images = (rng.random((40, 8, 8)) > 0.6).astype("float32")
+    right = shift_similarity(model, images, shifts=(1, 2))
+    down = shift_similarity(model, images, shifts=(1, 2), direction="down")
+    assert right.per_digit.shape == (3, 2, 40) and right.unrelated_per_digit.shape == (3, 40)
+    np.testing.assert_allclose(right.per_digit.mean(axis=2), right.similarity)
+    other = right.unrelated[:, None]
+    np.testing.assert_allclose(right.kept, (right.similarity - other) / (1 - other))
+    assert down.direction == "down" and not np.allclose(down.similarity, right.similarity)
+    low, high = right.kept_interval(2, n_resamples=500)
+    assert low.shape == (3,) and np.all(low <= right.kept[:, 1]) and np.all(right.kept[:, 1] <= high)
+    assert np.all(high - low > 0)  # 40 random digits: a real spread
+    again = right.kept_interval(2, n_resamples=500)
+    np.testing.assert_array_equal(again[0], low)  # seeded
+    gain, g_low, g_high = right.gain_interval(2, n_resamples=500)
+    np.testing.assert_allclose(gain, np.diff(right.kept[:, 1]))
+    assert np.all(g_low <= gain) and np.all(gain <= g_high)
+    with pytest.raises(ValueError, match=r"pixels must be one of the shifts measured, \[1, 2\]"):
+        right.kept_interval(3)
+    with pytest.raises(ValueError, match="direction must be one of"):
+        shift_similarity(model, images, direction="diagonal")
+
+
+def test_direction_pair_finds_a_direction_that_costs_digits_without_cutting_ink():
+    images = np.zeros((40, 6, 6), "float32")
+    images[:, 1, 0] = images[:, 3, 3] = 1.0  # moved up by 1, the ink reaches (0, 0): misread, none cut
+    result = shift_accuracy(_Scripted(), images, np.ones(40, int), shifts=[1])
+    assert not result.cut[0, DIRECTIONS.index("up")].any() and not result.cut[0, 0].any()
+    right, up, n, p = result.direction_pair(1, "right", "up")
+    assert (right, up, n) == (1.0, 0.0, 40) and p < 1e-10

@@ -46,6 +46,13 @@ def _maps(model, name, images):
     return np.asarray(extractor(images[..., None].astype("float32")))
 
 
+def _logits(model, image):
+    """The class scores before the softmax, computed here from the last layer's weights."""
+    features = keras.Model(model.inputs[0], model.layers[-1].input)
+    kernel, bias = model.layers[-1].get_weights()
+    return np.asarray(features(image[None, ..., None].astype("float32")))[0] @ kernel + bias
+
+
 def test_feature_layers_are_those_before_flatten(model):
     assert feature_layers(model) == ["conv_a", "pool_a", "conv_b"]
 
@@ -53,11 +60,13 @@ def test_feature_layers_are_those_before_flatten(model):
 def test_covering_a_field_of_background_changes_nothing(model, digit):
     report = inspect_unit(model, digit, "conv_a", 1, 0, 0)  # sees rows 0-2, columns 0-2: all black
     assert report.box == (0, 0, 3) and report.covered == (0, 3, 0, 3)
-    assert report.p_after == report.p_before and report.new_prediction == report.predicted
+    assert report.score_after == report.score_before and report.new_prediction == report.predicted
     probabilities = model.predict(digit[None, ..., None], verbose=0)[0]
-    assert report.predicted == probabilities.argmax() and report.p_before == pytest.approx(
-        probabilities.max()
-    )
+    assert report.predicted == probabilities.argmax()
+    # the score is the logit, not the probability: its softmax gives the model's probabilities
+    logits = _logits(model, digit)
+    assert report.score_before == pytest.approx(logits[report.predicted], rel=1e-5)
+    assert report.score_before != pytest.approx(probabilities.max())
 
 
 def test_covering_the_field_is_the_model_on_the_covered_digit(model, digit):
@@ -65,11 +74,14 @@ def test_covering_the_field_is_the_model_on_the_covered_digit(model, digit):
     assert report.box == (-2, 2, 8) and report.covered == (0, 6, 2, 10)
     covered = digit.copy()
     covered[0:6, 2:10] = 0
-    probabilities = model.predict(covered[None, ..., None], verbose=0)[0]
-    assert report.p_after == pytest.approx(probabilities[report.predicted], abs=1e-6)
-    assert report.new_prediction == probabilities.argmax() and report.p_new == pytest.approx(
-        probabilities.max()
-    )
+    logits = _logits(model, covered)
+    assert report.score_after == pytest.approx(logits[report.predicted], rel=1e-5, abs=1e-6)
+    assert report.new_prediction == logits.argmax()
+    assert report.score_new == pytest.approx(logits.max(), rel=1e-5)
+    text = str(report)
+    before, after = f"{report.score_before:.2f}", f"{report.score_after:.2f}"
+    assert f"covered: score of {report.predicted} {before} -> {after}" in text
+    assert "p(" not in text
     assert report.value == pytest.approx(_maps(model, "conv_b", digit[None])[0, 0, 2, 2])
     np.testing.assert_allclose(report.feature_map, _maps(model, "conv_b", digit[None])[0, :, :, 2], atol=1e-6)
 
@@ -117,7 +129,9 @@ def test_unit_figure_draws_the_three_views_and_says_their_numbers(model, digit):
     assert [t.get_text() for t in moves.texts][4] == f"{round(report.value, 2) + 0.0:g}"
     text = alt_text(fig)
     assert f"Unit (2, 3) of channel 1 of layer pool_a has value {report.value:.3g}" in text
-    assert f"from {report.p_before:.3f} to {report.p_after:.3f}" in text
+    before, after = f"{report.score_before:.2f}", f"{report.score_after:.2f}"
+    assert f"score (logit) of {report.predicted} from {before} to {after}" in text
+    assert "probability" not in text
     assert f"{report.shifted[1, 2]:.3g} (right)" in text
     assert_readable(fig)
 
@@ -158,3 +172,49 @@ def test_unit_explorer_starts_where_asked_and_refuses_bad_starts(model, digit):
         UnitExplorer(model, digit, layer="flat")
     with pytest.raises(ValueError, match="no Conv2D or pooling layer"):
         UnitExplorer(no_convolution(12, classes=2), digit)
+
+
+def test_shift_change_is_the_mean_move_of_the_active_units_over_their_values(model, digit):
+    from cnn_helpers.maths.unit import shift_change
+
+    maps = _maps(model, "conv_a", digit[None])[0]
+    moved = np.stack(
+        [
+            _maps(model, "conv_a", shift_images(digit[None], dx, dy))[0]
+            for dy, dx in _NINE
+            if (dy, dx) != (0, 0)
+        ]
+    )
+    active = maps > 0
+    expected = np.abs(moved - maps).mean(axis=0)[active].sum() / maps[active].sum()
+    assert shift_change(model, digit, "conv_a") == pytest.approx(expected, rel=1e-5)
+    assert shift_change(model, digit, "conv_a") > 0.01  # a digit's strokes move: so do the units on them
+    # control: an empty image has the same value everywhere (the bias), so no move changes it
+    assert shift_change(model, np.zeros((12, 12)), "conv_a") == pytest.approx(0, abs=1e-6)
+    with pytest.raises(ValueError, match="layer 'out' has no feature map"):
+        shift_change(model, digit, "out")
+
+
+_NINE = [(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)]
+
+
+def test_compare_unit_shifts_shares_one_scale_and_says_each_units_change():
+    from cnn_helpers.figures.unit import compare_unit_shifts
+
+    steady = np.full((3, 3), 2.0)
+    steady[0, 1] = 1.5
+    follows = np.array([[0.0, 0.2, 0.1], [3.0, 3.5, 0.5], [0.1, 0.0, 0.4]])
+    fig = compare_unit_shifts({"pooled unit": steady, "convolution unit": follows})
+    first, second = (ax for ax in fig.axes if ax.images)
+    assert first.images[0].get_clim() == second.images[0].get_clim() == (0.0, 3.5)  # one scale
+    assert [t.get_text() for t in second.texts][4] == "3.5" and first.get_title() == "pooled unit"
+    text = alt_text(fig)
+    assert "pooled unit: 2 unmoved, from 1.5 to 2 over the nine moves, a move changes it by 0.5" in text
+    assert (
+        "convolution unit: 3.5 unmoved, from 0 to 3.5 over the nine moves, a move changes it by 3.5" in text
+    )
+    assert_readable(fig)
+    with pytest.raises(ValueError, match=r"values\['a'\] must be shaped \(3, 3\)"):
+        compare_unit_shifts({"a": np.zeros((2, 3))})
+    with pytest.raises(TypeError, match="non-empty dict"):
+        compare_unit_shifts({})

@@ -16,6 +16,12 @@ from ._base import clean
 from ._colour import BEST_BAR, INK, OTHER_BAR, PAPER, SHADES, text_colour
 
 
+def cell_number(value: float) -> str:
+    """A number as ``draw_matrix`` writes it in its cell (two decimals at most, no "-0"): what an
+    alt text says when it gives the numbers the figure shows."""
+    return f"{round(float(value), 2) + 0.0:g}"
+
+
 def draw_matrix(
     ax: Axes,
     values: np.ndarray,
@@ -36,7 +42,7 @@ def draw_matrix(
             ax.text(
                 j,
                 i,
-                f"{round(float(value), 2) + 0.0:g}",  # + 0.0: no "-0"
+                cell_number(value),
                 ha="center",
                 va="center",
                 fontsize=11,

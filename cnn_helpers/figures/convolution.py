@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 import numpy as np
 
 from .._args import require_array
-from .._words import listing, number
+from .._words import listing, number, where_signed
 from ..maths.convolution import conv2d_by_hand, pool2d_by_hand
 from ._base import FigureLike, clean, describe, new_figure
 from ._colour import (
@@ -117,12 +117,16 @@ def show_kernel_outputs(image: Any, kernels: dict[str, Any]) -> Figure:
     for ax in axes:
         clean(ax)
     draw_signed_colorbar(fig, shown, list(axes[1:]), "output value", shrink=0.8)
-    each = listing(f"{name} {out.shape[0]}x{out.shape[1]} {_span(out)}" for name, out in outputs.items())
+    each = "; ".join(
+        f"{name} {out.shape[0]}x{out.shape[1]} {_span(out)}: {where_signed(out)}"
+        for name, out in outputs.items()
+    )
     strongest = max(outputs, key=lambda name: float(np.abs(outputs[name]).max()))
     return describe(
         fig,
         f"A {image.shape[0]}x{image.shape[1]} input and what each kernel makes of it, on one colour "
-        f"scale (red positive, blue and dotted negative): {each}; the strongest response is {strongest}'s.",
+        f"scale (red positive, blue and dotted negative): {each}"
+        + (f"; the strongest response is {strongest}'s." if len(outputs) > 1 else "."),
     )
 
 

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from .._args import require_array
 from ._base import describe, new_figure
 from ._colour import DIVERGING, symmetric_limit
-from ._panels import draw_matrix
+from ._panels import cell_number, draw_matrix
 
 
 def show_kernels(kernels: dict[str, Any]) -> Figure:
@@ -34,11 +34,11 @@ def show_kernels(kernels: dict[str, Any]) -> Figure:
         label = f"{name} ({kernel.shape[0]}x{kernel.shape[1]})"
         image = draw_matrix(ax, kernel, label, cmap=DIVERGING, limits=(-limit, limit))
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="weight")
-    rows = {n: " | ".join(" ".join(f"{v:.2g}" for v in row) for row in k) for n, k in arrays.items()}
+    rows = {n: " | ".join(" ".join(cell_number(v) for v in row) for row in k) for n, k in arrays.items()}
     describe(
         fig,
         f"{len(arrays)} kernel{'s' * (len(arrays) != 1)} on one colour scale "
-        + f"from {-limit:.2g} to {limit:.2g}, "
+        + f"from {cell_number(-limit)} to {cell_number(limit)}, "
         + "; ".join(f"{n} with rows {r}" for n, r in rows.items())
         + ".",
     )

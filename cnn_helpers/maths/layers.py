@@ -69,3 +69,14 @@ def layer_output(model: Any, layer: Any, batch: Any) -> np.ndarray:
     return np.concatenate(
         [np.asarray(cache[index](batch[s : s + 256], training=False)) for s in range(0, len(batch), 256)]
     )
+
+
+def layer_outputs(model: Any, layers: Any, batch: Any) -> list[np.ndarray]:
+    """What each of ``layers`` (objects, indices or names) outputs for ``batch``, in one pass through
+    ``model`` (not one per layer), as ``layer_output`` gives each; 256 images at a time."""
+    indices = tuple(layer_index(model, layer) for layer in layers)
+    cache = _SUB_MODELS.setdefault(model, {})
+    if indices not in cache:
+        cache[indices] = keras.Model(model.inputs[0], [model.layers[i].output for i in indices])
+    chunks = [cache[indices](batch[s : s + 256], training=False) for s in range(0, len(batch), 256)]
+    return [np.concatenate([np.asarray(chunk[k]) for chunk in chunks]) for k in range(len(indices))]

@@ -4,14 +4,20 @@ shifts, apart for digits whose ink was cut off. Part 4 of the explore notebook (
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import math
 from typing import Any
 
 import numpy as np
+from scipy.stats import binomtest, fisher_exact
 
-from .._args import require_array, require_class_numbers, require_count, require_gray_images, require_int
-from .layers import layer_output
+from .._args import (
+    require_array,
+    require_class_numbers,
+    require_count,
+    require_gray_images,
+    require_int,
+)
 
 
 def shift_images(images: Any, dx: int, dy: int) -> np.ndarray:
@@ -60,8 +66,11 @@ class ShiftAccuracy:
     the image; ``accuracy_cut`` / ``accuracy_intact``: on those digits / on the others (NaN where
     there are none); ``count_cut``, ``count_intact``: how many; ``by_direction`` ``(k, 4)``: the
     accuracy of the copies moved right, left, down and up (``DIRECTIONS``); ``ink_lost``: the
-    median share of its ink that a cut-off copy lost (NaN where none was cut). ``print()`` gives
-    the table.
+    median share of its ink that a cut-off copy lost (NaN where none was cut). Per copy, for the
+    comparisons within a direction (``within_direction``, ``direction_pair``): ``correct`` and
+    ``cut`` ``(k, 4, n)``, whether copy ``[shift, direction, digit]`` was read right and whether its
+    ink was cut, and ``correct_unshifted`` ``(n,)``, whether each digit was read right unshifted.
+    ``print()`` gives the table.
     """
 
     pixels: np.ndarray
@@ -73,6 +82,9 @@ class ShiftAccuracy:
     count_intact: np.ndarray
     by_direction: np.ndarray
     ink_lost: np.ndarray
+    correct: np.ndarray = field(repr=False)
+    cut: np.ndarray = field(repr=False)
+    correct_unshifted: np.ndarray = field(repr=False)
 
     def __str__(self) -> str:
         def percent(value: float) -> str:
@@ -90,6 +102,87 @@ class ShiftAccuracy:
                 + f"  {self.cut_off[k]:>11.1%}  {percent(self.ink_lost[k]):>8}  "
                 f"{percent(self.accuracy_cut[k]) + f' of {self.count_cut[k]}':>17}  "
                 f"{percent(self.accuracy_intact[k])} of {self.count_intact[k]}"
+            )
+        return "\n".join(lines)
+
+    def _row(self, pixels: int) -> int:
+        rows = np.flatnonzero(self.pixels == pixels)
+        if not len(rows) or pixels == 0 or not self.correct.size:
+            measured = [int(p) for p in self.pixels if p > 0]
+            raise ValueError(
+                f"pixels must be a shift measured above 0 pixels, one of {measured}; got {pixels}"
+            )
+        return int(rows[0])
+
+    def within_direction(self, pixels: int) -> CutWithinDirection:
+        """Cut-off against intact copies within each direction, at a shift of ``pixels``, each group
+        against the same digits unshifted (``CutWithinDirection``)."""
+        k = self._row(pixels)
+        rows = []
+        for d in range(len(DIRECTIONS)):
+            cut, right = self.cut[k, d], self.correct[k, d]
+            read = self.correct_unshifted  # the digits read right unshifted: does the move lose them?
+            lost = [int(np.sum(read & group & ~right)) for group in (cut, ~cut)]
+            kept = [int(np.sum(read & group & right)) for group in (cut, ~cut)]
+            # one-sided Fisher test: a digit read unshifted is lost more often when its ink is cut
+            p = fisher_exact([[lost[0], kept[0]], [lost[1], kept[1]]], alternative="greater").pvalue
+            rows.append(
+                [cut.mean(), cut.sum(), _mean(right[cut]), _mean(read[cut])]
+                + [(~cut).sum(), _mean(right[~cut]), _mean(read[~cut]), float(p)]
+            )
+        return CutWithinDirection(int(pixels), *(np.array(column) for column in zip(*rows, strict=True)))
+
+    def direction_pair(self, pixels: int, first: str, second: str) -> tuple[float, float, int, float]:
+        """Compare two directions at ``pixels`` on the digits whose copies stay intact in both: return
+        ``(accuracy moved first, accuracy moved second, how many digits, p)``, ``p`` two-sided from
+        McNemar's exact test (a binomial test on the digits read right one way only)."""
+        k = self._row(pixels)
+        for name, value in (("first", first), ("second", second)):
+            if value not in DIRECTIONS:
+                raise ValueError(f"{name} must be one of {DIRECTIONS}, got {value!r}")
+        a, b = DIRECTIONS.index(first), DIRECTIONS.index(second)
+        both = ~self.cut[k, a] & ~self.cut[k, b]
+        right_a, right_b = self.correct[k, a][both], self.correct[k, b][both]
+        only_a, only_b = int(np.sum(right_a & ~right_b)), int(np.sum(right_b & ~right_a))
+        p = binomtest(only_a, only_a + only_b, 0.5).pvalue if only_a + only_b else 1.0
+        return _mean(right_a), _mean(right_b), int(both.sum()), float(p)
+
+
+@dataclass
+class CutWithinDirection:
+    """Cut-off against intact copies at one shift of ``pixels``, one entry per direction
+    (``DIRECTIONS``), each ``(4,)``: ``cut_off``, the share of copies whose ink was cut, and
+    ``count_cut`` of them; ``accuracy_cut`` on those copies and ``unshifted_cut`` on the same digits
+    unshifted; ``count_intact``, ``accuracy_intact``, ``unshifted_intact`` the same for the intact
+    copies; ``p``: one-sided Fisher exact test that a digit read right unshifted is lost (misread
+    once moved) more often when its ink is cut than when it is intact. ``print()`` gives the table.
+    """
+
+    pixels: int
+    cut_off: np.ndarray
+    count_cut: np.ndarray
+    accuracy_cut: np.ndarray
+    unshifted_cut: np.ndarray
+    count_intact: np.ndarray
+    accuracy_intact: np.ndarray
+    unshifted_intact: np.ndarray
+    p: np.ndarray
+
+    def __str__(self) -> str:
+        def pair(shifted: float, unshifted: float, count: int) -> str:
+            text = "-" if not count else f"{shifted:.1%} ({unshifted:.1%})"
+            return f"{text:>16} {count:>5}"
+
+        lines = [
+            f"{'moved':>10}  {'ink cut off':>11}  {'cut off (unshifted)':>19} {'n':>5}"
+            f"  {'intact (unshifted)':>18} {'n':>5}  p, cut off lose more"
+        ]
+        for d, name in enumerate(DIRECTIONS):
+            lines.append(
+                f"{f'{self.pixels} px {name}':>10}  {self.cut_off[d]:>11.1%}  "
+                f"   {pair(self.accuracy_cut[d], self.unshifted_cut[d], self.count_cut[d])}"
+                f"  {pair(self.accuracy_intact[d], self.unshifted_intact[d], self.count_intact[d])}"
+                f"  p={self.p[d]:.2g}"
             )
         return "\n".join(lines)
 
@@ -112,77 +205,40 @@ def shift_accuracy(
     if not np.issubdtype(steps.dtype, np.integer) or steps.min() < 0:
         raise ValueError(f"shifts must be whole numbers of pixels >= 0, got {list(shifts)}")
     batch_size = require_count("batch_size", batch_size)
-    rows = []
+
+    def read(batch: np.ndarray) -> np.ndarray:
+        scores = model.predict(batch[..., None].astype(np.float32), batch_size=batch_size, verbose=0)
+        return scores.argmax(axis=1) == np.tile(labels, len(batch) // len(labels))
+
+    unshifted = None
+    rows, per_copy = [], []
     for pixels in map(int, steps):
         moves = list(dict.fromkeys([(pixels, 0), (-pixels, 0), (0, pixels), (0, -pixels)]))  # r, l, d, u
         shifted = np.concatenate([shift_images(images, dx, dy) for dx, dy in moves])
         lost = np.concatenate([ink_share_cut(images, dx, dy) for dx, dy in moves])
         cut = np.concatenate([ink_cut_off(images, dx, dy) for dx, dy in moves])
-        batch = shifted[..., None].astype(np.float32)
-        right = model.predict(batch, batch_size=batch_size, verbose=0).argmax(axis=1) == np.tile(
-            labels, len(moves)
-        )
+        right = read(shifted)
+        if pixels == 0:
+            unshifted = right
         median_lost = float(np.median(lost[cut])) if cut.any() else math.nan
+        by_direction = np.resize(right.reshape(len(moves), -1).mean(axis=1), 4)  # 0 pixels: one copy
         rows.append(
             [pixels, right.mean(), cut.mean(), _mean(right[cut]), _mean(right[~cut]), cut.sum(), (~cut).sum()]
-            + [
-                np.resize(right.reshape(len(moves), -1).mean(axis=1), 4),
-                median_lost,
-            ]  # by direction; 0: one copy
+            + [by_direction, median_lost]
         )
-    return ShiftAccuracy(*(np.array(column) for column in zip(*rows, strict=True)))
+        per_copy.append([np.resize(right, 4 * len(images)), np.resize(cut, 4 * len(images))])
+    if unshifted is None:
+        unshifted = read(images.reshape(images.shape[:3]))
+    correct, cut = (
+        np.stack(column).reshape(len(steps), 4, len(images)) for column in zip(*per_copy, strict=True)
+    )
+    return ShiftAccuracy(
+        *(np.array(column) for column in zip(*rows, strict=True)),
+        correct=correct,
+        cut=cut,
+        correct_unshifted=unshifted,
+    )
 
 
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if len(values) else math.nan
-
-
-@dataclass
-class ShiftSimilarity:
-    """How alike a digit's representation stays when the digit moves: for each layer (``layers``,
-    the pixels first) and each shift in ``pixels`` ``(k,)``, the mean cosine similarity ``(layers,
-    k)`` between the layer's output for the digits and for the digits moved right by that many
-    pixels, position by position (nothing re-aligned). 1: the layer did not notice the move.
-    ``unrelated`` ``(layers,)``: the same similarity between two *different* digits (each against
-    the next one), the level that says "no more alike than another digit"."""
-
-    layers: list[str]
-    pixels: np.ndarray
-    similarity: np.ndarray
-    unrelated: np.ndarray
-
-    def __str__(self) -> str:
-        lines = [
-            f"{'layer':<18}" + "".join(f"{f'moved {p} px':>12}" for p in self.pixels) + f"{'other digit':>14}"
-        ]
-        for name, row, other in zip(self.layers, self.similarity, self.unrelated, strict=True):
-            lines.append(f"{name:<18}" + "".join(f"{v:>12.2f}" for v in row) + f"{other:>14.2f}")
-        return "\n".join(lines)
-
-
-def shift_similarity(model: Any, images: Any, shifts: Any = (1, 2, 3)) -> ShiftSimilarity:
-    """Measure "what, not where": each layer's output for ``images`` ``(n, h, w)`` against its output
-    for the same digits moved right by each of ``shifts`` pixels (mean cosine similarity)."""
-    images = require_gray_images("images", images).astype(np.float32)
-    steps = require_array("shifts", shifts, ndim=(1,), shape_hint="(k,) numbers of pixels")
-    if not np.issubdtype(steps.dtype, np.integer) or steps.min() < 1:
-        raise ValueError(f"shifts must be whole numbers of pixels >= 1, got {list(shifts)}")
-    skip = ("Dropout", "Flatten")  # a copy of the layer before, reordered, or nothing at test time
-    layers = [layer for layer in model.layers if type(layer).__name__ not in skip][:-1]  # not the output
-
-    def cosine(a: np.ndarray, b: np.ndarray) -> float:
-        a, b = a.reshape(len(a), -1), b.reshape(len(b), -1)
-        norms = np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1)
-        return float(np.mean(np.sum(a * b, axis=1) / np.where(norms > 0, norms, 1)))
-
-    rows, unrelated = [], []
-    moved = [shift_images(images, int(p), 0) for p in steps]
-    others = np.roll(images, 1, axis=0)  # each digit against another one
-    rows.append([cosine(images, m) for m in moved])
-    unrelated.append(cosine(images, others))
-    for layer in layers:
-        still = layer_output(model, layer, images[..., None])
-        rows.append([cosine(still, layer_output(model, layer, m[..., None])) for m in moved])
-        unrelated.append(cosine(still, layer_output(model, layer, others[..., None])))
-    names = ["pixels", *[layer.name for layer in layers]]
-    return ShiftSimilarity(names, steps, np.array(rows), np.array(unrelated))

@@ -1,6 +1,7 @@
 """One unit of a feature map, seen three ways: its receptive field on the digit, how much covering
 that field changes the prediction, and how the unit's value moves when the digit shifts by one
 pixel. ``inspect_unit`` computes the numbers; ``figures.unit.show_unit_view`` draws them.
+``shift_change`` measures, over every unit of a layer at once, how much a one-pixel shift moves them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .._args import require_int
-from .attribution import as_model_batch
+from .attribution import as_model_batch, batch_logits
 from .layers import layer_index, layer_output
 from .receptive_field import receptive_field_box
 from .shifts import shift_images
@@ -27,9 +28,10 @@ class UnitReport:
     ``value``: the unit's value on the digit; ``feature_map`` ``(h', w')``: its channel's map;
     ``box``: its receptive field ``(top, left, size)`` on the input (may stick out of it);
     ``covered``: the part inside the image, ``(top, bottom, left, right)``, bottom/right excluded;
-    ``predicted``, ``p_before``: the model's class and its probability; ``p_after``: that class's
-    probability with the field covered (set to 0, black); ``new_prediction``, ``p_new``: the
-    answer then; ``shifted`` ``(3, 3)``: the unit's value with the digit moved one pixel,
+    ``predicted``, ``score_before``: the model's class and its score (the logit, before the
+    softmax); ``score_after``: that class's score with the field covered (set to 0, black);
+    ``new_prediction``, ``score_new``: the answer then and its score; ``shifted`` ``(3, 3)``: the
+    unit's value with the digit moved one pixel,
     ``shifted[dy + 1, dx + 1]`` for a move of ``dx`` right and ``dy`` down (centre: not moved).
     """
 
@@ -42,10 +44,10 @@ class UnitReport:
     box: tuple[int, int, int]
     covered: tuple[int, int, int, int]
     predicted: int
-    p_before: float
-    p_after: float
+    score_before: float
+    score_after: float
     new_prediction: int
-    p_new: float
+    score_new: float
     shifted: np.ndarray
 
     def __str__(self) -> str:
@@ -56,8 +58,8 @@ class UnitReport:
             f"layer {self.layer!r}, channel {self.channel}, unit ({self.row}, {self.col}): "
             f"value {self.value:.2f}\n"
             f"receptive field: rows {top}-{bottom - 1}, columns {left}-{right - 1} of the digit\n"
-            f"covered: p({self.predicted}) {self.p_before:.3f} -> {self.p_after:.3f}; "
-            f"the model then says {self.new_prediction} (p = {self.p_new:.3f})\n"
+            f"covered: score of {self.predicted} {self.score_before:.2f} -> {self.score_after:.2f}; "
+            f"the model then says {self.new_prediction} (score {self.score_new:.2f})\n"
             "digit moved one pixel: " + ", ".join(f"{name} {v:.2f}" for name, v in moves.items())
         )
 
@@ -79,8 +81,9 @@ def inspect_unit(model: Any, image: Any, layer: Any, channel: int, row: int, col
     """Return a ``UnitReport`` for unit ``(row, col)`` of ``channel`` in ``layer`` on ``image`` ``(h, w)``.
 
     ``layer`` is one of ``model.layers``, its index or its name (a Conv2D or pooling layer, see
-    ``feature_layers``); ``model`` ends in a softmax. The receptive field comes from
-    ``receptive_field_box``, clipped to the image, and is covered with black (0).
+    ``feature_layers``); ``model`` ends in a softmax, whose class scores (logits) are read as
+    ``attribution.class_scores`` reads them. The receptive field comes from ``receptive_field_box``,
+    clipped to the image, and is covered with black (0).
     """
     batch = as_model_batch(model, image)
     index = layer_index(model, layer)
@@ -96,9 +99,9 @@ def inspect_unit(model: Any, image: Any, layer: Any, channel: int, row: int, col
     hidden[0, covered[0] : covered[1], covered[2] : covered[3]] = 0.0
     shifted = np.concatenate([shift_images(batch, dx, dy) for dy, dx in SHIFTS])
     inputs = np.concatenate([batch, hidden, shifted])
-    probabilities = np.asarray(model(inputs[:2], training=False))
+    scores = np.asarray(batch_logits(model, inputs[:2]), dtype=np.float64)
     maps = layer_output(model, index, inputs)[..., channel]
-    predicted, new = int(probabilities[0].argmax()), int(probabilities[1].argmax())
+    predicted, new = int(scores[0].argmax()), int(scores[1].argmax())
     return UnitReport(
         layer=name,
         channel=channel,
@@ -109,9 +112,33 @@ def inspect_unit(model: Any, image: Any, layer: Any, channel: int, row: int, col
         box=(top, left, size),
         covered=covered,
         predicted=predicted,
-        p_before=float(probabilities[0, predicted]),
-        p_after=float(probabilities[1, predicted]),
+        score_before=float(scores[0, predicted]),
+        score_after=float(scores[1, predicted]),
         new_prediction=new,
-        p_new=float(probabilities[1, new]),
+        score_new=float(scores[1, new]),
         shifted=maps[2:, row, col].reshape(3, 3),
     )
+
+
+def shift_change(model: Any, image: Any, layer: Any) -> float:
+    """How much a one-pixel move of ``image`` ``(h, w)`` changes the units of ``layer``, as a share of
+    their values: over the units whose value on the digit is above 0, the sum of each one's mean
+    absolute change under the eight one-pixel moves, divided by the sum of their values (0: no move
+    changes any unit; 1: a move changes them, on average, by as much as their value). A ratio of
+    sums, so that the units whose value is nearly 0 do not decide it. One batch of nine images;
+    ``layer`` as for ``inspect_unit``.
+    """
+    batch = as_model_batch(model, image)
+    index = layer_index(model, layer)
+    name = model.layers[index].name
+    if name not in feature_layers(model):
+        raise ValueError(f"layer {name!r} has no feature map; pick one of {feature_layers(model)}")
+    moved = np.concatenate([shift_images(batch, dx, dy) for dy, dx in SHIFTS])
+    maps = np.asarray(layer_output(model, index, moved), dtype=np.float64)  # (9, h', w', c)
+    centre = SHIFTS.index((0, 0))
+    still = maps[centre]
+    active = still > 0
+    if not active.any():
+        raise ValueError(f"no unit of layer {name!r} is above 0 on this image: nothing to compare")
+    change = np.abs(np.delete(maps, centre, axis=0) - still).mean(axis=0)
+    return float(change[active].sum() / still[active].sum())

@@ -27,10 +27,14 @@ def show_as_png(output: Any, fig: FigureLike) -> FigureLike:
     return fig
 
 
+#: Where the tools were tested, and where else they may run: said by every tool's plain sentence.
+WHERE_TESTED = "tested in JupyterLab; Notebook 7 and VS Code also run ipywidgets and may work, untested"
+
+
 class ShownAsWidget:
     """The interactive tools' base: shows ``self.widget`` when the tool is a cell's value.
 
-    A tool sets ``name`` (what it is), ``action`` (what a reader does with it in JupyterLab) and
+    A tool sets ``name`` (what it is), ``action`` (what a reader does with it in a running notebook) and
     ``output`` (the ``ipywidgets.Output`` its figure goes into), draws with ``show(fig)`` and says
     what it is set to in ``current()``. The base gives every tool the same two things for readers
     without a kernel:
@@ -71,8 +75,10 @@ class ShownAsWidget:
 
     def plain_text(self) -> str:
         """One sentence for readers without a kernel: what the tool is, and what it shows now."""
-        where = "open this notebook in JupyterLab to"
-        return f"{self.name} (interactive, now {self.current()}): {where} {self.action}."
+        return (
+            f"{self.name} (interactive, now {self.current()}): run this notebook to {self.action} "
+            f"({WHERE_TESTED})."
+        )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return {**self.widget._repr_mimebundle_(**kwargs), "text/plain": self.plain_text()}
