@@ -44,7 +44,13 @@ from .figures.convolution import (  # noqa: E402
     show_pooling,
     show_rgb_convolution,
 )
-from .figures.faithfulness import plot_cascade, plot_removal_areas, show_attributions  # noqa: E402
+from .figures.faithfulness import (  # noqa: E402
+    plot_cascade,
+    plot_removal_areas,
+    plot_removal_curves,
+    show_attributions,
+    show_cascade_maps,
+)
 from .figures.filters import show_feature_maps, show_filters  # noqa: E402
 from .figures.images import show_images  # noqa: E402
 from .figures.kernels import show_kernels  # noqa: E402
@@ -59,7 +65,14 @@ from .maths.batches import shifted_batches  # noqa: E402
 from .maths.calibration import fit_temperature, reliability, temperature_scaled  # noqa: E402
 from .maths.convolution import conv2d_by_hand, pool2d_by_hand  # noqa: E402
 from .maths.drawn_digit import mnist_style, render_strokes  # noqa: E402
-from .maths.faithfulness import blurred, faithfulness_table, integrated_gradients, smoothgrad  # noqa: E402
+from .maths.faithfulness import (  # noqa: E402
+    blurred,
+    faithfulness_table,
+    faithfulness_tables,
+    integrated_gradients,
+    method_curves,
+    smoothgrad,
+)
 from .maths.padding import conv_output_size, output_size_formula  # noqa: E402
 from .maths.randomization import cascade_check  # noqa: E402
 from .maths.receptive_field import receptive_field, receptive_field_box  # noqa: E402
@@ -81,10 +94,12 @@ __all__ = [
     "conv2d_by_hand",
     "conv_output_size",
     "faithfulness_table",
+    "faithfulness_tables",
     "fit_temperature",
     "inspect_unit",
     "integrated_gradients",
     "load_mnist",
+    "method_curves",
     "mnist_style",
     "occlusion_map",
     "output_size_formula",
@@ -94,6 +109,7 @@ __all__ = [
     "plot_history",
     "plot_reliability",
     "plot_removal_areas",
+    "plot_removal_curves",
     "plot_shift_accuracy",
     "pool2d_by_hand",
     "receptive_field",
@@ -105,6 +121,7 @@ __all__ = [
     "shift_similarity",
     "shifted_batches",
     "show_attributions",
+    "show_cascade_maps",
     "show_convolution_steps",
     "show_feature_maps",
     "show_filters",

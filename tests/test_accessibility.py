@@ -171,6 +171,12 @@ def _figures(trained):
         "plot_removal_areas": lambda: ch.plot_removal_areas(
             ch.faithfulness_table(model, images[:3], {"saliency": ch.saliency_map}, steps=4)
         ),
+        "show_cascade_maps": lambda: ch.show_cascade_maps(
+            ch.cascade_check(model, images[:3], second=untrained)
+        ),
+        "plot_removal_curves": lambda: ch.plot_removal_curves(
+            ch.method_curves(model, images[0], {"saliency": ch.saliency_map}, steps=4, random_orders=2)
+        ),
         "show_unit_view": lambda: ch.show_unit_view(images[0], ch.inspect_unit(model, images[0], 2, 0, 3, 4)),
         "show_digit_response": lambda: show_digit_response(*astuple(digit_response(model, images[0]))),
     }
@@ -203,6 +209,8 @@ HELPERS = [
     "show_attributions",
     "plot_cascade",
     "plot_removal_areas",
+    "show_cascade_maps",
+    "plot_removal_curves",
     "show_unit_view",
     "show_digit_response",
 ]

@@ -1,5 +1,6 @@
 """Attribution methods side by side, the cascading randomization's similarities against their
-noise floor, and the deletion and insertion areas. Part 5 of the explore notebook (Where the model
+noise floor and its maps for one digit, one digit's deletion and insertion curves, and the
+deletion and insertion areas. Part 5 of the explore notebook (Where the model
 looks)."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from matplotlib.figure import Figure
 import numpy as np
 
 from .._args import require_array, require_count, require_gray_images
-from ..maths.faithfulness import FaithfulnessTable
+from ..maths.faithfulness import FaithfulnessTable, RemovalCurves
 from ..maths.randomization import MEASURES, CascadeCheck
 from ._base import clean, describe, new_figure
 from ._colour import (
@@ -188,6 +189,99 @@ def plot_removal_areas(table: FaithfulnessTable) -> Figure:
         + "; ".join(
             f"{n}, deletion {d.mean():.2f}, insertion {i.mean():.2f}"
             for n, d, i in zip(table.methods, table.deletion, table.insertion, strict=True)
+        )
+        + ".",
+    )
+    return fig
+
+
+def show_cascade_maps(check: CascadeCheck) -> Figure:
+    """One digit and its saliency maps in a row, as Adebayo et al. (2018) draw them: the trained
+    model's, then after each step of the cascade of ``check``, then the second model's. Each map
+    is drawn from zero to its own largest value (the measures compare orders and shapes, not sizes)."""
+    if not isinstance(check, CascadeCheck):
+        raise TypeError(f"check must be a CascadeCheck (from cascade_check), got {type(check).__name__}")
+    if check.example_maps is None or check.example is None:
+        raise ValueError("check holds no example digit: make it with cascade_check")
+    names = ["trained", *check.steps, "second model"]
+    fig = new_figure(1.45 * (len(names) + 1), 2.5)
+    axes = fig.subplots(1, len(names) + 1)
+    axes[0].imshow(check.example, cmap=GRAYSCALE)
+    axes[0].set_title("digit", fontsize=11)
+    outline = check.example.max() > 0
+    for ax, name, values in zip(axes[1:], names, check.example_maps, strict=True):
+        ax.imshow(values, cmap=MAGNITUDE, vmin=0, vmax=max(float(values.max()), 1e-12))
+        if outline:
+            ax.contour(
+                check.example, levels=[0.5 * check.example.max()], colors=DIGIT_CONTOUR, linewidths=0.6
+            )
+        ax.set_title(name.replace("+ ", "+").replace(" (all)", "\n(all)"), fontsize=11)
+    for ax in axes:
+        clean(ax)
+    fig.suptitle(
+        "Saliency of one digit as layers are re-initialized (each map on its own scale)", fontsize=12
+    )
+    ink = check.example >= 0.5 * check.example.max() if outline else np.zeros(check.example.shape, bool)
+    shares = [float(v[ink].sum() / v.sum()) if v.sum() > 0 else 0.0 for v in check.example_maps]
+    describe(
+        fig,
+        f"One digit and {len(names)} saliency maps of it, each from zero to its own largest value: "
+        + "; ".join(f"{n}, {s:.0%} of the map on the ink" for n, s in zip(names, shares, strict=True))
+        + ".",
+    )
+    return fig
+
+
+_LINES = (("-", "o"), ("--", "s"), ("-.", "^"), (":", "D"), ("-", "v"), ("--", "x"), (":", "+"), ("-.", "*"))
+
+
+def plot_removal_curves(curves: dict[str, RemovalCurves], title: str = "one digit") -> Figure:
+    """One digit's deletion (left) and insertion (right) curves for each method of ``curves`` (name
+    -> ``RemovalCurves``, as ``maths.faithfulness.method_curves`` gives them), each with its own
+    line style and marker, named in the legend with its area; the last one (the random order) grey."""
+    if (
+        not isinstance(curves, dict)
+        or not curves
+        or not all(isinstance(c, RemovalCurves) for c in curves.values())
+    ):
+        raise TypeError("curves must be a dict of method name -> RemovalCurves (from method_curves)")
+    if len(curves) > len(_LINES):
+        raise ValueError(f"curves holds {len(curves)} methods; this figure tells at most {len(_LINES)} apart")
+    fig = new_figure(8, 4.8)
+    axes = fig.subplots(1, 2, sharey=True)
+    names = list(curves)
+    for k, (name, c) in enumerate(curves.items()):
+        style, marker = _LINES[k]
+        colour = REFERENCE if k == len(names) - 1 else MEASURE_COLOURS[k % len(MEASURE_COLOURS)]
+        label = f"{name} ({c.deletion_area:.2f}, {c.insertion_area:.2f})"
+        for ax, values in ((axes[0], c.deletion), (axes[1], c.insertion)):
+            ax.plot(
+                c.fractions, values, linestyle=style, marker=marker, markersize=5, color=colour, label=label
+            )
+    for ax, what in zip(axes, ("Deletion: ink removed to the fill", "Insertion: ink put back"), strict=True):
+        ax.set_title(what, fontsize=12)
+        ax.set_xlabel("share of the ink's pixels", fontsize=11)
+        ax.axhline(0, color=INK, linewidth=0.6)
+        ax.tick_params(labelsize=11)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncol=2,
+        fontsize=11,
+        frameon=False,
+        title="method (deletion area, insertion area)",
+        title_fontsize=11,
+    )
+    axes[0].set_ylabel("score (1: digit, 0: fill)", fontsize=11)
+    fig.suptitle(f"Deletion and insertion curves of {title}", fontsize=13)
+    describe(
+        fig,
+        f"Deletion and insertion curves of {title} for {len(names)} rankings; area under each: "
+        + "; ".join(
+            f"{n}, deletion {c.deletion_area:.2f}, insertion {c.insertion_area:.2f}"
+            for n, c in curves.items()
         )
         + ".",
     )
