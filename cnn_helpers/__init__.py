@@ -44,18 +44,13 @@ from .figures.convolution import (  # noqa: E402
     show_pooling,
     show_rgb_convolution,
 )
-from .figures.faithfulness import (  # noqa: E402
-    plot_cascade,
-    plot_removal_areas,
-    plot_removal_curves,
-    show_attributions,
-    show_cascade_maps,
-)
+from .figures.faithfulness import plot_cascade, show_attributions, show_cascade_maps  # noqa: E402
 from .figures.filters import show_feature_maps, show_filters  # noqa: E402
 from .figures.images import show_images  # noqa: E402
 from .figures.kernels import show_kernels  # noqa: E402
 from .figures.padding import show_padding_stride  # noqa: E402
 from .figures.receptive_field import show_receptive_field  # noqa: E402
+from .figures.removal import plot_removal_areas, plot_removal_curves  # noqa: E402
 from .figures.results import plot_confusion_matrix, show_misclassified, show_probabilities  # noqa: E402
 from .figures.shifts import plot_shift_accuracy  # noqa: E402
 from .figures.training import plot_history  # noqa: E402
@@ -65,17 +60,12 @@ from .maths.batches import shifted_batches  # noqa: E402
 from .maths.calibration import fit_temperature, reliability, temperature_scaled  # noqa: E402
 from .maths.convolution import conv2d_by_hand, pool2d_by_hand  # noqa: E402
 from .maths.drawn_digit import mnist_style, render_strokes  # noqa: E402
-from .maths.faithfulness import (  # noqa: E402
-    blurred,
-    faithfulness_table,
-    faithfulness_tables,
-    integrated_gradients,
-    method_curves,
-    smoothgrad,
-)
+from .maths.faithfulness import blurred, integrated_gradients, smoothgrad  # noqa: E402
 from .maths.padding import conv_output_size, output_size_formula  # noqa: E402
 from .maths.randomization import cascade_check  # noqa: E402
 from .maths.receptive_field import receptive_field, receptive_field_box  # noqa: E402
+from .maths.removal import method_curves  # noqa: E402
+from .maths.removal_table import faithfulness_table, faithfulness_tables  # noqa: E402
 from .maths.shifts import shift_accuracy, shift_similarity  # noqa: E402
 from .maths.unit import inspect_unit  # noqa: E402
 

@@ -1,5 +1,6 @@
-"""Are the attributions faithful? Integrated gradients and their completeness, SmoothGrad, the
-deletion and insertion curves against a random order over the ink, and their figures."""
+"""Are the attributions faithful? Integrated gradients and their completeness, SmoothGrad, the blur
+and the edge map (against SciPy and by hand), the deletion and insertion curves against random
+orders over the ink, the controls that must fail, the statistics, and their figures."""
 
 from __future__ import annotations
 
@@ -16,16 +17,9 @@ from cnn_helpers import (
 )
 from cnn_helpers.figures._base import alt_text, png_bytes
 from cnn_helpers.maths.attribution import saliency_map
-from cnn_helpers.maths.faithfulness import (
-    EDGE_CONTROL,
-    RANDOMIZED_CONTROL,
-    edge_map,
-    ink_mask,
-    mean_interval,
-    paired_test,
-    random_ink_ranking,
-    removal_curves,
-)
+from cnn_helpers.maths.faithfulness import edge_map, ink_mask
+from cnn_helpers.maths.removal import EDGE_CONTROL, RANDOMIZED_CONTROL, random_ink_ranking, removal_curves
+from cnn_helpers.maths.statistics import mean_interval, paired_test
 from figure_checks import assert_readable
 import keras
 from models import no_convolution, small_cnn
@@ -259,7 +253,7 @@ def test_the_attribution_figure_says_where_each_map_lies(model):
 
 
 def test_the_sign_test_is_the_binomial_tail():
-    from cnn_helpers.maths.faithfulness import sign_test
+    from cnn_helpers.maths.statistics import sign_test
 
     assert sign_test(0, 4) == 1.0 and sign_test(4, 4) == pytest.approx(1 / 16)
     assert sign_test(3, 4) == pytest.approx(5 / 16)  # 3 or 4 heads of 4

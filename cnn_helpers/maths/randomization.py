@@ -20,7 +20,8 @@ import tensorflow as tf
 
 from .._args import require_built_model, require_gray_images, require_int
 from .attribution import batch_logits
-from .faithfulness import INK_LEVEL, sign_test
+from .faithfulness import INK_LEVEL
+from .statistics import sign_test
 
 
 def randomized_copy(model: Any, seed: int = 0, *, layers: Any = None) -> Any:
