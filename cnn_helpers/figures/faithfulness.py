@@ -48,7 +48,7 @@ def show_attributions(images: Any, maps: dict[str, Any], titles: Any) -> Figure:
     for name, values in rows.items():
         if values.shape != images.shape:
             raise ValueError(f"maps[{name!r}] is {values.shape}, but the images are {images.shape}")
-    fig = new_figure(max(1.9 * m + 2.6, 6.6), 1.9 * (len(rows) + 1))  # 700 px or more
+    fig = new_figure(max(1.55 * m + 2.4, 6.4), 1.55 * (len(rows) + 1))  # 700 px or more
     axes = fig.subplots(len(rows) + 1, m, squeeze=False)
     for i in range(m):
         axes[0, i].imshow(images[i], cmap=GRAYSCALE)
@@ -155,7 +155,7 @@ def show_cascade_maps(check: CascadeCheck) -> Figure:
     if check.example_maps is None or check.example is None:
         raise ValueError("check holds no example digit: make it with cascade_check")
     names = ["trained", *check.steps, "second model"]
-    fig = new_figure(1.45 * (len(names) + 1), 2.5)
+    fig = new_figure(1.2 * (len(names) + 1), 2.25)
     axes = fig.subplots(1, len(names) + 1)
     axes[0].imshow(check.example, cmap=GRAYSCALE)
     axes[0].set_title("digit", fontsize=11)

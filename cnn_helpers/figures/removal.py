@@ -73,7 +73,7 @@ def plot_removal_curves(curves: dict[str, RemovalCurves], title: str = "one digi
         raise TypeError("curves must be a dict of method name -> RemovalCurves (from method_curves)")
     if len(curves) > len(_LINES):
         raise ValueError(f"curves holds {len(curves)} methods; this figure tells at most {len(_LINES)} apart")
-    fig = new_figure(8, 4.8)
+    fig = new_figure(7.2, 4.4)
     axes = fig.subplots(1, 2, sharey=True)
     names = list(curves)
     for k, (name, c) in enumerate(curves.items()):
@@ -81,8 +81,15 @@ def plot_removal_curves(curves: dict[str, RemovalCurves], title: str = "one digi
         colour = REFERENCE if k == len(names) - 1 else MEASURE_COLOURS[k % len(MEASURE_COLOURS)]
         label = f"{name} ({c.deletion_area:.2f}, {c.insertion_area:.2f})"
         for ax, values in ((axes[0], c.deletion), (axes[1], c.insertion)):
-            ax.plot(
-                c.fractions, values, linestyle=style, marker=marker, markersize=5, color=colour, label=label
+            ax.plot(  # not antialiased: a third fewer bytes in the stored notebook, as readable
+                c.fractions,
+                values,
+                linestyle=style,
+                marker=marker,
+                markersize=5,
+                color=colour,
+                label=label,
+                antialiased=False,
             )
     for ax, what in zip(axes, ("Deletion: ink removed to the fill", "Insertion: ink put back"), strict=True):
         ax.set_title(what, fontsize=12)
