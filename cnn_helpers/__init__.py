@@ -44,13 +44,13 @@ from .figures.convolution import (  # noqa: E402
     show_pooling,
     show_rgb_convolution,
 )
-from .figures.faithfulness import plot_cascade, show_attributions, show_cascade_maps  # noqa: E402
+from .figures.faithfulness import show_attributions, show_cascade_maps  # noqa: E402
 from .figures.filters import show_feature_maps, show_filters  # noqa: E402
 from .figures.images import show_images  # noqa: E402
 from .figures.kernels import show_kernels  # noqa: E402
 from .figures.padding import show_padding_stride  # noqa: E402
 from .figures.receptive_field import show_receptive_field  # noqa: E402
-from .figures.removal import plot_removal_areas, plot_removal_curves  # noqa: E402
+from .figures.removal import plot_removal_curves  # noqa: E402
 from .figures.results import plot_confusion_matrix, show_misclassified, show_probabilities  # noqa: E402
 from .figures.shifts import plot_shift_accuracy  # noqa: E402
 from .figures.training import plot_history  # noqa: E402
@@ -65,7 +65,7 @@ from .maths.padding import conv_output_size, output_size_formula  # noqa: E402
 from .maths.randomization import cascade_check  # noqa: E402
 from .maths.receptive_field import receptive_field, receptive_field_box  # noqa: E402
 from .maths.removal import method_curves  # noqa: E402
-from .maths.removal_table import faithfulness_table, faithfulness_tables  # noqa: E402
+from .maths.removal_table import faithfulness_tables  # noqa: E402
 from .maths.shifts import shift_accuracy, shift_similarity  # noqa: E402
 from .maths.unit import inspect_unit  # noqa: E402
 
@@ -83,7 +83,6 @@ __all__ = [
     "compare_filters",
     "conv2d_by_hand",
     "conv_output_size",
-    "faithfulness_table",
     "faithfulness_tables",
     "fit_temperature",
     "inspect_unit",
@@ -94,11 +93,9 @@ __all__ = [
     "occlusion_map",
     "output_size_formula",
     "plot_architecture",
-    "plot_cascade",
     "plot_confusion_matrix",
     "plot_history",
     "plot_reliability",
-    "plot_removal_areas",
     "plot_removal_curves",
     "plot_shift_accuracy",
     "pool2d_by_hand",

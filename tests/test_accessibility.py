@@ -30,8 +30,11 @@ from cnn_helpers.figures._colour import (
     relative_luminance,
 )
 from cnn_helpers.figures.digit_response import show_digit_response
+from cnn_helpers.figures.faithfulness import plot_cascade
 from cnn_helpers.figures.padding import show_padding_windows
+from cnn_helpers.figures.removal import plot_removal_areas
 from cnn_helpers.maths.digit_response import digit_response
+from cnn_helpers.maths.removal_table import faithfulness_table
 from colorspacious import cspace_convert, deltaE
 from figure_checks import low_contrast_texts, small_texts
 import keras
@@ -167,9 +170,9 @@ def _figures(trained):
             },
             ["a", "b", "c"],
         ),
-        "plot_cascade": lambda: ch.plot_cascade(ch.cascade_check(model, images[:3], second=untrained)),
-        "plot_removal_areas": lambda: ch.plot_removal_areas(
-            ch.faithfulness_table(model, images[:3], {"saliency": ch.saliency_map}, steps=4)
+        "plot_cascade": lambda: plot_cascade(ch.cascade_check(model, images[:3], second=untrained)),
+        "plot_removal_areas": lambda: plot_removal_areas(
+            faithfulness_table(model, images[:3], {"saliency": ch.saliency_map}, steps=4)
         ),
         "show_cascade_maps": lambda: ch.show_cascade_maps(
             ch.cascade_check(model, images[:3], second=untrained)

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 from cnn_helpers import (
     blurred,
-    faithfulness_table,
     faithfulness_tables,
     integrated_gradients,
     method_curves,
-    plot_removal_areas,
     plot_removal_curves,
     show_attributions,
     smoothgrad,
 )
 from cnn_helpers.figures._base import alt_text, png_bytes
+from cnn_helpers.figures.removal import plot_removal_areas
 from cnn_helpers.maths.attribution import saliency_map
 from cnn_helpers.maths.faithfulness import edge_map, ink_mask
 from cnn_helpers.maths.removal import EDGE_CONTROL, RANDOMIZED_CONTROL, random_ink_ranking, removal_curves
+from cnn_helpers.maths.removal_table import faithfulness_table
 from cnn_helpers.maths.statistics import mean_interval, paired_test
 from figure_checks import assert_readable
 import keras

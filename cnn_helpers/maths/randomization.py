@@ -2,7 +2,8 @@
 checks for saliency maps"): the layers re-initialized from the top down, one more each step, and
 each step's maps compared with the trained model's; against a noise floor, the same comparison
 with a second model trained alike from another seed. Part 5 of the explore notebook (Where the
-model looks). The figure is ``figures.faithfulness.plot_cascade``.
+model looks). The figures are ``figures.faithfulness.plot_cascade`` (the similarities against the
+floor) and ``show_cascade_maps`` (one digit's maps at each step).
 
 If a map is as much the untrained copy's as the trained model's, it shows the image and the
 architecture, not what the model learned.
