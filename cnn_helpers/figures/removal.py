@@ -15,7 +15,7 @@ from ._colour import BEST_BAR, INK, MEASURE_COLOURS, OTHER_BAR, REFERENCE
 
 def plot_removal_areas(table: FaithfulnessTable) -> Figure:
     """Bars of each method's mean deletion area (solid) and insertion area (hatched), with their
-    spread (SD) over the digits; the random order over the ink last."""
+    95 % bootstrap intervals over the digits; the random order over the ink last."""
     if not isinstance(table, FaithfulnessTable):
         raise TypeError(
             f"table must be a FaithfulnessTable (from faithfulness_table), got {type(table).__name__}"
@@ -23,15 +23,17 @@ def plot_removal_areas(table: FaithfulnessTable) -> Figure:
     fig = new_figure(9, 5)
     ax = fig.add_subplot()
     x = np.arange(len(table.methods))
-    for offset, values, colour, hatch, name in (
-        (-0.2, table.deletion, BEST_BAR, "", "deletion (lower is better)"),
-        (0.2, table.insertion, OTHER_BAR, "//", "insertion (higher is better)"),
+    for offset, curve, colour, hatch, name in (
+        (-0.2, "deletion", BEST_BAR, "", "deletion (lower is better)"),
+        (0.2, "insertion", OTHER_BAR, "//", "insertion (higher is better)"),
     ):
+        means = getattr(table, curve).mean(axis=1)
+        low, high = table.intervals(curve).T
         ax.bar(
             x + offset,
-            values.mean(axis=1),
+            means,
             0.38,
-            yerr=values.std(axis=1),
+            yerr=[means - low, high - means],
             capsize=4,
             color=colour,
             hatch=hatch,
@@ -42,7 +44,7 @@ def plot_removal_areas(table: FaithfulnessTable) -> Figure:
     ax.set_ylabel("area under the curve", fontsize=12)
     ax.tick_params(labelsize=11)
     ax.legend(fontsize=11, loc="upper left", framealpha=1)
-    lowest = min(0.0, float((table.deletion.mean(axis=1) - table.deletion.std(axis=1)).min()))
+    lowest = min(0.0, float(table.intervals("deletion")[:, 0].min()))
     ax.set_ylim(lowest - 0.05, 1.3)
     ax.axhline(0, color=INK, linewidth=0.8)
     ax.set_title(f"Deletion and insertion over {table.deletion.shape[1]} digits", fontsize=14)
