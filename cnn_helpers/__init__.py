@@ -44,12 +44,13 @@ from .figures.convolution import (  # noqa: E402
     show_pooling,
     show_rgb_convolution,
 )
-from .figures.faithfulness import plot_cascade, plot_removal_areas, show_attributions  # noqa: E402
+from .figures.faithfulness import show_attributions, show_cascade_maps  # noqa: E402
 from .figures.filters import show_feature_maps, show_filters  # noqa: E402
 from .figures.images import show_images  # noqa: E402
 from .figures.kernels import show_kernels  # noqa: E402
 from .figures.padding import show_padding_stride  # noqa: E402
 from .figures.receptive_field import show_receptive_field  # noqa: E402
+from .figures.removal import plot_removal_curves  # noqa: E402
 from .figures.results import plot_confusion_matrix, show_misclassified, show_probabilities  # noqa: E402
 from .figures.shifts import plot_shift_accuracy  # noqa: E402
 from .figures.training import plot_history  # noqa: E402
@@ -59,10 +60,12 @@ from .maths.batches import shifted_batches  # noqa: E402
 from .maths.calibration import fit_temperature, reliability, temperature_scaled  # noqa: E402
 from .maths.convolution import conv2d_by_hand, pool2d_by_hand  # noqa: E402
 from .maths.drawn_digit import mnist_style, render_strokes  # noqa: E402
-from .maths.faithfulness import blurred, faithfulness_table, integrated_gradients, smoothgrad  # noqa: E402
+from .maths.faithfulness import blurred, integrated_gradients, smoothgrad  # noqa: E402
 from .maths.padding import conv_output_size, output_size_formula  # noqa: E402
 from .maths.randomization import cascade_check  # noqa: E402
 from .maths.receptive_field import receptive_field, receptive_field_box  # noqa: E402
+from .maths.removal import method_curves  # noqa: E402
+from .maths.removal_table import faithfulness_tables  # noqa: E402
 from .maths.shifts import shift_accuracy  # noqa: E402
 from .maths.unit import inspect_unit  # noqa: E402
 from .maths.what_where import shift_similarity  # noqa: E402
@@ -81,20 +84,20 @@ __all__ = [
     "compare_filters",
     "conv2d_by_hand",
     "conv_output_size",
-    "faithfulness_table",
+    "faithfulness_tables",
     "fit_temperature",
     "inspect_unit",
     "integrated_gradients",
     "load_mnist",
+    "method_curves",
     "mnist_style",
     "occlusion_map",
     "output_size_formula",
     "plot_architecture",
-    "plot_cascade",
     "plot_confusion_matrix",
     "plot_history",
     "plot_reliability",
-    "plot_removal_areas",
+    "plot_removal_curves",
     "plot_shift_accuracy",
     "pool2d_by_hand",
     "receptive_field",
@@ -106,6 +109,7 @@ __all__ = [
     "shift_similarity",
     "shifted_batches",
     "show_attributions",
+    "show_cascade_maps",
     "show_convolution_steps",
     "show_feature_maps",
     "show_filters",

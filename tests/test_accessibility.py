@@ -30,9 +30,12 @@ from cnn_helpers.figures._colour import (
     relative_luminance,
 )
 from cnn_helpers.figures.digit_response import show_digit_response
+from cnn_helpers.figures.faithfulness import plot_cascade
 from cnn_helpers.figures.padding import show_padding_windows
 from cnn_helpers.figures.unit import compare_unit_shifts
+from cnn_helpers.figures.removal import plot_removal_areas
 from cnn_helpers.maths.digit_response import digit_response
+from cnn_helpers.maths.removal_table import faithfulness_table
 from colorspacious import cspace_convert, deltaE
 from figure_checks import low_contrast_texts, small_texts
 import keras
@@ -168,9 +171,15 @@ def _figures(trained):
             },
             ["a", "b", "c"],
         ),
-        "plot_cascade": lambda: ch.plot_cascade(ch.cascade_check(model, images[:3], second=untrained)),
-        "plot_removal_areas": lambda: ch.plot_removal_areas(
-            ch.faithfulness_table(model, images[:3], {"saliency": ch.saliency_map}, steps=4)
+        "plot_cascade": lambda: plot_cascade(ch.cascade_check(model, images[:3], second=untrained)),
+        "plot_removal_areas": lambda: plot_removal_areas(
+            faithfulness_table(model, images[:3], {"saliency": ch.saliency_map}, steps=4)
+        ),
+        "show_cascade_maps": lambda: ch.show_cascade_maps(
+            ch.cascade_check(model, images[:3], second=untrained)
+        ),
+        "plot_removal_curves": lambda: ch.plot_removal_curves(
+            ch.method_curves(model, images[0], {"saliency": ch.saliency_map}, steps=4, random_orders=2)
         ),
         "show_unit_view": lambda: ch.show_unit_view(images[0], ch.inspect_unit(model, images[0], 2, 0, 3, 4)),
         "show_digit_response": lambda: show_digit_response(*astuple(digit_response(model, images[0]))),
@@ -210,6 +219,8 @@ HELPERS = [
     "show_attributions",
     "plot_cascade",
     "plot_removal_areas",
+    "show_cascade_maps",
+    "plot_removal_curves",
     "show_unit_view",
     "show_digit_response",
     "compare_unit_shifts",

@@ -1,5 +1,6 @@
-"""Attribution methods side by side, the cascading randomization's similarities against their
-noise floor, and the deletion and insertion areas. Part 5 of the explore notebook (Where the model
+"""Attribution methods side by side, and the cascading randomization: its similarities against
+their noise floor and its maps of one digit. The deletion and insertion figures are in
+``figures.removal``. Part 5 of the explore notebook (Where the model
 looks)."""
 
 from __future__ import annotations
@@ -10,18 +11,14 @@ from matplotlib.figure import Figure
 import numpy as np
 
 from .._args import require_array, require_count, require_gray_images
-from ..maths.faithfulness import FaithfulnessTable
 from ..maths.randomization import MEASURES, CascadeCheck
 from ._base import clean, describe, new_figure
 from ._colour import (
-    BEST_BAR,
     DIGIT_CONTOUR,
     DIVERGING,
     GRAYSCALE,
-    INK,
     MAGNITUDE,
     MEASURE_COLOURS,
-    OTHER_BAR,
     PAPER,
     REFERENCE,
     draw_negative_dots,
@@ -51,7 +48,7 @@ def show_attributions(images: Any, maps: dict[str, Any], titles: Any) -> Figure:
     for name, values in rows.items():
         if values.shape != images.shape:
             raise ValueError(f"maps[{name!r}] is {values.shape}, but the images are {images.shape}")
-    fig = new_figure(max(1.9 * m + 2.6, 6.6), 1.9 * (len(rows) + 1))  # 700 px or more
+    fig = new_figure(max(1.55 * m + 2.4, 6.4), 1.55 * (len(rows) + 1))  # 700 px or more
     axes = fig.subplots(len(rows) + 1, m, squeeze=False)
     for i in range(m):
         axes[0, i].imshow(images[i], cmap=GRAYSCALE)
@@ -149,46 +146,38 @@ def plot_cascade(check: CascadeCheck) -> Figure:
     return fig
 
 
-def plot_removal_areas(table: FaithfulnessTable) -> Figure:
-    """Bars of each method's mean deletion area (solid) and insertion area (hatched), with their
-    spread (SD) over the digits; the random order over the ink last."""
-    if not isinstance(table, FaithfulnessTable):
-        raise TypeError(
-            f"table must be a FaithfulnessTable (from faithfulness_table), got {type(table).__name__}"
-        )
-    fig = new_figure(9, 5)
-    ax = fig.add_subplot()
-    x = np.arange(len(table.methods))
-    for offset, values, colour, hatch, name in (
-        (-0.2, table.deletion, BEST_BAR, "", "deletion (lower is better)"),
-        (0.2, table.insertion, OTHER_BAR, "//", "insertion (higher is better)"),
-    ):
-        ax.bar(
-            x + offset,
-            values.mean(axis=1),
-            0.38,
-            yerr=values.std(axis=1),
-            capsize=4,
-            color=colour,
-            hatch=hatch,
-            edgecolor=INK,
-            label=name,
-        )
-    ax.set_xticks(x, [n.replace(" ", "\n", 2) for n in table.methods], fontsize=11)
-    ax.set_ylabel("area under the curve", fontsize=12)
-    ax.tick_params(labelsize=11)
-    ax.legend(fontsize=11, loc="upper left", framealpha=1)
-    lowest = min(0.0, float((table.deletion.mean(axis=1) - table.deletion.std(axis=1)).min()))
-    ax.set_ylim(lowest - 0.05, 1.3)
-    ax.axhline(0, color=INK, linewidth=0.8)
-    ax.set_title(f"Deletion and insertion over {table.deletion.shape[1]} digits", fontsize=14)
+def show_cascade_maps(check: CascadeCheck) -> Figure:
+    """One digit and its saliency maps in a row, as Adebayo et al. (2018) draw them: the trained
+    model's, then after each step of the cascade of ``check``, then the second model's. Each map
+    is drawn from zero to its own largest value (the measures compare orders and shapes, not sizes)."""
+    if not isinstance(check, CascadeCheck):
+        raise TypeError(f"check must be a CascadeCheck (from cascade_check), got {type(check).__name__}")
+    if check.example_maps is None or check.example is None:
+        raise ValueError("check holds no example digit: make it with cascade_check")
+    names = ["trained", *check.steps, "second model"]
+    fig = new_figure(1.2 * (len(names) + 1), 2.25)
+    axes = fig.subplots(1, len(names) + 1)
+    axes[0].imshow(check.example, cmap=GRAYSCALE)
+    axes[0].set_title("digit", fontsize=11)
+    outline = check.example.max() > 0
+    for ax, name, values in zip(axes[1:], names, check.example_maps, strict=True):
+        ax.imshow(values, cmap=MAGNITUDE, vmin=0, vmax=max(float(values.max()), 1e-12))
+        if outline:
+            ax.contour(
+                check.example, levels=[0.5 * check.example.max()], colors=DIGIT_CONTOUR, linewidths=0.6
+            )
+        ax.set_title(name.replace("+ ", "+").replace(" (all)", "\n(all)"), fontsize=11)
+    for ax in axes:
+        clean(ax)
+    fig.suptitle(
+        "Saliency of one digit as layers are re-initialized (each map on its own scale)", fontsize=12
+    )
+    ink = check.example >= 0.5 * check.example.max() if outline else np.zeros(check.example.shape, bool)
+    shares = [float(v[ink].sum() / v.sum()) if v.sum() > 0 else 0.0 for v in check.example_maps]
     describe(
         fig,
-        f"Deletion and insertion areas over {table.deletion.shape[1]} digits, mean per method: "
-        + "; ".join(
-            f"{n}, deletion {d.mean():.2f}, insertion {i.mean():.2f}"
-            for n, d, i in zip(table.methods, table.deletion, table.insertion, strict=True)
-        )
+        f"One digit and {len(names)} saliency maps of it, each from zero to its own largest value: "
+        + "; ".join(f"{n}, {s:.0%} of the map on the ink" for n, s in zip(names, shares, strict=True))
         + ".",
     )
     return fig

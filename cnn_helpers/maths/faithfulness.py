@@ -1,19 +1,23 @@
 """Are the attributions faithful? Integrated gradients (Sundararajan et al., 2017) with their
-completeness test, SmoothGrad (Smilkov et al., 2017), and deletion and insertion curves (Petsiuk et
-al., 2018) against a random order over the ink. Part 5 of the explore notebook (Where the model
-looks). Every score is the class's logit, read as ``attribution.class_scores`` reads it.
+completeness test, SmoothGrad (Smilkov et al., 2017, here a variant), an edge map of the digit
+(a control that knows nothing of any model), the blur that gives a second baseline, and the
+class's logit and its gradient, traced once per model. The deletion and insertion curves that test
+the maps are in ``maths.removal``, their table in ``maths.removal_table``. Part 5 of the explore
+notebook (Where the model looks). Every score is the class's logit, read as
+``attribution.class_scores`` reads it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-import math
 from typing import Any
+import weakref
 
 import numpy as np
+from scipy import ndimage
 import tensorflow as tf
 
-from .._args import require_array, require_count, require_gray_images, require_positive
+from .._args import require_array, require_count, require_positive
 from .attribution import as_model_batch, batch_logits, predicted_class
 
 #: A pixel is ink when it is at least this fraction of its image's brightest pixel.
@@ -27,28 +31,84 @@ def ink_mask(image: Any) -> np.ndarray:
 
 
 def blurred(image: Any, sigma: float = 3.0) -> np.ndarray:
-    """``image`` ``(h, w)`` blurred by a Gaussian of ``sigma`` pixels (zeros beyond the border):
-    a baseline that keeps the digit's rough place and brightness, but not its strokes."""
+    """``image`` ``(h, w)`` blurred by a Gaussian of ``sigma`` pixels (``scipy.ndimage.gaussian_filter``,
+    cut at 3 sigma, zeros beyond the border): a baseline that keeps the digit's rough place and
+    brightness, but not its strokes."""
     image = require_array("image", image, ndim=(2,), shape_hint="(h, w)").astype(np.float64)
     sigma = require_positive("sigma", sigma)
     radius = int(np.ceil(3 * sigma))
-    kernel = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
-    kernel /= kernel.sum()
-
-    def smooth(line: np.ndarray) -> np.ndarray:  # the centre of the full convolution: any kernel size
-        return np.convolve(line, kernel, mode="full")[radius : radius + len(line)]
-
-    rows = np.apply_along_axis(smooth, 1, image)
-    return np.apply_along_axis(smooth, 0, rows).astype(np.float32)
+    return ndimage.gaussian_filter(image, sigma, mode="constant", cval=0.0, radius=radius).astype(np.float32)
 
 
-def _gradients(model: Any, batch: np.ndarray, class_index: int) -> tuple[np.ndarray, np.ndarray]:
-    """The class's logits ``(m,)`` of ``batch`` ``(m, h, w, 1)`` and their gradients ``(m, h, w)``."""
-    x = tf.convert_to_tensor(batch)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        scores = batch_logits(model, x)[:, class_index]
-    return scores.numpy().astype(np.float64), tape.gradient(scores, x).numpy()[..., 0].astype(np.float64)
+def edge_map(image: Any) -> np.ndarray:
+    """The size of the digit's brightness gradient ``(h, w)``, Sobel's (``scipy.ndimage.sobel``, zeros
+    beyond the border): large on the strokes' edges. It knows nothing of any model: a control."""
+    image = require_array("image", image, ndim=(2,), shape_hint="(h, w)").astype(np.float64)
+    rows, cols = (ndimage.sobel(image, axis=a, mode="constant") for a in (0, 1))
+    return np.hypot(rows, cols).astype(np.float32)
+
+
+# ----- the class's logit and its gradient, traced once per model -----------------------------------
+
+_TRACED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> (scores, gradients)
+_CHUNK = 1024  # images per call, to bound memory
+
+
+def _traced(model: Any) -> tuple[Any, Any]:
+    """``(scores, gradients)``: tf.functions of a batch ``(m, h, w, c)`` and its classes ``(m,)``
+    giving each image's class logit ``(m,)`` (and its gradient ``(m, h, w, c)``). Traced once per
+    model: many small calls cost little. They hold the model weakly, so that ``del`` frees it."""
+    found = _TRACED.get(model)
+    if found is None:
+        batch_logits(model, as_model_batch(model, np.zeros(model.inputs[0].shape[1:3], np.float32)))
+        ref = weakref.ref(model)
+        specs = [
+            tf.TensorSpec((None, *model.inputs[0].shape[1:]), tf.float32),
+            tf.TensorSpec((None,), tf.int32),
+        ]
+
+        @tf.function(input_signature=specs)
+        def scores(x: Any, classes: Any) -> Any:
+            return tf.gather(batch_logits(ref(), x), classes, batch_dims=1)
+
+        @tf.function(input_signature=specs)
+        def gradients(x: Any, classes: Any) -> Any:
+            with tf.GradientTape() as tape:
+                tape.watch(x)
+                chosen = tf.gather(batch_logits(ref(), x), classes, batch_dims=1)
+            return chosen, tape.gradient(chosen, x)
+
+        found = _TRACED[model] = (scores, gradients)
+    return found
+
+
+def class_logits(model: Any, batch: np.ndarray, classes: Any) -> np.ndarray:
+    """The logit ``(m,)`` of each image's class (``classes``: ``(m,)`` or one int) in ``batch``
+    ``(m, h, w, 1)``."""
+    scores, _ = _traced(model)
+    classes = np.broadcast_to(np.asarray(classes, np.int32), (len(batch),))
+    parts = [
+        scores(tf.constant(batch[s : s + _CHUNK], tf.float32), tf.constant(classes[s : s + _CHUNK])).numpy()
+        for s in range(0, len(batch), _CHUNK)
+    ]
+    return np.concatenate(parts).astype(np.float64)
+
+
+def class_gradients(model: Any, batch: np.ndarray, classes: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Each image's class logit ``(m,)`` and its gradient ``(m, h, w)`` for ``batch`` ``(m, h, w, 1)``."""
+    _, gradients = _traced(model)
+    classes = np.broadcast_to(np.asarray(classes, np.int32), (len(batch),))
+    scores, grads = [], []
+    for s in range(0, len(batch), _CHUNK):
+        z, g = gradients(tf.constant(batch[s : s + _CHUNK], tf.float32), tf.constant(classes[s : s + _CHUNK]))
+        scores.append(z.numpy())
+        grads.append(g.numpy()[..., 0])
+    return np.concatenate(scores).astype(np.float64), np.concatenate(grads).astype(np.float64)
+
+
+def predicted_classes(model: Any, images: np.ndarray) -> np.ndarray:
+    """The class ``(m,)`` the model predicts for each of ``images`` ``(m, h, w)``, in one call."""
+    return np.asarray(batch_logits(model, images[..., None].astype(np.float32))).argmax(axis=1)
 
 
 @dataclass(frozen=True)
@@ -79,13 +139,10 @@ def integrated_gradients(
     steps = require_count("steps", steps, maximum=4096)
     class_index = predicted_class(model, image) if class_index is None else class_index
     alphas = (np.arange(steps) + 0.5) / steps
-    path = (x0 + alphas[:, None, None, None] * (x - x0)).astype(np.float32)
-    total = np.zeros(x.shape[1:3])
-    for start in range(0, steps, 256):  # in batches, to bound memory
-        total += _gradients(model, path[start : start + 256], class_index)[1].sum(axis=0)
-    ends, _ = _gradients(model, np.concatenate([x, x0]).astype(np.float32), class_index)
-    attributions = ((x - x0)[0, ..., 0] * total / steps).astype(np.float32)
-    return IntegratedGradients(attributions, float(ends[0]), float(ends[1]), int(class_index))
+    path = x0 + alphas[:, None, None, None] * (x - x0)
+    scores, gradients = class_gradients(model, np.concatenate([path, x, x0]).astype(np.float32), class_index)
+    attributions = ((x - x0)[0, ..., 0] * gradients[:steps].sum(axis=0) / steps).astype(np.float32)
+    return IntegratedGradients(attributions, float(scores[steps]), float(scores[steps + 1]), int(class_index))
 
 
 def smoothgrad(
@@ -96,8 +153,10 @@ def smoothgrad(
     samples: int = 32,
     seed: int = 0,
 ) -> np.ndarray:
-    """SmoothGrad ``(h, w)``: the mean of ``|d logit / d pixel|`` over ``samples`` copies of
-    ``image`` with Gaussian noise of 0.15 times the image's range added (seeded)."""
+    """SmoothGrad ``(h, w)``, a variant: the mean of ``|d logit / d pixel|`` over ``samples`` copies
+    of ``image`` with Gaussian noise of 0.15 times the image's range added (seeded). Smilkov et al.
+    (2017) average the signed gradients and take the size of the mean; averaging the sizes, as
+    here, lets no two copies cancel out."""
     x = as_model_batch(model, image)
     noise = 0.15  # Smilkov et al. (2017) found 10-20 % of the range best
     samples = require_count("samples", samples, maximum=1024)
@@ -105,134 +164,4 @@ def smoothgrad(
     rng = np.random.default_rng(seed)
     spread = noise * float(np.ptp(x)) or noise
     noisy = (x + rng.normal(0.0, spread, size=(samples, *x.shape[1:]))).astype(np.float32)
-    return np.abs(_gradients(model, noisy, class_index)[1]).mean(axis=0).astype(np.float32)
-
-
-def sign_test(wins: int, trials: int) -> float:
-    """One-sided sign test: the chance of ``wins`` or more successes in ``trials`` fair coin flips,
-    the p-value of "better on more digits than chance would give"."""
-    wins, trials = int(wins), int(trials)
-    if not 0 <= wins <= trials:
-        raise ValueError(f"wins must be between 0 and trials ({trials}), got {wins}")
-    return sum(math.comb(trials, k) for k in range(wins, trials + 1)) / 2**trials
-
-
-def random_ink_ranking(image: Any, seed: int = 0) -> np.ndarray:
-    """A ranking ``(h, w)`` that puts the ink's pixels first, in a random order (seeded), then the
-    rest: the order a deletion curve of a method must beat. (A random order over the whole image
-    would remove mostly background, which any method beats.)"""
-    ink = ink_mask(image)
-    ranking = np.full(ink.shape, -1.0)
-    ranking[ink] = np.random.default_rng(seed).random(int(ink.sum()))
-    return ranking
-
-
-@dataclass(frozen=True)
-class RemovalCurves:
-    """The class's logit as the ink pixels a ranking puts first are removed (``deletion``: set to
-    black) or put back on a black image (``insertion``), ``(steps + 1,)`` each, scaled so that 1 is
-    the logit of the image and 0 that of a black image (a curve can leave [0, 1]); ``fractions``
-    ``(steps + 1,)``: the share of the ink's pixels removed or put back. A faithful ranking makes
-    the deletion curve fall early (small ``deletion_area``) and the insertion curve rise early
-    (large ``insertion_area``)."""
-
-    fractions: np.ndarray
-    deletion: np.ndarray
-    insertion: np.ndarray
-
-    @property
-    def deletion_area(self) -> float:
-        return float(np.trapezoid(self.deletion, self.fractions))
-
-    @property
-    def insertion_area(self) -> float:
-        return float(np.trapezoid(self.insertion, self.fractions))
-
-
-def removal_curves(
-    model: Any, image: Any, ranking: Any, class_index: int | None = None, *, steps: int = 16
-) -> RemovalCurves:
-    """Deletion and insertion curves of ``image`` ``(h, w)`` for ``ranking`` ``(h, w)``: the digit's
-    ink pixels are removed (or put back) in the ranking's order, highest first, in ``steps`` equal
-    steps. Only the ink is ever removed, so every ranking competes on the same pixels: removing
-    black background from a black-filled image would change nothing."""
-    x = as_model_batch(model, image)[0, ..., 0]
-    ranking = require_array("ranking", ranking, ndim=(2,), shape_hint="(h, w)")
-    if ranking.shape != x.shape:
-        raise ValueError(f"ranking is {ranking.shape} but the image is {x.shape}: one value per pixel")
-    steps = require_count("steps", steps, maximum=1024)
-    class_index = predicted_class(model, image) if class_index is None else class_index
-    inked = np.flatnonzero(ink_mask(x).ravel())
-    order = inked[np.argsort(-ranking.ravel()[inked], kind="stable")]  # the ink's pixels, highest first
-    counts = np.round(np.linspace(0, len(inked), steps + 1)).astype(int)
-    deleted = np.repeat(x.ravel()[None], steps + 1, axis=0)
-    inserted = np.zeros_like(deleted)
-    for row, k in enumerate(counts):
-        deleted[row, order[:k]] = 0.0
-        inserted[row, order[:k]] = x.ravel()[order[:k]]
-    batch = np.concatenate([deleted, inserted, np.zeros((1, x.size))]).reshape(-1, *x.shape, 1)
-    scores = np.asarray(batch_logits(model, batch.astype(np.float32)))[:, class_index].astype(np.float64)
-    image_score, black_score = scores[0], scores[-1]
-    scale = image_score - black_score if abs(image_score - black_score) > 1e-9 else 1.0
-    deletion = (scores[: steps + 1] - black_score) / scale
-    insertion = (scores[steps + 1 : -1] - black_score) / scale
-    return RemovalCurves(counts / max(counts[-1], 1), deletion, insertion)
-
-
-@dataclass(frozen=True)
-class FaithfulnessTable:
-    """Deletion and insertion areas ``(methods, m)`` of each ranking method over ``m`` digits, the
-    random order over the ink last. ``print()`` gives each method's mean ± spread (SD) and on how
-    many digits it removes better than the random order (a smaller deletion area)."""
-
-    methods: list[str]
-    deletion: np.ndarray
-    insertion: np.ndarray
-
-    def beats_random(self) -> np.ndarray:
-        """For each method ``(methods,)``: the share of digits whose deletion area is below random's."""
-        return (self.deletion < self.deletion[-1]).mean(axis=1)
-
-    def p_values(self) -> np.ndarray:
-        """For each method ``(methods,)``: the sign test's p-value of beating the random order on
-        that many digits by chance (small: the method really deletes better)."""
-        m = self.deletion.shape[1]
-        return np.array([sign_test(round(share * m), m) for share in self.beats_random()])
-
-    def __str__(self) -> str:
-        m = self.deletion.shape[1]
-        lines = [
-            f"over {m} digits: area under the curve, mean ± spread (SD); deletion: lower is better, "
-            "insertion: higher is better",
-            f"{'method':<30}{'deletion':>14}{'insertion':>14}{'deletes better than random':>30}",
-        ]
-        for name, d, i, share in zip(
-            self.methods, self.deletion, self.insertion, self.beats_random(), strict=True
-        ):
-            better = "-" if name == self.methods[-1] else f"on {share:4.0%} of the digits"
-            d_text, i_text = (f"{v.mean():.2f} ± {v.std():.2f}" for v in (d, i))
-            lines.append(f"{name:<30}{d_text:>14}{i_text:>14}{better:>30}")
-        return "\n".join(lines)
-
-
-def faithfulness_table(
-    model: Any, images: Any, methods: dict[str, Any], *, steps: int = 16
-) -> FaithfulnessTable:
-    """Deletion and insertion areas of ``images`` ``(m, h, w)`` for each of ``methods``, a dict of
-    name -> function ``(model, image, class_index) -> map (h, w)`` (its values order the ink's
-    pixels, highest first: for a signed map, the strongest evidence for the class first), then for
-    a random order over the ink (seeded, one per digit). Each digit is scored
-    on the class the model predicts for it."""
-    images = require_gray_images("images", images)
-    if not isinstance(methods, dict) or not methods or not all(callable(f) for f in methods.values()):
-        raise TypeError("methods must be a dict of name -> function(model, image, class_index) -> map")
-    deletion, insertion = [], []
-    for number, image in enumerate(images):
-        chosen = predicted_class(model, image)
-        rankings = [np.asarray(f(model, image, chosen)) for f in methods.values()]
-        rankings.append(random_ink_ranking(image, number))
-        curves = [removal_curves(model, image, r, chosen, steps=steps) for r in rankings]
-        deletion.append([c.deletion_area for c in curves])
-        insertion.append([c.insertion_area for c in curves])
-    names = [*methods, "random order over the ink"]
-    return FaithfulnessTable(names, np.array(deletion).T, np.array(insertion).T)
+    return np.abs(class_gradients(model, noisy, class_index)[1]).mean(axis=0).astype(np.float32)
