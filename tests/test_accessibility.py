@@ -32,8 +32,8 @@ from cnn_helpers.figures._colour import (
 from cnn_helpers.figures.digit_response import show_digit_response
 from cnn_helpers.figures.faithfulness import plot_cascade
 from cnn_helpers.figures.padding import show_padding_windows
-from cnn_helpers.figures.unit import compare_unit_shifts
 from cnn_helpers.figures.removal import plot_removal_areas
+from cnn_helpers.figures.unit import compare_unit_shifts
 from cnn_helpers.maths.digit_response import digit_response
 from cnn_helpers.maths.removal_table import faithfulness_table
 from colorspacious import cspace_convert, deltaE
