@@ -302,7 +302,7 @@ def test_the_diagram_says_in_words_what_it_draws():
     labels = np.r_[np.zeros(89), np.ones(1), np.zeros(5), np.ones(5)].astype(int)
     fig = plot_reliability(reliability(_two_class(top), labels))
     text = alt_text(fig)
-    assert "Reliability of 100 test digits" in text and "10 equal-width bins" in text
+    assert text.startswith("Reliability of 100 test digits:") and "10 equal-width bins" in text
     assert "90 digits in the bin from 0.9 to 1.0, right on 98.89% at 99.00%" in text
     assert "expected calibration error" in text and len(fig.axes) == 1
     assert "Right," not in text  # one panel: no equal-mass bins
@@ -317,16 +317,15 @@ def test_the_confident_panel_names_its_bins_and_their_mistakes():
             "as trained": reliability(p, labels, equal_mass=True),
             "with T": reliability(q, labels, equal_mass=True),
         },
-        digits="copies",
+        title="Reliability of copies",
     )
     text = alt_text(fig)
     table = reliability(p, labels, equal_mass=True)
-    assert "Reliability of 2,000 copies" in text and "10 equal-mass bins of about 200 digits" in text
-    assert "as trained (circles, solid line)" in text and "with T (squares, dashed line)" in text
+    assert text.startswith("Reliability of copies:") and "10 equal-mass bins, both axes" in text
+    assert "as trained (circles, solid line, 2,000 digits)" in text and "with T (squares, dashed line" in text
+    assert "as trained, about 200 digits a bin" in text
     mistakes = int(table.mistakes[-1])
     assert f"has {mistakes} mistake" in text and f"at least {table.accuracy_low[-1]:.4f}" in text
     assert f"{int(np.sum(table.mistakes == 0))} of 10 bins have no mistake" in text
-    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == [
-        "10 equal-width bins, digits in each",
-        "10 equal-mass bins of 200",
-    ]
+    assert [ax.get_title() for ax in fig.axes] == ["10 equal-width bins", "10 equal-mass bins"]
+    assert fig.axes[0].child_axes[0].get_xlabel() == "as trained: digits per bin"  # the first set's counts

@@ -19,9 +19,9 @@ from ._colour import BEST_BAR, INK, OTHER_BAR, REFERENCE
 _STYLES = (
     {"color": OTHER_BAR, "marker": "o", "linestyle": "-"},
     {"color": BEST_BAR, "marker": "s", "linestyle": "--"},
-    {"color": INK, "marker": "D", "linestyle": ":"},
+    {"color": INK, "marker": "D", "linestyle": "-."},
 )
-_STYLE_WORDS = ("circles, solid line", "squares, dashed line", "diamonds, dotted line")
+_STYLE_WORDS = ("circles, solid line", "squares, dashed line", "diamonds, dash-dot line")
 
 
 def _tables(name: str, tables: object, *, equal_mass: bool) -> dict[str, Reliability]:
@@ -67,10 +67,12 @@ def _draw_equal_width(ax: Axes, tables: dict[str, Reliability]) -> None:
     counts = ax.secondary_xaxis("top")  # the digits in each bin, above it
     counts.set_xticks(first.confidence[filled], [f"{n:,}" for n in first.counts[filled]], rotation=90)
     counts.tick_params(length=0, labelsize=11)
+    whose = f"{next(iter(tables))}: " if len(tables) > 1 else ""
+    counts.set_xlabel(f"{whose}digits per bin", fontsize=11)
     ax.set(xlim=(0, 1.02), ylim=(0, 1.02), xticks=[0, 0.5, 1], yticks=[0, 0.5, 1], aspect="equal")
     ax.set_xlabel("mean top probability")
     ax.set_ylabel("fraction read right")
-    ax.set_title(f"{len(first.counts)} equal-width bins, digits in each", fontsize=13)
+    ax.set_title(f"{len(first.counts)} equal-width bins", fontsize=13)
 
 
 def _draw_equal_mass(ax: Axes, tables: dict[str, Reliability]) -> float:
@@ -97,13 +99,14 @@ def _draw_equal_mass(ax: Axes, tables: dict[str, Reliability]) -> float:
             )
     ticks = np.arange(0, int(top) + 1)
     ax.set(xlim=(0, top), ylim=(0, top), aspect="equal", xticks=ticks, yticks=ticks)
-    step = 1 if top <= 3 else 2 if top <= 7 else 3  # at most five labels: they stay apart
+    step = 1 if top <= 3 else 2 if top <= 5 else 3  # at most four labels: they stay apart
     ax.set_xticklabels([_nines_label(k) if k % step == 0 else "" for k in ticks])
     ax.set_yticklabels([_nines_label(k) if k % step == 0 else "" for k in ticks])
     ax.set_xlabel("mean top probability, scale −log10(1 − p)")
     ax.set_ylabel("fraction read right (▲: no mistake)")
     first = next(iter(tables.values()))
-    ax.set_title(f"{len(first.counts)} equal-mass bins of {int(first.counts.max()):,}", fontsize=13)
+    size = f" of {int(first.counts.max()):,}" if len(tables) == 1 else ""
+    ax.set_title(f"{len(first.counts)} equal-mass bins{size}", fontsize=13, pad=14)  # above the ▲
     return top
 
 
@@ -115,20 +118,21 @@ def plot_reliability(
     equal_width: Reliability | Mapping[str, Reliability],
     equal_mass: Reliability | Mapping[str, Reliability] | None = None,
     *,
-    digits: str = "test digits",
+    title: str | None = None,
 ) -> Figure:
     """Draw the reliability diagram of ``equal_width`` (``maths.calibration.reliability``; a dict
     of tables by name draws each, e.g. as trained and with a temperature): per bin of top
     probability, the fraction read right against the mean top probability, with its 95 % interval,
     and the diagonal a calibrated model would follow. With ``equal_mass`` (the same probabilities in
     equal-mass bins, ``reliability(..., equal_mass=True)``), a second panel draws them on a scale of
-    -log10(1 - p), where the confident bins can be read. ``digits`` names what was binned. Used in
-    "Calibration"."""
+    -log10(1 - p), where the confident bins can be read. The top axis counts the first set's digits
+    in each equal-width bin. ``title`` defaults to "Reliability of n test digits" for one set, to
+    "Reliability" for more. Used in "Calibration"."""
     width = _tables("equal_width", equal_width, equal_mass=False)
     mass = None if equal_mass is None else _tables("equal_mass", equal_mass, equal_mass=True)
-    if not isinstance(digits, str) or not digits:
-        raise TypeError(f"digits must be a non-empty string naming the digits, got {digits!r}")
-    fig = new_figure(8, 4.4) if mass else new_figure(5.2, 5.0)
+    if title is not None and (not isinstance(title, str) or not title):
+        raise TypeError(f"title must be a non-empty string or None, got {title!r}")
+    fig = new_figure(8.4, 4.6) if mass else new_figure(5.2, 5.0)
     axes = fig.subplots(1, 2 if mass else 1, squeeze=False)[0]
     _draw_equal_width(axes[0], width)
     if mass:
@@ -136,10 +140,12 @@ def plot_reliability(
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=len(labels), fontsize=11, frameon=False)
     total = int(next(iter(width.values())).counts.sum())
-    fig.suptitle(f"Reliability of {total:,} {digits}", fontsize=14)
+    if title is None:
+        title = f"Reliability of {total:,} test digits" if len(width) == 1 else "Reliability"
+    fig.suptitle(title, fontsize=14)
 
     text = (
-        f"Reliability of {total:,} {digits}: the fraction read right against the mean top probability, "
+        f"{title}: the fraction read right against the mean top probability, "
         "each bin with a 95 % interval of its accuracy (error bars), the dotted diagonal where the two "
         f"agree. {'Left, ' if mass else ''}{len(next(iter(width.values())).counts)} equal-width bins. "
     )
@@ -147,7 +153,8 @@ def plot_reliability(
     for (label, table), words in zip(width.items(), _STYLE_WORDS, strict=False):
         heaviest, filled = int(np.argmax(table.counts)), int(np.sum(table.counts > 0))
         parts.append(
-            f"{label} ({words}): expected calibration error {table.ece:.2%}, accuracy "
+            f"{label} ({words}, {int(table.counts.sum()):,} digits): expected calibration error "
+            f"{table.ece:.2%}, accuracy "
             f"{table.overall_accuracy:.2%} against a mean top probability of {table.overall_confidence:.2%}; "
             f"{int(table.counts[heaviest]):,} digits in the bin from {table.edges[heaviest]:.1f} to "
             f"{table.edges[heaviest + 1]:.1f}, right on {table.accuracy[heaviest]:.2%} at "
@@ -158,15 +165,16 @@ def plot_reliability(
     if mass:
         first = next(iter(mass.values()))
         text += (
-            f" Right, {len(first.counts)} equal-mass bins of about {int(first.counts.max()):,} digits, both "
-            "axes on a scale of -log10(1 - p) (0.9, 0.99, 0.999 equally spaced). "
+            f" Right, {len(first.counts)} equal-mass bins, both axes on a scale of -log10(1 - p) (0.9, "
+            "0.99, 0.999 equally spaced). "
         )
         parts = []
         for label, table in mass.items():
             last = len(table.counts) - 1
             none = int(np.sum(table.mistakes == 0))
             parts.append(
-                f"{label}: the most confident bin says {_said(table, last)} on average and has "
+                f"{label}, about {int(table.counts.max()):,} digits a bin: the most confident bin says "
+                f"{_said(table, last)} on average and has "
                 f"{plural(int(table.mistakes[last]), 'mistake')} (accuracy at least "
                 f"{table.accuracy_low[last]:.4f}); {none} of {len(table.counts)} bins have no mistake "
                 f"(triangles at the top); in {table.bins_within_interval} of {len(table.counts)} bins the "
