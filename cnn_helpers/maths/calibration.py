@@ -81,7 +81,7 @@ class Reliability:
 
 def _checked(probabilities: Any, labels: Any) -> tuple[np.ndarray, np.ndarray]:
     probabilities = require_array("probabilities", probabilities, ndim=(2,), shape_hint="(n, classes)")
-    labels = _checked_labels(labels, len(probabilities), probabilities.shape[1], "rows")
+    labels = _checked_labels(labels, len(probabilities), probabilities.shape[1])
     if np.any(probabilities < 0) or not np.allclose(probabilities.sum(axis=1), 1, atol=1e-3):
         raise ValueError(
             "probabilities must be rows of non-negative numbers adding up to 1 (a softmax output)"
@@ -89,13 +89,15 @@ def _checked(probabilities: Any, labels: Any) -> tuple[np.ndarray, np.ndarray]:
     return probabilities.astype(np.float64), labels
 
 
-def _checked_labels(labels: Any, count: int, classes: int, what: str) -> np.ndarray:
-    name = {"rows": "probabilities", "digits": "each copy of probabilities", "logits": "logits"}[what]
+def _checked_labels(
+    labels: Any, count: int, classes: int, *, owner: str = "probabilities", unit: str = "row"
+) -> np.ndarray:
+    """``labels`` ``(count,)`` as class numbers below ``classes``; the message names ``owner``'s
+    ``count`` ``unit``s."""
     labels = require_array("labels", labels, ndim=(1,), shape_hint="(n,)")
     if len(labels) != count:
         raise ValueError(
-            f"{name} has {count} {'rows' if what != 'digits' else 'digits'} but labels has "
-            f"{len(labels)} values: give one label per {'row' if what != 'digits' else 'digit'}"
+            f"{owner} has {count} {unit}s but labels has {len(labels)} values: give one label per {unit}"
         )
     if not np.all((labels >= 0) & (labels < classes) & (labels == np.round(labels))):
         raise ValueError(f"labels must be class numbers from 0 to {classes - 1}")
@@ -201,7 +203,7 @@ def fit_temperature(logits: Any, labels: Any) -> float:
     SciPy's bounded scalar minimization over 1 / t (the loss is convex in it), within
     ``TEMPERATURE_RANGE``. Fitted on one set of digits, it is then judged on another."""
     logits = require_array("logits", logits, ndim=(2,), shape_hint="(n, classes)").astype(np.float64)
-    labels = _checked_labels(labels, len(logits), logits.shape[1], "logits")
+    labels = _checked_labels(labels, len(logits), logits.shape[1], owner="logits")
     true = logits[np.arange(len(labels)), labels]
 
     def loss(inverse: float) -> float:
@@ -328,7 +330,8 @@ def calibration_change(
             f"before is shaped {sides[0].shape[-2:]} but after {sides[1].shape[-2:]}: give the same digits"
         )
     copies, n, classes = sides[0].shape
-    labels = _checked_labels(labels, n, classes, "digits" if copies > 1 else "rows")
+    owner, unit = ("each copy of probabilities", "digit") if copies > 1 else ("probabilities", "row")
+    labels = _checked_labels(labels, n, classes, owner=owner, unit=unit)
     one_hot = np.eye(classes)[labels]
     parts = []
     for side in sides:
