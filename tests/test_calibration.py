@@ -178,6 +178,15 @@ def test_copies_of_a_digit_are_resampled_together():
     assert np.all(apart.high - apart.low < 0.6 * (kept.high - kept.low))
 
 
+def test_the_scores_of_copies_count_every_copy():
+    logits, labels = _calibrated(300, seed=11)
+    copies = np.stack([temperature_scaled(logits), temperature_scaled(3 * logits)])  # two unlike copies
+    change = calibration_change(copies, copies, labels, resamples=20)
+    flat, tiled = copies.reshape(-1, 10), np.tile(labels, 2)
+    assert change.before[0] == pytest.approx(reliability(flat, tiled).ece)
+    assert change.before[1] == pytest.approx(-np.mean(np.log(flat[np.arange(600), tiled])))
+
+
 def test_the_bootstrap_is_seeded():
     logits, labels = _calibrated(500, seed=6)
     sides = temperature_scaled(logits), temperature_scaled(logits, 1.3)
