@@ -152,6 +152,18 @@ def _figures(trained):
             unit=(2, 2),
         ),
         "plot_reliability": lambda: ch.plot_reliability(ch.reliability(probabilities, labels)),
+        "plot_reliability, equal mass": lambda: ch.plot_reliability(
+            {
+                "as trained": ch.reliability(probabilities, labels),
+                "with T": ch.reliability(ch.temperature_scaled(np.log(probabilities + 1e-30), 1.5), labels),
+            },
+            {
+                "as trained": ch.reliability(probabilities, labels, equal_mass=True),
+                "with T": ch.reliability(
+                    ch.temperature_scaled(np.log(probabilities + 1e-30), 1.5), labels, equal_mass=True
+                ),
+            },
+        ),
         "plot_shift_accuracy": lambda: ch.plot_shift_accuracy(
             [-2, -1, 0, 1, 2],
             [0.9, 0.97, 0.99, 0.97, 0.91],
@@ -215,6 +227,7 @@ HELPERS = [
     "show_receptive_field",
     "plot_shift_accuracy",
     "plot_reliability",
+    "plot_reliability, equal mass",
     "show_saliency",
     "show_attributions",
     "plot_cascade",
