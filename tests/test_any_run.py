@@ -21,7 +21,8 @@ def test_the_lesson_with_another_seed_passes_the_notebook_checks(tmp_path):
 
 
 def test_the_explore_notebook_with_another_seed_passes_the_notebook_checks(tmp_path):
-    notebook = nbvariants.with_parameters(nbvariants.read(EXPLORE), SEED=7)
+    """Seed 11: none of the explore notebook's bands was set from it (they were from 42, 7 and 1 to 10)."""
+    notebook = nbvariants.with_parameters(nbvariants.read(EXPLORE), SEED=11)
     run = nbvariants.run_nbval(notebook, tmp_path)
     assert run.passed and run.failed == [], run.output[-3000:]
 

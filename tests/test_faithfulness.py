@@ -142,7 +142,7 @@ def test_the_table_scores_each_method_against_the_random_order(model):
     lines = str(table).splitlines()
     assert "Over 4 digits" in lines[0] and "3 orders" in lines[2] and lines[5].startswith("saliency")
     assert lines[-1].startswith("random order over the ink") and lines[-1].endswith("-")
-    assert "paired Wilcoxon tests" in table.verdicts()
+    assert "two-sided paired Wilcoxon tests" in table.verdicts()
     assert faithfulness_table(model, images, methods, steps=6, controls=False).methods == [
         "saliency",
         "random order over the ink",
@@ -169,6 +169,15 @@ def test_a_good_ranking_is_supported_and_a_reversed_one_is_not():
     assert table.ranking("deletion")[0] == "right" == table.ranking("insertion")[0]
     assert table.p_values()[0] == pytest.approx(1 / 2**8)  # 8 of 8 digits: the sign test's floor
     assert table.against_best()["reversed"] < 0.01  # the paired test puts right ahead, digit by digit
+    assert table.leaders() == ["right"]  # ahead of every other, not only in the mean
+    twins = faithfulness_table(
+        net, images, {"right": methods["right"], "twin": methods["right"]}, steps=6, random_orders=4
+    )
+    assert twins.leaders() == ["right", "twin"]  # the same map: not shown behind
+    assert (
+        'deletion: the map "right": removing its top pixels to black lowers the score fastest; '
+        "not shown ahead of twin" in twins.verdicts()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -220,6 +229,9 @@ def test_the_statistics_are_scipys():
     a, b = rng.normal(0, 1, 30), rng.normal(0.8, 1, 30)
     assert paired_test(a, b) == pytest.approx(stats.wilcoxon(a, b, alternative="less").pvalue)
     assert paired_test(b, a) > 0.5 and paired_test(a, a) == 1.0
+    both_ways = stats.wilcoxon(a, b, alternative="two-sided").pvalue
+    assert paired_test(a, b, two_sided=True) == pytest.approx(both_ways) == paired_test(b, a, two_sided=True)
+    assert paired_test(a, b, two_sided=True) > paired_test(a, b)  # the direction chosen after: no half price
     low, high = mean_interval(a)
     assert low < a.mean() < high and high - low < 1.5
     assert mean_interval(np.ones(5)) == (1.0, 1.0)

@@ -26,16 +26,18 @@ def sign_test(wins: int, trials: int) -> float:
     return float(stats.binomtest(wins, trials, 0.5, alternative="greater").pvalue)
 
 
-def paired_test(smaller: Any, larger: Any) -> float:
-    """One-sided Wilcoxon signed-rank test (``scipy.stats.wilcoxon``) over paired values ``(m,)``:
-    the p-value of "``smaller`` is below ``larger``, digit by digit" (1 when they never differ)."""
+def paired_test(smaller: Any, larger: Any, *, two_sided: bool = False) -> float:
+    """Wilcoxon signed-rank test (``scipy.stats.wilcoxon``) over paired values ``(m,)``: the
+    one-sided p-value of "``smaller`` is below ``larger``, digit by digit", or with ``two_sided``
+    of "they differ" (the test to use when the data chose which is ``smaller``); 1 when they never
+    differ."""
     a = require_array("smaller", smaller, ndim=(1,), shape_hint="(m,)").astype(np.float64)
     b = require_array("larger", larger, ndim=(1,), shape_hint="(m,)").astype(np.float64)
     if a.shape != b.shape:
         raise ValueError(f"smaller and larger must be paired, one value per digit: {a.shape} and {b.shape}")
     if not np.any(a != b):
         return 1.0
-    return float(stats.wilcoxon(a, b, alternative="less").pvalue)
+    return float(stats.wilcoxon(a, b, alternative="two-sided" if two_sided else "less").pvalue)
 
 
 def mean_interval(values: Any, *, seed: int = 0, confidence: float = 0.95) -> tuple[float, float]:
