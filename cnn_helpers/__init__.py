@@ -57,7 +57,7 @@ from .figures.training import plot_history  # noqa: E402
 from .figures.unit import show_unit_view  # noqa: E402
 from .maths.attribution import class_scores, occlusion_map, saliency_map  # noqa: E402
 from .maths.batches import shifted_batches  # noqa: E402
-from .maths.calibration import fit_temperature, reliability, temperature_scaled  # noqa: E402
+from .maths.calibration import reliability  # noqa: E402
 from .maths.convolution import conv2d_by_hand, pool2d_by_hand  # noqa: E402
 from .maths.drawn_digit import mnist_style, render_strokes  # noqa: E402
 from .maths.faithfulness import blurred, integrated_gradients, smoothgrad  # noqa: E402
@@ -67,6 +67,7 @@ from .maths.receptive_field import receptive_field, receptive_field_box  # noqa:
 from .maths.removal import method_curves  # noqa: E402
 from .maths.removal_table import faithfulness_tables  # noqa: E402
 from .maths.shifts import shift_accuracy  # noqa: E402
+from .maths.temperature import fit_temperature, temperature_scaled  # noqa: E402
 from .maths.unit import inspect_unit  # noqa: E402
 from .maths.what_where import shift_similarity  # noqa: E402
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from cnn_helpers import fit_temperature, plot_reliability, reliability, temperature_scaled
 from cnn_helpers.figures._base import alt_text
-from cnn_helpers.maths.calibration import calibration_change, model_logits
+from cnn_helpers.maths.calibration_change import calibration_change
+from cnn_helpers.maths.temperature import model_logits
 import keras
 from models import no_convolution, small_cnn
 import numpy as np
