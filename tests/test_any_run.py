@@ -35,6 +35,19 @@ def test_a_lesson_trained_for_one_epoch_fails_at_its_results(tmp_path):
     )
 
 
+def test_an_explore_notebook_whose_saliency_is_noise_fails_at_the_faithfulness_verdict(tmp_path):
+    """The faithfulness test bites in CI too: with a map of noise in place of the saliency map, the
+    stored verdict (every method beats the random order on both curves, both controls fail) is not
+    printed again, and that cell fails."""
+    explore = nbvariants.replace_in_code(
+        nbvariants.read(EXPLORE),
+        '"saliency": lambda m, image, c: saliency_map(m, image, c),',
+        '"saliency": lambda m, image, c: np.random.default_rng(0).random(np.shape(image)[:2]),',
+    )
+    run = nbvariants.run_nbval(explore, tmp_path)
+    assert run.failed_cells_containing("tables = faithfulness_tables("), run.output[-3000:]
+
+
 def test_a_lesson_with_unscaled_pixels_stops_at_the_check_of_the_images(tmp_path):
     lesson = nbvariants.replace_in_code(
         nbvariants.read(LESSON),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from cnn_helpers import fit_temperature, plot_reliability, reliability, temperature_scaled
 from cnn_helpers.figures._base import alt_text
-from cnn_helpers.maths.calibration_change import calibration_change
+from cnn_helpers.maths.calibration_change import calibration_change, ece_interval
 from cnn_helpers.maths.temperature import model_logits
 import keras
 from models import no_convolution, small_cnn
@@ -339,3 +339,19 @@ def test_the_confident_panel_names_its_bins_and_their_mistakes():
     assert f"{int(np.sum(table.mistakes == 0))} of 10 bins have no mistake" in text
     assert [ax.get_title() for ax in fig.axes] == ["10 equal-width bins", "10 equal-mass bins"]
     assert fig.axes[0].child_axes[0].get_xlabel() == "as trained: digits per bin"  # the first set's counts
+
+
+def test_the_ece_interval_is_scipys_bootstrap_over_digits_and_holds_the_ece():
+    rng = np.random.default_rng(3)
+    labels = rng.integers(0, 10, 2000)
+    logits = rng.normal(0, 1, (2000, 10))
+    logits[np.arange(2000), labels] += 2.5  # right about three times in four, and overconfident
+    probabilities = temperature_scaled(logits, 0.5)
+    ece = reliability(probabilities, labels).ece
+    low, high = ece_interval(probabilities, labels, resamples=400, seed=1)
+    assert low < ece < high and high - low < 0.05
+    assert (low, high) == ece_interval(probabilities, labels, resamples=400, seed=1)  # seeded
+    wider = ece_interval(probabilities[:200], labels[:200], resamples=400, seed=1)
+    assert wider[1] - wider[0] > high - low  # fewer digits: a wider interval
+    with pytest.raises(ValueError, match="labels"):
+        ece_interval(probabilities, labels[:5])

@@ -173,3 +173,37 @@ def calibration_change(
         before_label,
         after_label,
     )
+
+
+def ece_interval(
+    probabilities: Any, labels: Any, *, resamples: int = 1000, seed: int = 0, bins: int = 10
+) -> tuple[float, float]:
+    """A 95 % interval ``(low, high)`` of the expected calibration error of ``probabilities``
+    ``(n, classes)`` on ``labels`` ``(n,)``: ``scipy.stats.bootstrap`` (percentile, ``resamples``
+    resamples of the digits, seeded), ``bins`` equal-width bins as ``reliability`` has them."""
+    resamples = require_count("resamples", resamples)
+    bins = require_bins(bins)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed must be an int, got {seed!r}")
+    probabilities = require_array("probabilities", probabilities, ndim=(2,), shape_hint="(n, classes)")
+    n, classes = probabilities.shape
+    labels = require_class_labels(labels, n, classes)
+    top = probabilities.max(axis=1).astype(np.float64)[None]
+    right = (probabilities.argmax(axis=1) == labels).astype(np.float64)[None]
+    side = (top, equal_width_bins(top, bins), right, np.zeros_like(top), np.zeros_like(top))
+
+    def statistic(rows: np.ndarray, axis: int = -1) -> np.ndarray:
+        rows = np.asarray(rows)
+        return _scores(side, side, rows.reshape(-1, rows.shape[-1]), bins)[0].reshape(rows.shape[:-1])
+
+    result = stats.bootstrap(
+        (np.arange(n),),
+        statistic,
+        n_resamples=resamples,
+        method="percentile",
+        vectorized=True,
+        batch=max(1, 2_000_000 // n),
+        rng=np.random.default_rng(seed),
+    )
+    low, high = result.confidence_interval
+    return float(low), float(high)
