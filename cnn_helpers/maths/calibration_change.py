@@ -157,7 +157,7 @@ def calibration_change(
         n_resamples=resamples,
         method="percentile",
         vectorized=True,
-        batch=max(1, 2_000_000 // (copies * n)),
+        batch=max(1, 250_000 // (copies * n)),  # resamples at once: about 20 MB a batch
         rng=np.random.default_rng(seed),
     )
     low, high = result.confidence_interval
@@ -202,7 +202,7 @@ def ece_interval(
         n_resamples=resamples,
         method="percentile",
         vectorized=True,
-        batch=max(1, 2_000_000 // n),
+        batch=max(1, 250_000 // n),  # resamples at once: about 20 MB a batch
         rng=np.random.default_rng(seed),
     )
     low, high = result.confidence_interval

@@ -19,10 +19,11 @@ from .calibration import require_class_labels
 TEMPERATURE_RANGE = (0.05, 20.0)
 
 
-def model_logits(model: Any, images: Any, *, batch_size: int = 1000) -> np.ndarray:
+def model_logits(model: Any, images: Any, *, batch_size: int = 256) -> np.ndarray:
     """The class scores before the softmax, the logits ``(n, classes)`` float32, of ``images``
     ``(n, h, w, 1)`` (or ``(n, h, w)``), read ``batch_size`` at a time as
-    ``attribution.batch_logits`` reads them: what temperature scaling divides."""
+    ``attribution.batch_logits`` reads them: what temperature scaling divides. (TensorFlow keeps the
+    memory of the largest batch it has seen: a hub's limit counts it.)"""
     shape = require_built_model(model)
     images = require_array("images", images, ndim=(3, 4), shape_hint="(n, h, w, 1) or (n, h, w)")
     if images.ndim == 3:

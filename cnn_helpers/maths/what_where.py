@@ -128,6 +128,11 @@ def _bootstrap(
 _MOVES = {"right": (1, 0), "left": (-1, 0), "down": (0, 1), "up": (0, -1)}
 
 
+#: How many digits (each with its moved copies and another digit) go through the model at once:
+#: every layer's output of 100 digits and 4 copies each is about 70 MB, all 500 at once 5 times more.
+_DIGITS_AT_ONCE = 100
+
+
 def shift_similarity(
     model: Any, images: Any, shifts: Any = (1, 2, 3), *, direction: str = "right"
 ) -> ShiftSimilarity:
@@ -152,12 +157,19 @@ def shift_similarity(
     moved = [shift_images(images, dx * int(p), dy * int(p)) for p in steps]
     others = np.roll(images, 1, axis=0)  # each digit against another one
     rows, unrelated = [[cosines(images, m) for m in moved]], [cosines(images, others)]
-    batch = np.concatenate([images, *moved, others])[..., None]
-    for output in layer_outputs(model, layers, batch):  # every layer in one pass
-        outputs = np.split(output, len(steps) + 2)
-        still = outputs[0]
-        rows.append([cosines(still, m) for m in outputs[1:-1]])
-        unrelated.append(cosines(still, outputs[-1]))
+    for start in range(0, len(images), _DIGITS_AT_ONCE):  # a group of digits at a time: bounded memory
+        group = slice(start, start + _DIGITS_AT_ONCE)
+        batch = np.concatenate([images[group], *(m[group] for m in moved), others[group]])[..., None]
+        for k, output in enumerate(layer_outputs(model, layers, batch), start=1):  # every layer, one pass
+            still, *shifted, other = np.split(output, len(steps) + 2)
+            if len(rows) <= k:
+                rows.append([[] for _ in steps])
+                unrelated.append([])
+            for column, copy in zip(rows[k], shifted, strict=True):
+                column.append(cosines(still, copy))
+            unrelated[k].append(cosines(still, other))
+    rows = [rows[0], *[[np.concatenate(column) for column in row] for row in rows[1:]]]
+    unrelated = [unrelated[0], *[np.concatenate(parts) for parts in unrelated[1:]]]
     per_digit, unrelated_per_digit = np.array(rows), np.array(unrelated)
     names = ["pixels", *[layer.name for layer in layers]]
     return ShiftSimilarity(
