@@ -48,7 +48,7 @@ def show_attributions(images: Any, maps: dict[str, Any], titles: Any) -> Figure:
     for name, values in rows.items():
         if values.shape != images.shape:
             raise ValueError(f"maps[{name!r}] is {values.shape}, but the images are {images.shape}")
-    fig = new_figure(max(1.55 * m + 2.4, 7.0), 1.55 * (len(rows) + 1))  # 700 px or more, cropped
+    fig = new_figure(max(1.55 * m + 2.4, 7.3), 1.55 * (len(rows) + 1))  # 700 px or more, cropped
     axes = fig.subplots(len(rows) + 1, m, squeeze=False)
     for i in range(m):
         axes[0, i].imshow(images[i], cmap=GRAYSCALE)
