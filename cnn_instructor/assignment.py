@@ -13,7 +13,12 @@ The assignment is the lesson, marked up for nbgrader (cell metadata ``nbgrader``
   hidden tests are the functions of ``cnn_instructor.hidden_tests``, their source rendered into
   the cell with their call (``hidden_source``);
 - a locked cell after the cell tagged ``parameters`` sets ``EPOCHS = 1`` while nbgrader grades
-  (it sets ``NBGRADER_EXECUTION``), so that a class is graded in minutes.
+  (it sets ``NBGRADER_EXECUTION``), so that a class is graded in minutes; the training cell is
+  locked too, and autograde sets the grading epochs at its top (``cnn_instructor.grading``).
+
+A graded cell's hidden region runs no test in the student's kernel, which could be talked into
+passing one: it saves the part's objects (``graded_files``) for ``cnn_instructor.judge``, a fresh
+process that runs the function of ``cnn_instructor.hidden_tests`` on them.
 
 Everything else is the lesson's, outputs cleared. nbgrader's release (``nbgrader
 generate_assignment``, configured by ``course/nbgrader_config.py`` with
@@ -23,12 +28,9 @@ This module needs nbformat only: neither nbgrader nor TensorFlow (it reads the h
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
 import copy
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 import re
 import sys
@@ -37,18 +39,14 @@ import nbformat
 
 from .cli import generator_main
 from .exercise import Block, marked_text, solution_parts
+from .hidden_region import AssignmentError, hidden_source
 from .notebook_text import BEGIN, HIDDEN_BEGIN, HIDDEN_END, SOLUTION_LINES, TODO_MINUTES, MarkerError
 
 ASSIGNMENT = "cnn_mnist"
 DEFAULT_COURSE = Path("course")
 SCHEMA_VERSION = 3  # nbgrader's cell metadata schema
-HIDDEN_TESTS = "hidden_tests.py"  # in this package: the hidden tests, one function per part
 ACCURACY_FLOOR = 0.95  # the trained model's test accuracy after grading's one epoch (about 0.98)
 MODEL_FLOOR = 0.5  # part 3: a fresh copy of the model, trained briefly, against chance (0.1)
-
-
-class AssignmentError(ValueError):
-    """The solution notebook lacks a cell the assignment is built around, or has it twice."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +76,8 @@ TOTAL_POINTS = sum(part.points for part in PARTS)
 #: The ids of the two cells only the assignment has.
 GRADING_EPOCHS_ID = "grading-epochs"
 TRAINED_ID = "grade-trained"
+TRAINING_ID = "training"  # nbgrader's id of the lesson's training cell, locked in the assignment
+GRADING_EPOCHS = 1
 
 GRADING_EPOCHS_SOURCE = """\
 # Grading only: nbgrader sets NBGRADER_EXECUTION while it grades (or validates) this notebook;
@@ -92,6 +92,7 @@ TRAINED_VISIBLE = f"""\
 # MNIST's 10,000 test digits: at least {ACCURACY_FLOOR * 100:g} % after the one epoch that grading trains."""
 
 EVALUATE = re.compile(r"^score = model\.evaluate\(x_test, y_test\b", re.MULTILINE)
+TRAINING = re.compile(r"^history = model\.fit\(", re.MULTILINE)
 
 
 def _nbgrader(grade_id: str, *, grade: bool = False, solution: bool = False, points: int = 0) -> dict:
@@ -109,45 +110,10 @@ def _nbgrader(grade_id: str, *, grade: bool = False, solution: bool = False, poi
     return meta
 
 
-@cache
-def _hidden_tests() -> tuple[str, dict[str, ast.FunctionDef]]:
-    """The text of ``cnn_instructor/hidden_tests.py`` and its functions by name, read without
-    importing it (it imports TensorFlow)."""
-    text = (files(__package__) / HIDDEN_TESTS).read_text(encoding="utf-8")
-    functions = {node.name: node for node in ast.parse(text).body if isinstance(node, ast.FunctionDef)}
-    return text, functions
-
-
-def hidden_source(part: Part) -> str:
-    """The hidden tests of ``part`` as its graded cell runs them: the function's source as written in
-    ``cnn_instructor/hidden_tests.py``, its call (on the notebook's variables named like its
-    arguments, and on ``part.settings`` for its keyword-only ones), then its name deleted.
-
-    An AssignmentError when the function is missing, or takes what the call cannot give it.
-    """
-    text, functions = _hidden_tests()
-    node = functions.get(part.test)
-    if node is None:
-        raise AssignmentError(f"{part.grade_id}: {HIDDEN_TESTS} has no function {part.test}")
-    arguments = node.args
-    if node.decorator_list or arguments.posonlyargs or arguments.vararg or arguments.kwarg:
-        raise AssignmentError(
-            f"{part.grade_id}: {part.test} should take plain arguments and have no decorator"
-        )
-    keywords = [a.arg for a in arguments.kwonlyargs]
-    if arguments.defaults or any(arguments.kw_defaults) or sorted(keywords) != sorted(part.settings):
-        raise AssignmentError(
-            f"{part.grade_id}: {part.test}'s keyword-only arguments {keywords} should be the part's "
-            f"settings {sorted(part.settings)}, without defaults"
-        )
-    given = [a.arg for a in arguments.args] + [f"{k}={part.settings[k]!r}" for k in keywords]
-    return f"{ast.get_source_segment(text, node)}\n\n\n{part.test}({', '.join(given)})\ndel {part.test}"
-
-
 def _graded_source(visible: str, part: Part) -> str:
-    """The check the student sees, then the part's hidden tests (two blank lines before their
-    function, as ruff formats it, inside the hidden region: the release keeps ``visible`` exactly)."""
-    return f"{visible}\n{HIDDEN_BEGIN}\n\n\n{hidden_source(part)}\n{HIDDEN_END}"
+    """The check the student sees, then the part's hidden region (the release keeps ``visible``
+    exactly)."""
+    return f"{visible}\n{HIDDEN_BEGIN}\n{hidden_source(part)}\n{HIDDEN_END}"
 
 
 def _one(cells: list[tuple[int, nbformat.NotebookNode]], what: str) -> int:
@@ -168,6 +134,7 @@ def make_assignment(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
         [(i, c) for i, c in code if "parameters" in c.metadata.get("tags", [])], "cell tagged parameters"
     )
     evaluate = _one([(i, c) for i, c in code if EVALUATE.search(c.source)], "cell computing score")
+    training = _one([(i, c) for i, c in code if TRAINING.search(c.source)], "training cell")
     checks = {
         part.grade_id: _one(
             [(i, c) for i, c in code if c.source.lstrip().startswith(part.check)], f"check cell {part.check})"
@@ -190,6 +157,7 @@ def make_assignment(solution: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.metadata["nbgrader"] = _nbgrader(cell.id)
     if not solutions:
         raise MarkerError(f"no lines for a student to write (solution_lines, or {BEGIN}) in any code cell")
+    source.cells[training].metadata["nbgrader"] = _nbgrader(TRAINING_ID)  # restored by nbgrader
     for part in PARTS:
         if part.grade_id in checks:
             cell = source.cells[checks[part.grade_id]]

@@ -42,6 +42,7 @@ import nbformat
 
 from . import assignment, attachments, plan
 from .cli import write_or_check
+from .hidden_region import hidden_function
 from .notebook_text import markdown_alt
 
 #: The docs, as globs under the project's folder.
@@ -105,12 +106,7 @@ def _render_points(root: Path) -> str:
         "|---:|---|---|---|---:|",
     ]
     for number, part in enumerate(assignment.PARTS, 1):
-        functions = [
-            node
-            for node in ast.parse(assignment.hidden_source(part)).body
-            if isinstance(node, ast.FunctionDef)
-        ]
-        hidden = _cell(ast.get_docstring(functions[0]) or "") if functions else ""
+        hidden = _cell(ast.get_docstring(hidden_function(part)) or "")
         for name, value in part.settings.items():  # the grading settings, as the course sets them
             hidden = hidden.replace(f"the fraction ``{name}``", f"{value * 100:g} %")
             hidden = hidden.replace(f"``{name}``", f"{value:g}")

@@ -19,6 +19,7 @@ from cnn_instructor.assignment import (
     PARTS,
     TOTAL_POINTS,
     TRAINED_ID,
+    TRAINING_ID,
     AssignmentError,
     make_assignment,
     render_assignment,
@@ -82,10 +83,13 @@ def test_every_cell_is_marked_for_its_role():
     for part in PARTS:
         assert roles[part.grade_id]["locked"], part.grade_id
         visible, hidden = graded[part.grade_id][1].split("### BEGIN HIDDEN TESTS\n")
-        assert hidden.endswith("\n### END HIDDEN TESTS") and hidden.count("def grade_") == 1
+        assert hidden.endswith("\n### END HIDDEN TESTS") and "def grade_" not in hidden  # judged elsewhere
         if part.check:
             assert visible.startswith(part.check), part.grade_id  # the student's check comes first
     assert roles[GRADING_EPOCHS_ID]["locked"] and not roles[GRADING_EPOCHS_ID]["grade"]
+    # the training cell is read-only: autograde restores it and sets the grading epochs at its top
+    (training,) = [c for c in source.cells if "history = model.fit(" in c.source]
+    assert _nbgrader(training)["grade_id"] == TRAINING_ID and roles[TRAINING_ID]["locked"]
 
 
 def test_everything_else_is_the_lesson_without_outputs():
@@ -304,7 +308,7 @@ def test_the_comparison_names_where_they_differ(release):
 
 
 # --------------------------------------------------------------------------- the course's config
-def test_the_course_config_releases_the_exercises_stubs_and_sets_the_timeout():
+def test_the_course_config_releases_the_stubs_grades_in_the_sandbox_and_sets_the_timeout():
     from cnn_instructor.release import ExerciseStubs, release_preprocessors
     from nbgrader.converters import GenerateAssignment
     from nbgrader.preprocessors import ClearSolutions
@@ -315,7 +319,28 @@ def test_the_course_config_releases_the_exercises_stubs_and_sets_the_timeout():
     default = GenerateAssignment.class_traits()["preprocessors"].default()
     assert [ClearSolutions if s is ExerciseStubs else s for s in steps] == default  # nothing else changed
     assert config.Execute.timeout > 30  # nbgrader's default is shorter than training on a slow machine
-    assert config.Execute.interrupt_on_timeout is False  # a timeout fails the submission: exit status 1
+    assert config.Execute.interrupt_on_timeout is True  # a timeout costs the cell, not the submission
+    from cnn_instructor.grading import (
+        GradingSettings,
+        HideHiddenTests,
+        JudgeVerdicts,
+        SandboxedExecute,
+        autograde_preprocessors,
+        feedback_preprocessors,
+    )
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    steps = config.Autograde.autograde_preprocessors
+    assert steps == autograde_preprocessors() and Execute not in steps
+    at = steps.index(SandboxedExecute)
+    assert steps[at - 1 : at + 2] == [GradingSettings, SandboxedExecute, JudgeVerdicts]
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    assert [s for s in steps if s not in (GradingSettings, JudgeVerdicts)] == [
+        SandboxedExecute if s is Execute else s for s in default
+    ]
+    assert config.GenerateFeedback.preprocessors == feedback_preprocessors()
+    assert feedback_preprocessors()[0] is HideHiddenTests
     assert re.fullmatch(r"[\w-]+", config.CourseDirectory.course_id)
 
 

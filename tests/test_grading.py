@@ -4,17 +4,21 @@ then ``generate_feedback``.
 
 The submissions: the solution's code (full marks); four typical mistakes, each costing its part and
 the parts that depend on it; one of them also edits its graded check cell so that it would pass
-(nbgrader restores the original); a kernel that dies and a cell that runs past the course's
-timeout, both ahead of the others in nbgrader's order (by student id), both reported in the log and
-the exit status while the others are graded.
+(nbgrader restores the original); a kernel that dies (reported, left ungraded) and a cell that runs
+past the course's timeout (interrupted and named in the log; the parts before it keep their
+points), both ahead of the others in nbgrader's order (by student id). Then three hostile ones: a
+cheat that patches numpy, the checks and the model's methods; a probe that reads, writes and leaves
+a process behind; a student who sets 30 epochs. Each hostile test fails with plain nbgrader.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 from dataclasses import dataclass
 import html
 import io
+import os
 from pathlib import Path
 import re
 import time
@@ -74,6 +78,63 @@ SOLUTION = "3_solution"
 KERNEL_DIES, PAST_TIMEOUT = "1_kernel_dies", "2_past_timeout"  # graded first: student ids sort so
 EDITED = "4_unscaled_pixels"  # also replaces its graded check cell by one that always passes
 EDITED_CHECK = 'print("images ready")'
+CHEAT, PROBE, MORE_EPOCHS = "8_cheat", "9_probe", "10_more_epochs"
+PROBE_MARKER = f"cnn-grading-probe-{os.getpid()}"
+
+# No work done but the model: zero images, class numbers as labels, a wrong loss; the checks
+# redefined, numpy's comparisons patched, the model's fit, predict and evaluate replaced and its
+# optimizer's step count set. Only the model part is earned.
+CHEAT_IMAGES = """\
+x_train = np.zeros((60000, 28, 28, 1), "float32")
+x_test = np.zeros((10000, 28, 28, 1), "float32")
+
+
+def check_images(*args, **kwargs):
+    print("images ready")
+
+
+def check_labels(*args, **kwargs):
+    print("labels ready")
+
+
+def check_compiled(*args, **kwargs):
+    print("compiled: ready")
+
+
+np.array_equal = lambda *args, **kwargs: True
+np.allclose = lambda *args, **kwargs: True"""
+CHEAT_COMPILED = """\
+)
+model.optimizer.iterations.assign(100)
+model.fit = lambda *args, **kwargs: keras.callbacks.History()
+model.predict = lambda x, **kwargs: keras.utils.to_categorical(test_labels[: len(x)], 10)
+model.evaluate = lambda *args, **kwargs: [0.01, 0.99]"""
+
+
+def _probe(course: Path) -> str:
+    """Code that reads the course's source notebook and gradebook, writes beside them, and starts a
+    detached process writing into its own folder (``alive``) every 0.2 s; it prints what it could."""
+    return f"""\
+import subprocess
+import sys
+from pathlib import Path
+
+course = Path({str(course)!r})
+could = {{}}
+try:
+    source = (course / "source/cnn_mnist/cnn_mnist.ipynb").read_text()
+    could["read the source"] = "BEGIN HIDDEN TESTS" in source
+except OSError:
+    could["read the source"] = False
+could["see the gradebook"] = (course / "gradebook.db").exists()
+try:
+    (course / "probe_was_here.txt").write_text("written by a submission")
+except OSError:
+    pass
+loop = "import time\\nwhile True:\\n    open('alive', 'a').write('.')\\n    time.sleep(0.2)  # {PROBE_MARKER}"
+subprocess.Popen([sys.executable, "-c", loop], start_new_session=True, cwd=Path.cwd())
+print("probe:", could)
+"""
 
 
 def _source() -> nbformat.NotebookNode:
@@ -94,6 +155,17 @@ def _with_mistake(solved: nbformat.NotebookNode, mistake: Mistake) -> nbformat.N
         assert old in wrong, f"{old!r} is not in the solution's {mistake.grade_id} block"
         wrong = wrong.replace(old, new)
     return nbgrading.with_block_code(solved, code, wrong)
+
+
+def _cheat(solved: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    cheat = nbgrading.with_block_code(solved, _blocks()["images"].code, CHEAT_IMAGES)
+    cheat = nbgrading.with_block_code(
+        cheat, _blocks()["labels"].code, "y_train = train_labels\ny_test = test_labels"
+    )
+    cheat = nbgrading.with_block_code(cheat, 'loss="categorical_crossentropy"', 'loss="mse"')
+    return nbgrading.with_block_code(
+        cheat, 'metrics=["accuracy"],\n)', 'metrics=["accuracy"],\n' + CHEAT_COMPILED
+    )
 
 
 @dataclass
@@ -121,6 +193,7 @@ def graded(tmp_path_factory) -> Graded:
     assert result.returncode == 0, result.stdout + result.stderr
     solved = nbgrading.solved(nbformat.read(nbgrading.release_path(course), as_version=4), _source())
     first_line = _blocks()["images"].code.split("\n", 1)[0]
+    labels_line = _blocks()["labels"].code.split("\n", 1)[0]
     submitted = {
         SOLUTION: solved,
         KERNEL_DIES: nbgrading.with_block_code(
@@ -129,9 +202,16 @@ def graded(tmp_path_factory) -> Graded:
             f"import os\nimport signal\n\nos.kill(os.getpid(), signal.SIGKILL)\n{first_line}",
         ),
         PAST_TIMEOUT: nbgrading.with_block_code(
-            solved, first_line, f"import time\n\ntime.sleep(3600)\n{first_line}"
+            solved, labels_line, f"import time\n\ntime.sleep(3600)\n{labels_line}"
         ),
         **{student: _with_mistake(solved, mistake) for student, mistake in MISTAKES.items()},
+        CHEAT: _cheat(solved),
+        PROBE: nbgrading.with_block_code(solved, first_line, f"{_probe(course)}{first_line}"),
+        MORE_EPOCHS: nbgrading.with_block_code(
+            solved,
+            'metrics=["accuracy"],\n)',
+            'metrics=["accuracy"],\n)\nEPOCHS = 30  # does training longer help?',
+        ),
     }
     submitted[EDITED] = nbgrading.with_cell(submitted[EDITED], "images", EDITED_CHECK)
     for student, notebook in submitted.items():
@@ -216,16 +296,83 @@ def test_an_edited_graded_cell_is_graded_with_the_original_test(graded):
     assert graded.scores[EDITED]["images"] == 0
 
 
-def test_a_dead_kernel_and_a_timeout_are_reported_and_the_others_graded(graded):
+def test_a_dead_kernel_is_reported_and_the_others_graded(graded):
     log = graded.autograde.stdout + graded.autograde.stderr
     assert graded.autograde.returncode == 1, log
-    timeout = nbgrading.course_config(graded.course).Execute.timeout
-    assert f"Timeout waiting for execute reply ({timeout}s)" in log
     assert "DeadKernelError: Kernel died" in log
-    for student in (KERNEL_DIES, PAST_TIMEOUT):
-        assert f"There was an error processing assignment '{ASSIGNMENT}' for student '{student}'" in log
-        assert not graded.autograded(student).exists()  # left ungraded: no autograded copy
-    others = {SOLUTION, *MISTAKES}
+    assert f"There was an error processing assignment '{ASSIGNMENT}' for student '{KERNEL_DIES}'" in log
+    assert not graded.autograded(KERNEL_DIES).exists()  # left ungraded: no autograded copy
+    others = set(graded.submitted) - {KERNEL_DIES}
     assert {s for s in others if graded.autograded(s).exists()} == others
     assert others <= set(graded.scores)
-    assert graded.seconds < 600, f"autograde took {graded.seconds:.0f} s"
+    assert graded.seconds < 900, f"autograde took {graded.seconds:.0f} s"
+
+
+def test_a_cell_past_the_timeout_is_interrupted_named_and_costs_only_what_it_stopped(graded):
+    log = graded.autograde.stdout + graded.autograde.stderr
+    timeout = nbgrading.course_config(graded.course).Execute.timeout
+    named = re.findall(rf"cell \d+ \((\S+): '(.*)'\) ran past the timeout \({timeout} s\): interrupted", log)
+    (labels_cell,) = [
+        c.metadata["nbgrader"]["grade_id"]
+        for c in graded.submitted[PAST_TIMEOUT].cells
+        if "time.sleep(3600)" in c.source
+    ]
+    assert [grade_id for grade_id, _ in named] == [labels_cell], log
+    # the images and the model came before the stopped cell; labels, compile and training need it
+    assert graded.scores[PAST_TIMEOUT] == {"images": 2, "labels": 0, "model": 2, "compiled": 0, "trained": 0}
+
+
+def test_a_cheat_that_patches_earns_only_what_it_did(graded):
+    assert graded.scores[CHEAT] == {"images": 0, "labels": 0, "model": 2, "compiled": 0, "trained": 0}
+    notebook = nbformat.read(graded.autograded(CHEAT), as_version=4)
+    (images,) = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "images"]
+    assert "images ready" in "".join(o.get("text", "") for o in images.outputs)  # its own check said so
+    (error,) = [o for o in images.outputs if o.output_type == "error"]
+    assert "hidden_tests.py" in "\n".join(error.traceback)  # the instructor's copy: where the test failed
+
+
+def test_the_tamper_report_names_what_the_cheat_and_the_probe_did(graded):
+    with open(graded.course / "tamper_report.csv", newline="") as report:
+        rows = list(csv.DictReader(report))
+    named = {row["student"] for row in rows}
+    assert {CHEAT, PROBE} <= named and not named & {SOLUTION, MORE_EPOCHS, *MISTAKES}, named
+    cheat = " ".join(row["finding"] for row in rows if row["student"] == CHEAT)
+    for what in ("array_equal", "allclose", "check_images", "check_labels", "predict"):
+        assert what in cheat, cheat
+    assert "process" in " ".join(row["finding"] for row in rows if row["student"] == PROBE)
+
+
+def test_a_probe_reads_nothing_of_the_course_writes_nothing_outside_and_ends_with_grading(graded):
+    notebook = nbformat.read(graded.autograded(PROBE), as_version=4)
+    printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
+    assert "probe: {'read the source': False, 'see the gradebook': False}" in printed
+    assert not (graded.course / "probe_was_here.txt").exists()
+    alive = graded.autograded(PROBE).parent / "alive"
+    assert alive.exists()  # the detached process ran while its kernel did ...
+    size = alive.stat().st_size
+    time.sleep(1)
+    assert alive.stat().st_size == size  # ... and ended with it
+    running = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            running += [cmdline] if PROBE_MARKER.encode() in cmdline.read_bytes() else []
+    assert running == []
+    assert graded.scores[PROBE] == {part.grade_id: part.points for part in PARTS}  # its work is graded
+
+
+def test_more_epochs_set_by_the_student_still_train_the_grading_epoch(graded):
+    assert graded.scores[MORE_EPOCHS] == {part.grade_id: part.points for part in PARTS}
+    notebook = nbformat.read(graded.autograded(MORE_EPOCHS), as_version=4)
+    (fit,) = [c for c in notebook.cells if "history = model.fit(" in c.source]
+    text = "".join(o.get("text", "") for o in fit.outputs)
+    assert len(re.findall(r"^\d+/\d+ - \d+s - .*val_accuracy", text, re.M)) == 1, text
+
+
+@pytest.mark.parametrize("student", [SOLUTION, CHEAT, PAST_TIMEOUT, *sorted(MISTAKES)])
+def test_the_feedback_shows_no_hidden_test_and_no_traceback_through_one(graded, student):
+    text = graded.feedback_text(student)
+    for hidden in ("BEGIN HIDDEN TESTS", "CNN_MNIST_GRADED", "savez", "hidden_tests", "judge", "grade_"):
+        assert hidden not in text, f"{hidden!r} is in {student}'s feedback"
+    autograded = nbformat.read(graded.autograded(student), as_version=4)
+    graded_cells = [c for c in autograded.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert all("BEGIN HIDDEN TESTS" in c.source for c in graded_cells)  # the instructor's copy keeps them

@@ -1,33 +1,26 @@
 """The assignment's hidden tests (cnn_instructor.hidden_tests), called directly: each passes on the
 lesson's answers and fails, saying why, on the typical wrong answers that the check a student sees
-lets through; and the graded cells of the source notebook run them as written there, on the
-lesson's own variables. The whole pipeline, graded by nbgrader with training, is in test_grading.py."""
+lets through; the graded cells of the source notebook save the lesson's variables each function
+takes, and the judge (cnn_instructor.judge) runs the function on what they saved. The whole
+pipeline, graded by nbgrader with training, is in test_grading.py."""
 
 from __future__ import annotations
 
 import ast
-import builtins
 import contextlib
 import inspect
 import io
-import symtable
 
 from cnn_helpers import NotReadyError, check_compiled, check_images, check_labels, check_model, load_mnist
-from cnn_instructor import hidden_tests
-from cnn_instructor.assignment import (
-    ACCURACY_FLOOR,
-    MODEL_FLOOR,
-    PARTS,
-    AssignmentError,
-    Part,
-    hidden_source,
-)
+from cnn_instructor import hidden_tests, judge
+from cnn_instructor.assignment import ACCURACY_FLOOR, MODEL_FLOOR, PARTS, TRAINED, AssignmentError, Part
+from cnn_instructor.hidden_region import GRADED_ENV, graded_files, hidden_source
 from cnn_instructor.hidden_tests import grade_compiled, grade_images, grade_labels, grade_model, grade_trained
 from cnn_instructor.notebook_text import HIDDEN_BEGIN, HIDDEN_END
 import keras
 import nbformat
 import numpy as np
-from paths import LESSON, SOURCE
+from paths import SOURCE
 import pytest
 
 FUNCTIONS = {name: f for name, f in vars(hidden_tests).items() if name.startswith("grade_")}
@@ -164,36 +157,9 @@ def test_the_trained_model_must_be_trained_and_read_enough_digits(prepared):
     grade_trained(model, floor=0.0)  # the floor decides
 
 
-# --------------------------------------------------------------------------- rendered into the cells
-def _imports(source: str) -> dict[str, str]:
-    """The names the imports of ``source`` bind, each to what it imports: ``{"np": "numpy",
-    "load_mnist": "cnn_helpers.load_mnist"}``."""
-    names = {}
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names |= {alias.asname or alias.name: alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            names |= {alias.asname or alias.name: f"{node.module}.{alias.name}" for alias in node.names}
-    return names
-
-
+# --------------------------------------------------------------------------- saved by the cells, judged
 def test_each_part_has_its_function_and_each_function_its_part():
     assert sorted(part.test for part in PARTS) == sorted(FUNCTIONS)
-
-
-def test_the_functions_use_only_what_the_lesson_imports_as_they_do():
-    """Inside the notebook, a function finds its globals among the lesson's: only names the lesson
-    imports, from the same modules."""
-    lesson = nbformat.read(LESSON, as_version=4)
-    lesson_imports = _imports("\n".join(c.source for c in lesson.cells if c.cell_type == "code"))
-    module_imports = _imports(inspect.getsource(hidden_tests))
-    for name, function in FUNCTIONS.items():
-        top = symtable.symtable(inspect.getsource(function), name, "exec")  # where its annotations are
-        (body,) = top.get_children()
-        referenced = {symbol.get_name() for symbol in top.get_symbols() if symbol.is_referenced()}
-        used = (set(body.get_globals()) | referenced) - set(dir(builtins))
-        assert used <= set(module_imports), (name, used - set(module_imports))
-        assert {n: lesson_imports.get(n) for n in used} == {n: module_imports[n] for n in used}, name
 
 
 def _assigned_before(notebook: nbformat.NotebookNode, index: int) -> set[str]:
@@ -205,11 +171,16 @@ def _assigned_before(notebook: nbformat.NotebookNode, index: int) -> set[str]:
             names |= {
                 n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
             }
-            names |= set(_imports(cell.source))
+            names |= {
+                a.asname or a.name
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Import | ast.ImportFrom)
+                for a in n.names
+            }
     return names
 
 
-def test_each_graded_cell_runs_its_function_as_written_on_the_lessons_variables():
+def test_each_graded_cell_saves_what_its_function_judges_and_runs_no_test():
     source = nbformat.read(SOURCE, as_version=4)
     for part in PARTS:
         (index,) = [
@@ -217,18 +188,13 @@ def test_each_graded_cell_runs_its_function_as_written_on_the_lessons_variables(
             for i, c in enumerate(source.cells)
             if c.metadata.get("nbgrader", {}).get("grade_id") == part.grade_id
         ]
-        hidden = source.cells[index].source.split(f"{HIDDEN_BEGIN}\n\n\n", 1)[1]
+        hidden = source.cells[index].source.split(f"{HIDDEN_BEGIN}\n", 1)[1]
         assert hidden == f"{hidden_source(part)}\n{HIDDEN_END}"
-        function = FUNCTIONS[part.test]
-        assert hidden.startswith(inspect.getsource(function))  # the function as written here
-        *_, call, delete = ast.parse(hidden_source(part)).body
-        assert ast.unparse(delete) == f"del {part.test}"
-        parameters = inspect.signature(function).parameters
-        assert [ast.unparse(a) for a in call.value.args] == [
-            n for n, p in parameters.items() if p.kind is p.POSITIONAL_OR_KEYWORD
-        ]
-        assert {k.arg: ast.literal_eval(k.value) for k in call.value.keywords} == dict(part.settings)
-        missing = {a.id for a in call.value.args} - _assigned_before(source, index)
+        parameters = inspect.signature(FUNCTIONS[part.test]).parameters
+        positional = [n for n, p in parameters.items() if p.kind is p.POSITIONAL_OR_KEYWORD]
+        assert list(graded_files(part)) == positional
+        assert "def " not in hidden and part.test not in ast.unparse(ast.parse(hidden))  # no test here
+        missing = set(positional) - _assigned_before(source, index)
         assert not missing, f"{part.grade_id}: the lesson has no {missing} above its graded cell"
 
 
@@ -243,9 +209,10 @@ def test_a_part_whose_function_does_not_fit_is_refused():
         hidden_source(Part("model", 2, "check_model(", "grade_model", {"floor": 0.5, "seed": 1}))
 
 
-def _run_graded(grade_id: str, **names) -> str:
-    """Run the graded cell ``grade_id`` of the source notebook (its check, then its hidden tests) in a
-    namespace holding what the notebook would at that point; return what it printed."""
+def _run_graded(grade_id: str, saved_to, **names) -> tuple[str, dict]:
+    """Run the graded cell ``grade_id`` of the source notebook (its check, then its hidden region) in
+    a namespace holding what the notebook would at that point, saving into ``saved_to`` as autograde
+    does; return what it printed and the judge's verdict on what it saved."""
     (cell,) = [
         c
         for c in nbformat.read(SOURCE, as_version=4).cells
@@ -260,18 +227,28 @@ def _run_graded(grade_id: str, **names) -> str:
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         exec(compile(cell.source, grade_id, "exec"), namespace)
-    assert not {k for k in namespace if k.startswith("grade_")}, "the hidden tests leave a function behind"
-    return printed.getvalue()
+    (part,) = [p for p in PARTS if p.grade_id == grade_id]
+    return printed.getvalue(), judge.verdict(saved_to, part)
 
 
-def test_the_graded_cells_run_in_the_notebook(prepared):
-    """The rendered cells run as they stand: on the lesson's answers they pass and leave nothing behind;
-    the check a student sees comes first; the hidden tests come after it."""
-    assert _run_graded("images", **prepared).startswith("images ready")
-    assert _run_graded("labels", **prepared).startswith("labels ready")
+def test_the_graded_cells_save_and_the_judge_decides(prepared, tmp_path, monkeypatch):
+    """The rendered cells run as they stand: the check a student sees comes first; what they save is
+    judged; outside autograde (no CNN_MNIST_GRADED) they save nothing."""
+    printed, verdict = _run_graded("images", tmp_path, **prepared)
+    assert printed.startswith("images ready") and verdict["missing"] and not list(tmp_path.iterdir())
+    monkeypatch.setenv(GRADED_ENV, str(tmp_path))
+    printed, verdict = _run_graded("images", tmp_path, **prepared)
+    assert printed.startswith("images ready") and verdict["passed"], verdict
+    _, verdict = _run_graded("images", tmp_path, **{**prepared, "x_test": prepared["x_test"][::-1]})
+    assert verdict["message"].startswith("x_test is not the raw pixels divided by 255"), verdict
+    assert "hidden_tests.py" in verdict["traceback"]  # for the instructor's copy
+    assert _run_graded("labels", tmp_path, **prepared)[1]["passed"]
     with pytest.raises(NotReadyError, match="holds class numbers, not one-hot vectors"):
-        _run_graded("labels", **{**prepared, "y_train": prepared["train_labels"]})
+        _run_graded("labels", tmp_path, **{**prepared, "y_train": prepared["train_labels"]})
     model, schedule = _compiled(keras.optimizers.Adam)
-    assert _run_graded("compiled", model=model, schedule=schedule, **prepared).startswith("compiled:")
-    with pytest.raises(AssertionError, match="the model has not been trained"):
-        _run_graded("trained", model=model)
+    printed, verdict = _run_graded("compiled", tmp_path, model=model, schedule=schedule, **prepared)
+    assert printed.startswith("compiled:") and verdict["passed"], verdict
+    _, verdict = _run_graded("trained", tmp_path, model=model)
+    assert verdict["message"] == "the model has not been trained: run the training cell", verdict
+    (tmp_path / "trained.model.keras").unlink()
+    assert judge.verdict(tmp_path, TRAINED)["missing"]
