@@ -1,6 +1,6 @@
 """Grading time: how long nbgrader takes to autograde one submission of the assignment, and so a class.
 
-    python -m benchmarks.grading                       # 3 submissions on one core (about 2 minutes)
+    python -m benchmarks.grading                       # 3 submissions on one core (about 5 minutes)
     python -m benchmarks.grading --submissions 5 --cores 2
 
 In a temporary copy of the committed course (``course/``): ``nbgrader generate_assignment``, then
@@ -11,11 +11,15 @@ one submission after the other, each in a fresh kernel that trains one epoch (th
 every kernel are pinned to the first core (``os.sched_setaffinity``, inherited by child processes),
 as on a hub that gives grading one core.
 
-Reported: seconds per submission (the autograde's time over N), the longest cell and the sum of the
-cells of each graded notebook (from the execution timestamps nbgrader keeps), the largest process's
-peak memory (the kernels are nbgrader's children), the minutes a class of 30 takes at that rate,
-and whether every submission got full marks (the benchmark fails if one did not). Results are also
-written as JSON (``benchmarks/results/grading.json``).
+The reference, timed in the same run before it: the same submissions graded by plain nbgrader (its
+own autograde steps: no sandbox, no judge, the hidden regions saving nothing), so that the ratio
+says what the course's sandbox and judge cost.
+
+Reported: seconds per submission (the autograde's time over N), its ratio to the reference, the
+longest cell and the sum of the cells of each graded notebook (from the execution timestamps nbgrader
+keeps), the largest process's peak memory (the kernels are nbgrader's children), the minutes a
+class of 30 takes at that rate, and whether every submission got full marks (the benchmark fails if
+one did not). Results are also written as JSON (``benchmarks/results/grading.json``).
 """
 
 from __future__ import annotations
@@ -54,10 +58,22 @@ def cell_seconds(notebook: nbformat.NotebookNode) -> list[float]:
     return seconds
 
 
-def measure(submissions: int, folder: Path) -> dict:
+PLAIN_NBGRADER = """
+# benchmarks.grading's reference: nbgrader's own autograde steps (no sandbox, no judge)
+from nbgrader.converters import Autograde
+
+c.Autograde.autograde_preprocessors = Autograde.class_traits()["autograde_preprocessors"].default()
+"""
+
+
+def measure(submissions: int, folder: Path, *, plain: bool = False) -> dict:
     """Generate the assignment in a course in ``folder``, hand in ``submissions`` solved notebooks,
-    autograde them in one call; the figures of the module's docstring."""
+    autograde them in one call; the figures of the module's docstring. ``plain``: with nbgrader's own
+    autograde steps instead of the course's."""
     course = nbgrading.new_course(folder / "course")
+    if plain:
+        with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+            config.write(PLAIN_NBGRADER)
     result = nbgrading.nbgrader(course, "generate_assignment", ASSIGNMENT, timeout=300)
     if result.returncode:
         raise RuntimeError(f"generate_assignment failed:\n{result.stderr}")
@@ -104,13 +120,22 @@ def figures(
     }
 
 
-def report(values: dict, cores: str, machine: str) -> str:
-    """The figures of ``figures`` in lines of text, with the machine and the cores graded on."""
+def report(values: dict, cores: str, machine: str, reference: dict | None = None) -> str:
+    """The figures of ``figures`` in lines of text, with the machine and the cores graded on, and
+    the ratio to plain nbgrader's figures (``reference``) when given."""
+    against = []
+    if reference:
+        ratio = values["per_submission_s"] / reference["per_submission_s"]
+        against = [
+            f"plain nbgrader (the reference, same run): {reference['per_submission_s']:.1f} s per "
+            f"submission; the sandbox and the judge: {ratio:.2f} times that"
+        ]
     return "\n".join(
         [
             f"Machine: {machine}; grading on {cores}",
             f"autograde of {values['submissions']} submissions: {values['autograde_s']:.1f} s, "
             f"{values['per_submission_s']:.1f} s per submission",
+            *against,
             "notebook cells per submission: "
             + ", ".join(f"{t:.1f} s" for t in values["cells_total_s"])
             + "; longest cell: "
@@ -144,11 +169,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.cores} core{'s' if args.cores > 1 else ''} ({', '.join(map(str, available[: args.cores]))})"
     )
     with tempfile.TemporaryDirectory(prefix="grading-") as folder:
-        values = measure(args.submissions, Path(folder))
+        reference = measure(args.submissions, Path(folder) / "plain", plain=True)
+        values = measure(args.submissions, Path(folder) / "course")
     machine = machine_description()
-    print(report(values, cores, machine))
+    print(report(values, cores, machine, reference))
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"machine": machine, "cores": cores, **values}, indent=2) + "\n")
+    record = {"machine": machine, "cores": cores, **values, "plain_nbgrader": reference}
+    args.json.write_text(json.dumps(record, indent=2) + "\n")
     return 0 if values["full_marks"] == values["submissions"] else 1
 
 

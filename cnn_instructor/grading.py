@@ -26,6 +26,8 @@ from pathlib import Path
 import shutil
 import subprocess
 import sys
+import tempfile
+from time import monotonic
 from typing import Any
 
 from nbconvert.exporters.exporter import ResourcesDict
@@ -87,7 +89,12 @@ class GradingSettings(NbGraderPreprocessor):
 
 class SandboxedExecute(Execute):
     """nbgrader's Execute with the kernel in the grading sandbox (``SandboxKernelManager``), a cell
-    past the timeout interrupted and named in the log, and the judge's folder emptied first."""
+    past the timeout interrupted and named in the log, the whole notebook within
+    ``submission_timeout``, and the judge's folder emptied first."""
+
+    submission_timeout = Integer(
+        900, help="Seconds for all the cells of one submission: a kernel that ignores interrupts stops here."
+    ).tag(config=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,7 +118,19 @@ class SandboxedExecute(Execute):
         folder.mkdir()
         if not self.sandboxed:
             os.environ[GRADED_ENV] = str(folder.resolve())
-        return super().preprocess(nb, resources, km=km)
+        self._deadline = monotonic() + self.submission_timeout
+        try:
+            return super().preprocess(nb, resources, km=km)
+        finally:
+            self._deadline = None
+
+    def _get_timeout(self, cell: NotebookNode | None) -> int | None:
+        """The cell's timeout, or less: what is left of the submission's."""
+        timeout = super()._get_timeout(cell)
+        if getattr(self, "_deadline", None) is None:
+            return timeout
+        left = max(1, int(self._deadline - monotonic()))
+        return left if timeout is None else min(timeout, left)
 
     async def _async_handle_timeout(self, timeout: int, cell: NotebookNode | None = None) -> Any:
         """Log which cell ran past the timeout, then interrupt it (grading goes on with the next)."""
@@ -127,7 +146,12 @@ class JudgeVerdicts(NbGraderPreprocessor):
     judge_timeout = Integer(600, help="Seconds the judge may take for one submission.").tag(config=True)
 
     def _verdicts(self, folder: Path) -> dict[str, dict[str, str]]:
-        """The judge's verdicts on the objects in ``folder``, by part."""
+        """The judge's verdicts on the objects in ``folder``, by part (a folder the submission turned
+        into a link, or removed, holds nothing)."""
+        if folder.is_symlink() or not folder.is_dir():
+            self.log.warning("%s is not the folder grading made: nothing in it is judged", folder)
+            with tempfile.TemporaryDirectory(prefix="cnn-grading-empty-") as empty:
+                return self._verdicts(Path(empty))
         argv = [sys.executable, "-m", "cnn_instructor.judge", str(folder)]
         settings = GradingSandbox.instance(config=self.config)
         if sandbox_problem() is None:
@@ -137,6 +161,7 @@ class JudgeVerdicts(NbGraderPreprocessor):
                 env=dict(os.environ),
                 memory_bytes=settings.memory_bytes(),
                 packages=("cnn_helpers", "cnn_instructor"),
+                workdir_writable=False,
             )
         done = subprocess.run(argv, capture_output=True, text=True, timeout=self.judge_timeout, cwd=folder)
         if done.returncode:
@@ -147,6 +172,8 @@ class JudgeVerdicts(NbGraderPreprocessor):
         """Replace each graded cell's outputs: the kernel's as text, then the judge's verdict."""
         folder = Path(resources["metadata"]["path"]) / GRADED_FOLDER
         verdicts = self._verdicts(folder)
+        if folder.is_symlink():
+            folder.unlink()
         shutil.rmtree(folder, ignore_errors=True)
         parts = {part.grade_id for part in PARTS}
         for cell in nb.cells:

@@ -40,6 +40,7 @@ ENV_KEPT = re.compile(r"^(PATH|LANG|LC_\w+|TZ|PYTHONHASHSEED|NBGRADER_\w+|TF_\w+
 GRADED_FOLDER = "graded_objects"  # in the submission folder: what graded cells save for the judge
 ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "passwd", "group", "localtime", "fonts")
 UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30}
+NPROC = 4096  # processes and threads: TensorFlow starts a few dozen; a fork bomb stops here
 
 
 class SandboxError(RuntimeError):
@@ -112,9 +113,12 @@ def sandbox_command(
     writable: tuple[Path, ...] = (),
     readable: tuple[Path, ...] = (),
     packages: tuple[str, ...] = ("cnn_helpers",),
+    workdir_writable: bool = True,
 ) -> list[str]:
-    """``argv`` wrapped in bwrap: ``workdir`` and ``writable`` folders writable, the Python environment,
-    ``packages``, MNIST and ``readable`` read-only, ``env`` cut down to its allowlist, no network."""
+    """``argv`` wrapped in bwrap: ``workdir`` (unless not ``workdir_writable``) and ``writable``
+    folders writable, the Python environment, ``packages``, MNIST and ``readable`` read-only, ``env``
+    cut down to its allowlist, no network, at most ``memory_bytes`` of address space and ``NPROC``
+    processes and threads (the user's, for a user other than root)."""
     if not isinstance(argv, list) or not argv:
         raise TypeError("argv should be a non-empty list of strings, the command to run")
     bwrap = shutil.which("bwrap") or "bwrap"
@@ -141,7 +145,8 @@ def sandbox_command(
             ["--tmpfs", str(instructor)] if any(str(instructor).startswith(str(p)) for p in python) else []
         )
     for folder in (Path(workdir), *writable):
-        command += ["--bind", str(Path(folder).resolve()), str(Path(folder).resolve())]
+        bind = "--bind" if workdir_writable or folder != Path(workdir) else "--ro-bind"
+        command += [bind, str(Path(folder).resolve()), str(Path(folder).resolve())]
     kept = {name: value for name, value in env.items() if ENV_KEPT.match(name)}
     kept |= {
         "HOME": "/tmp/home",
@@ -153,7 +158,7 @@ def sandbox_command(
     for name, value in sorted(kept.items()):
         command += ["--setenv", name, value]
     command += ["--remount-ro", "/", "--chdir", str(Path(workdir).resolve())]
-    return [*command, "prlimit", f"--as={memory_bytes}", "--", *argv]
+    return [*command, "prlimit", f"--as={memory_bytes}", f"--nproc={NPROC}", "--", *argv]
 
 
 class SandboxKernelManager(AsyncKernelManager):

@@ -39,3 +39,6 @@ c.Execute.timeout = 60
 # A cell that runs past the timeout is interrupted and named in the log; the cells after it still
 # run, so the parts before it keep their points.
 c.Execute.interrupt_on_timeout = True
+# Seconds for all the cells of one submission (about 45 s here): a kernel that ignores interrupts
+# is stopped there, each later cell given a second.
+c.SandboxedExecute.submission_timeout = 900

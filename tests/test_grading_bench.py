@@ -77,6 +77,15 @@ def test_the_report_gives_each_figure_rounded():
     assert _number(r"peak memory\D*([\d.]+) GiB", text) == 1.48
     assert re.search(r"longest cell: 6.4 s, 7.1 s, 9.0 s$", text, re.MULTILINE)
     assert re.search(r"full marks: 0 of 3$", text, re.MULTILINE)
+    assert "plain nbgrader" not in text  # no reference given
+
+
+def test_the_report_gives_the_ratio_to_plain_nbgrader_timed_in_the_same_run():
+    values = grading_bench.figures(90.0, [_graded((0, 6))] * 3, [TOTAL_POINTS] * 3, 1.5)
+    reference = grading_bench.figures(60.0, [_graded((0, 6))] * 3, [TOTAL_POINTS] * 3, 1.5)
+    text = grading_bench.report(values, "1 core (0)", "a machine", reference)
+    assert _number(r"reference, same run\): ([\d.]+) s per submission", text) == 20.0
+    assert _number(r"the sandbox and the judge: ([\d.]+) times", text) == 1.5
 
 
 @pytest.mark.parametrize(

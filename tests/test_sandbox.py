@@ -14,6 +14,7 @@ import time
 
 from cnn_instructor import grading, sandbox
 from cnn_instructor.sandbox import GRADED_FOLDER, GradingSandbox, SandboxError, sandbox_command
+import nbformat
 import pytest
 
 from testbed import nbgrading
@@ -151,3 +152,44 @@ def test_grading_stops_without_a_sandbox_unless_asked_by_name(monkeypatch, tmp_p
     finally:
         GradingSandbox.clear_instance()
     assert GRADED_FOLDER == "graded_objects"
+
+
+def test_a_submission_has_a_time_budget_beyond_each_cells_timeout(monkeypatch):
+    execute = grading.SandboxedExecute(config=nbgrading.course_config())
+    cell = {"metadata": {}}
+    assert execute._get_timeout(cell) == execute.timeout == 60  # outside a run: the cell's timeout
+    clock = iter([1000.0])
+    monkeypatch.setattr(grading, "monotonic", lambda: next(clock))
+    execute._deadline = 1030.0  # 30 s left of the submission's budget
+    assert execute._get_timeout(cell) == 30
+    execute._deadline = 990.0  # spent: every later cell gets a second, so grading ends
+    monkeypatch.setattr(grading, "monotonic", lambda: 1000.0)
+    assert execute._get_timeout(cell) == 1
+    assert execute.submission_timeout >= 10 * execute.timeout
+
+
+def test_the_judge_reads_only_the_folder_grading_made(tmp_path, monkeypatch):
+    """A submission that turns its folder of saved objects into a link to someone else's gets
+    nothing judged from it."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / GRADED_FOLDER).symlink_to(elsewhere)
+    judged = []
+    judge = grading.JudgeVerdicts(config=nbgrading.course_config())
+    monkeypatch.setattr(
+        grading.subprocess, "run", lambda argv, **kw: judged.append(argv) or _empty_verdicts()
+    )
+    judge.preprocess(nbformat.v4.new_notebook(), {"metadata": {"path": str(tmp_path)}})
+    command = judged[-1]
+    assert str(elsewhere) not in " ".join(command) and "--ro-bind" in command  # an empty folder, read-only
+    assert not (tmp_path / GRADED_FOLDER).exists() and elsewhere.exists()  # the link removed, not its target
+
+
+def _empty_verdicts() -> subprocess.CompletedProcess:
+    return subprocess.CompletedProcess([], 0, stdout="[]\n", stderr="")
+
+
+def test_the_sandbox_limits_processes_and_can_show_its_folder_read_only(tmp_path):
+    command = sandbox_command(["true"], workdir=tmp_path, env={}, memory_bytes=2**30, workdir_writable=False)
+    assert command[command.index(str(tmp_path.resolve())) - 1] == "--ro-bind"
+    assert f"--nproc={sandbox.NPROC}" in command and "--as=1073741824" in command
