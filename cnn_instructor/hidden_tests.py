@@ -1,18 +1,12 @@
 """The hidden tests of the nbgrader assignment: one function per graded part, for what the check a
 student sees cannot show. Each fails with an AssertionError saying what is wrong.
 
-``cnn-assignment`` renders each function's source as written here into its graded cell, between
-nbgrader's ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``, followed by its call: the
-arguments before ``*`` are the notebook's variables of the same names (what the part judges), the
-keyword-only ones the assignment's settings (``Part.settings``), so a graded cell ends with, e.g.::
-
-    grade_model(model, floor=0.5)
-    del grade_model
-
-Inside the notebook, a function finds the lesson's own ``np``, ``keras`` and ``load_mnist``, imported
-there as they are here; nothing else comes from the notebook. Unlike the rest of
-``cnn_instructor``, this module imports TensorFlow (through Keras and ``cnn_helpers``):
-``cnn-assignment`` reads its text and never imports it.
+They never run in the student's kernel. The arguments before ``*`` name the notebook's variables
+that the part's graded cell saves while autograde runs (``cnn_instructor.hidden_region``); the
+keyword-only ones are the assignment's settings (``Part.settings``). ``cnn_instructor.judge`` calls
+each function in a fresh process on what was saved, e.g. ``grade_model(model=<the saved model>,
+floor=0.5)``. Unlike the rest of ``cnn_instructor``, this module and the judge import TensorFlow
+(through Keras and ``cnn_helpers``); ``cnn-assignment`` reads this file's text and never imports it.
 """
 
 from __future__ import annotations
