@@ -1,8 +1,7 @@
-"""nbgrader's autograde and feedback for this course: sandboxed, judged outside the student's kernel,
-with hidden tests kept out of the feedback. ``course/nbgrader_config.py`` uses them::
+"""nbgrader's autograde for this course: sandboxed, and judged outside the student's kernel (the
+feedback's steps are in ``cnn_instructor.feedback``). ``course/nbgrader_config.py`` uses it::
 
     c.Autograde.autograde_preprocessors = autograde_preprocessors()
-    c.GenerateFeedback.preprocessors = feedback_preprocessors()
 
 Autograde, for each submission:
 
@@ -13,7 +12,8 @@ Autograde, for each submission:
    cells after it still run. Each graded cell's hidden region only saves the part's objects.
 3. ``JudgeVerdicts``: a fresh process (``cnn_instructor.judge``, in the sandbox too) loads those
    objects and runs the hidden tests; its verdict is the graded cell's only error output, so the
-   student's kernel cannot change a score. The kernel's own outputs stay, as text.
+   student's kernel cannot change a score. The kernel's own outputs stay, as text. Links and special
+   files the submission left in its folder are removed first (nbgrader writes there next).
 
 This module needs nbgrader (the ``grade`` extra), not TensorFlow.
 """
@@ -36,7 +36,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.converters import Autograde
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import ClearHiddenTests, Execute, NbGraderPreprocessor
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
 from .assignment import GRADING_EPOCHS, PARTS, TRAINING_ID
@@ -49,7 +49,8 @@ from .sandbox import (
     sandbox_command,
     sandbox_problem,
 )
-from .tamper import findings, update_report
+from .tamper import findings
+from .tamper_report import update_report
 
 TAMPER_REPORT = "tamper_report.csv"  # in the course folder, beside nbgrader's grades.csv
 GRADING_LINE = f"EPOCHS = {GRADING_EPOCHS}  # grading: the grading epochs, whatever EPOCHS was set to"
@@ -152,7 +153,8 @@ class JudgeVerdicts(NbGraderPreprocessor):
             self.log.warning("%s is not the folder grading made: nothing in it is judged", folder)
             with tempfile.TemporaryDirectory(prefix="cnn-grading-empty-") as empty:
                 return self._verdicts(Path(empty))
-        argv = [sys.executable, "-m", "cnn_instructor.judge", str(folder)]
+        # -P: not the working directory first on sys.path, where a submission could plant a module
+        argv = [sys.executable, "-P", "-m", "cnn_instructor.judge", str(folder)]
         settings = GradingSandbox.instance(config=self.config)
         if sandbox_problem() is None:
             argv = sandbox_command(
@@ -163,14 +165,19 @@ class JudgeVerdicts(NbGraderPreprocessor):
                 packages=("cnn_helpers", "cnn_instructor"),
                 workdir_writable=False,
             )
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=self.judge_timeout, cwd=folder)
+        with tempfile.TemporaryDirectory(prefix="cnn-grading-judge-") as empty:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=self.judge_timeout, cwd=empty)
         if done.returncode:
             raise RuntimeError(f"the judge failed (status {done.returncode}): {done.stderr[-2000:]}")
         return {verdict["part"]: verdict for verdict in json.loads(done.stdout.strip().split("\n")[-1])}
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
         """Replace each graded cell's outputs: the kernel's as text, then the judge's verdict."""
-        folder = Path(resources["metadata"]["path"]) / GRADED_FOLDER
+        submission = Path(resources["metadata"]["path"])
+        for link in _not_plain(submission):  # the kernel is gone: nothing can add one now
+            self.log.warning("removed %s: a link or special file left by the submission", link)
+            link.unlink()
+        folder = submission / GRADED_FOLDER
         verdicts = self._verdicts(folder)
         if folder.is_symlink():
             folder.unlink()
@@ -181,6 +188,18 @@ class JudgeVerdicts(NbGraderPreprocessor):
             if utils.is_grade(cell) and cell.cell_type == "code" and grade_id in parts:
                 cell.outputs = _judged_outputs(cell.outputs, verdicts[grade_id])
         return nb, resources
+
+
+def _not_plain(folder: Path) -> list[Path]:
+    """The links, pipes and devices under ``folder`` (links not followed): nbgrader would write the
+    graded notebook through them, or change their permissions, outside the submission's folder."""
+    found = []
+    for parent, folders, files in os.walk(folder):
+        for name in [*folders, *files]:
+            path = Path(parent) / name
+            if path.is_symlink() or not (path.is_file() or path.is_dir()):
+                found.append(path)
+    return found
 
 
 def _judged_outputs(outputs: list[NotebookNode], verdict: dict[str, Any]) -> list[NotebookNode]:
@@ -209,21 +228,6 @@ def _judged_outputs(outputs: list[NotebookNode], verdict: dict[str, Any]) -> lis
     ]
 
 
-class HideHiddenTests(ClearHiddenTests):
-    """Feedback: each graded cell without its hidden tests, and each of its errors as one line, the
-    check's message (the instructor's autograded copy keeps the tests and the tracebacks)."""
-
-    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict, cell_index: int) -> tuple:
-        """Strip one cell; other cells' errors are the student's own code and stay whole."""
-        if not utils.is_grade(cell) or cell.cell_type != "code":
-            return cell, resources
-        self._remove_hidden_test_region(cell)
-        for output in cell.outputs:
-            if output.output_type == "error":
-                output.traceback = [f"{output.ename}: {output.evalue}"]
-        return cell, resources
-
-
 def autograde_preprocessors() -> list[type]:
     """nbgrader's autograde steps with ``SandboxedExecute`` for ``Execute``, ``GradingSettings``
     before it and ``JudgeVerdicts`` after it."""
@@ -232,10 +236,3 @@ def autograde_preprocessors() -> list[type]:
         raise ValueError("Autograde.autograde_preprocessors of this nbgrader has no single Execute step")
     at = default.index(Execute)
     return [*default[:at], GradingSettings, SandboxedExecute, JudgeVerdicts, *default[at + 1 :]]
-
-
-def feedback_preprocessors() -> list[type]:
-    """nbgrader's feedback steps with ``HideHiddenTests`` first."""
-    from nbgrader.converters import GenerateFeedback
-
-    return [HideHiddenTests, *GenerateFeedback.class_traits()["preprocessors"].default()]

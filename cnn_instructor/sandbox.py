@@ -2,15 +2,17 @@
 
 A kernel started by ``SandboxKernelManager`` sees, through a fresh mount namespace:
 
-- its submission folder (``autograded/<student>/<assignment>``), writable, and a private ``/tmp``;
+- its submission folder (``autograded/<student>/<assignment>``), writable, and a private ``/tmp``
+  of 1 GiB;
 - the Python environment (the venv and the Python it was made from), the package ``cnn_helpers``
   and MNIST (``MNIST_NPZ``), read-only, with the system's ``/usr`` and a few files of ``/etc``;
 - nothing else: not the course folder (source notebook, gradebook, other students), not the
   lesson's repository (solutions, ``cnn_instructor``), not the grader's home or environment
   variables (the kernel gets a short allowlist).
 
-It has no network (its own, empty network namespace: the grader talks to it over Unix sockets in
-a private folder), its own process namespace (every process it starts is killed when the kernel
+It has no capability (``--cap-drop ALL``: graded as root, it still cannot remount anything), no
+network (its own, empty network namespace: the grader talks to it over Unix sockets in a private
+folder), its own process namespace (every process it starts is killed when the kernel
 ends, detached or not, and when the grader dies), and a limit on each process's address space
 (``GradingSandbox.memory_limit``). What it does not protect is in docs/grading.md, "Sandbox".
 This module needs jupyter_client and traitlets (the ``grade`` extra), not nbgrader.
@@ -40,7 +42,8 @@ ENV_KEPT = re.compile(r"^(PATH|LANG|LC_\w+|TZ|PYTHONHASHSEED|NBGRADER_\w+|TF_\w+
 GRADED_FOLDER = "graded_objects"  # in the submission folder: what graded cells save for the judge
 ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "nsswitch.conf", "passwd", "group", "localtime", "fonts")
 UNITS = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30}
-NPROC = 4096  # processes and threads: TensorFlow starts a few dozen; a fork bomb stops here
+NPROC = 4096  # processes and threads: TensorFlow starts a few dozen; a fork bomb stops here (not as root)
+TMP_BYTES = 2**30  # the private /tmp, in memory: 1 GiB
 
 
 class SandboxError(RuntimeError):
@@ -122,7 +125,28 @@ def sandbox_command(
     if not isinstance(argv, list) or not argv:
         raise TypeError("argv should be a non-empty list of strings, the command to run")
     bwrap = shutil.which("bwrap") or "bwrap"
-    command = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv"]
+    # no capability inside, even graded as root: nothing can be remounted writable
+    command = [
+        bwrap,
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--cap-drop",
+        "ALL",
+    ]
+    command += [
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(TMP_BYTES),
+        "--tmpfs",
+        "/tmp",
+        "--dir",
+        "/tmp/home",
+    ]
     for folder in ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"):
         command += _read_only(Path(folder))
     command += [*(a for name in ETC for a in _read_only(Path("/etc") / name))]
@@ -134,12 +158,12 @@ def sandbox_command(
     for folder in sorted(python):
         command += _read_only(folder)
     instructor = Path(__file__).resolve().parent
-    for name in packages:
-        command += _read_only(package_folder(name))
+    folders = [package_folder(name) for name in packages]
+    for folder in folders:
+        command += _read_only(folder)
     mnist = mnist_file(env)
     for path in (*readable, *([mnist] if mnist else [])):
         command += _read_only(Path(path).resolve())
-    command += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/tmp/home"]
     if "cnn_instructor" not in packages:  # an installed (not editable) copy sits in site-packages
         command += (
             ["--tmpfs", str(instructor)] if any(str(instructor).startswith(str(p)) for p in python) else []
@@ -152,6 +176,8 @@ def sandbox_command(
         "HOME": "/tmp/home",
         "MPLCONFIGDIR": "/tmp/home",
         GRADED_ENV: str(Path(workdir).resolve() / GRADED_FOLDER),
+        # the packages where they are bound, found also by an install that relied on PYTHONPATH
+        "PYTHONPATH": os.pathsep.join(sorted({str(folder.parent) for folder in folders})),
     }
     if mnist:
         kept["MNIST_NPZ"] = str(mnist)

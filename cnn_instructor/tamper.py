@@ -1,25 +1,20 @@
 """Lines of a submitted notebook that may tamper with its grading, for an instructor to read: attributes
 of imported modules or a model's methods assigned, setattr/delattr, check functions and imported names
 redefined, internals touched, processes started, magics run, cells that do not parse. ``findings`` reads
-the code cells nbgrader does not restore (IPython's syntax made Python); ``update_report`` keeps a CSV of
-them. Run both after nbgrader's ``OverwriteCells`` (it restores locked cells, drops unknown grade ids)."""
+the code cells nbgrader does not restore (IPython's syntax made Python); ``cnn_instructor.tamper_report``
+keeps a CSV of them. Run ``findings`` after nbgrader's ``OverwriteCells`` (it restores locked cells and
+drops unknown grade ids)."""
 
 from __future__ import annotations
 
 import ast
 import contextlib
-import csv
 from dataclasses import dataclass
-import os
-from pathlib import Path
 import re
-import stat
-import tempfile
 
 from IPython.core.inputtransformer2 import TransformerManager
 from nbformat import NotebookNode
 
-COLUMNS = ("assignment", "student", "notebook", "cell", "line", "finding", "code")
 INTERNALS, PROCESS = "touches Python's or IPython's internals: ", "starts a process or a thread: "
 METHODS = frozenset("predict evaluate fit __call__ call save get_weights".split())
 INTERNAL_MODULES = frozenset("IPython ipykernel builtins importlib ctypes gc inspect sys".split())
@@ -30,6 +25,8 @@ DUNDERS = frozenset("__globals__ __code__ __dict__ __subclasses__ __class__ __ba
 DUNDERS |= {"__builtins__", "__closure__", "__defaults__", "__kwdefaults__", "__func__", "__setattr__"}
 PROCESS_MODULES = r"(subprocess|multiprocessing|threading|_thread|concurrent|pty)\b"  # and os's own calls:
 PROCESSES = re.compile(PROCESS_MODULES + r"|os\.(system|popen|fork|kill|exec|spawn|posix_spawn|_exit)")
+FILES = re.compile(r"shutil\b|os\.(symlink|link|rename|replace|remove|unlink|chmod|mkfifo|mknod|chdir)\b")
+GRADING_FOLDER = re.compile(r"CNN_MNIST_GRADED|graded_objects")  # where graded cells save for the judge
 SHELL_MAGICS = frozenset("bash sh script system sx perl ruby pypy python python2 python3 pip conda".split())
 CHAINS = (ast.Attribute, ast.Subscript, ast.Call)  # what stands between a name and what is assigned
 _IPYTHON = TransformerManager()
@@ -96,6 +93,8 @@ class _Scan:
                 whats = self.attribute(node, skip)
             elif isinstance(node, ast.Call):
                 whats = self.call(node, skip, lines[node.lineno - 1] if node.lineno <= len(lines) else "")
+            elif isinstance(node, ast.Constant) and GRADING_FOLDER.search(str(node.value)):
+                whats = [f"names grading's folder: {GRADING_FOLDER.search(str(node.value))[0]}"]
             found.update((node.lineno, what) for what in whats)
         return found
 
@@ -111,6 +110,7 @@ class _Scan:
         """One name an import binds: internals or processes imported, a check function replaced."""
         top = dotted.partition(".")[0]
         kind = INTERNALS if top in INTERNAL_MODULES else PROCESS if PROCESSES.fullmatch(top) else ""
+        kind = kind or "moves, links or removes files: " * (top == "shutil")
         found = [kind + statement] * bool(kind)
         if top != "cnn_helpers":
             return found + self.rebinds(name) * name.startswith(("check_", "grade_"))
@@ -124,7 +124,8 @@ class _Scan:
         dotted = dotted or self.modules.get(name, "")
         if internal := [part for part in SYS if f"{dotted}.".startswith(f"{part}.")]:
             return [INTERNALS + internal[0]]
-        return [PROCESS + dotted] * bool(PROCESSES.match(dotted))
+        kinds = ((PROCESSES, PROCESS), (FILES, "moves, links or removes files: "))
+        return [kind + dotted for pattern, kind in kinds if pattern.match(dotted)]
 
     def attribute(self, node: ast.Attribute, skip: set[int]) -> list[str]:
         """A chain of attributes: internals it reaches, dunders it reads, what assigning to it does."""
@@ -196,54 +197,3 @@ def findings(notebook: NotebookNode, *, course: NotebookNode | None = None) -> l
         pairs = tree if isinstance(tree, set) else scan.cell(tree, lines)
         found += [Finding(index, n, what, (lines[n - 1 : n] or [""])[0].strip()) for n, what in sorted(pairs)]
     return found
-
-
-def _strings(**values: object) -> None:
-    """None; a TypeError or a ValueError naming the first of ``values`` that is not a non-empty str."""
-    for name, value in values.items():
-        if not isinstance(value, str) or not value.strip():
-            kind = ValueError if isinstance(value, str) else TypeError
-            raise kind(f"{name} must be a non-empty str, not {value!r}")
-
-
-def report_rows(student: str, notebook_name: str, found: list[Finding]) -> list[dict[str, str]]:
-    """The CSV rows of one student's notebook, one per finding, every column but ``assignment``
-    (a code line starting with =, +, - or @ gets a ' first: a spreadsheet would run it)."""
-    _strings(student=student, notebook_name=notebook_name)
-    if not isinstance(found, list) or not all(isinstance(f, Finding) for f in found):
-        raise TypeError(f"found must be a list of Finding, not {type(found).__name__}")
-    return [
-        {"student": student, "notebook": notebook_name, "cell": str(f.cell), "line": str(f.line)}
-        | {"finding": f.what, "code": "'" * (f.code[:1] in ("=", "+", "-", "@")) + f.code}
-        for f in found
-    ]
-
-
-def update_report(
-    path: Path, assignment: str, student: str, notebook_name: str, found: list[Finding]
-) -> None:
-    """Replace the rows of (assignment, student, notebook_name) in the CSV at ``path`` by ``found``'s,
-    keep the others, sorted; create the file, with its header, if there is none. Returns None."""
-    if not isinstance(path, Path):
-        raise TypeError(f"path must be a pathlib.Path, not {type(path).__name__}")
-    _strings(assignment=assignment)
-    rows = [{"assignment": assignment} | row for row in report_rows(student, notebook_name, found)]
-    if path.exists():
-        with path.open(newline="", encoding="utf-8") as file:
-            reader = csv.DictReader(file)
-            if tuple(reader.fieldnames or ()) != COLUMNS:
-                raise ValueError(f"path {path} is not a tamper report: its columns are not {COLUMNS}")
-            rows += [r for r in reader if [r[k] for k in COLUMNS[:3]] != [assignment, student, notebook_name]]
-    rows.sort(key=lambda r: [int(r[k]) if r[k].isdigit() else 0 for k in ("cell", "line")])
-    rows.sort(key=lambda r: [r[k] for k in COLUMNS[:3]])  # stable: cells and lines stay in order
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", newline="", encoding="utf-8") as file:
-            writer = csv.DictWriter(file, COLUMNS)
-            writer.writeheader()
-            writer.writerows(rows)
-        os.chmod(temporary, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -5,7 +5,8 @@ gives the commands. It needs the lesson's package with its ``grade`` extra
 (``pip install -e ".[grade]"`` in the lesson's repository).
 """
 
-from cnn_instructor.grading import autograde_preprocessors, feedback_preprocessors
+from cnn_instructor.feedback import feedback_preprocessors
+from cnn_instructor.grading import autograde_preprocessors
 from cnn_instructor.release import release_preprocessors
 
 c = get_config()  # noqa: F821  (nbgrader's config loader provides get_config)

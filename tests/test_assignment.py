@@ -320,13 +320,12 @@ def test_the_course_config_releases_the_stubs_grades_in_the_sandbox_and_sets_the
     assert [ClearSolutions if s is ExerciseStubs else s for s in steps] == default  # nothing else changed
     assert config.Execute.timeout > 30  # nbgrader's default is shorter than training on a slow machine
     assert config.Execute.interrupt_on_timeout is True  # a timeout costs the cell, not the submission
+    from cnn_instructor.feedback import HideHiddenTests, feedback_preprocessors
     from cnn_instructor.grading import (
         GradingSettings,
-        HideHiddenTests,
         JudgeVerdicts,
         SandboxedExecute,
         autograde_preprocessors,
-        feedback_preprocessors,
     )
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute

@@ -83,7 +83,8 @@ PROBE_MARKER = f"cnn-grading-probe-{os.getpid()}"
 
 # No work done but the model: zero images, class numbers as labels, a wrong loss; the checks
 # redefined, numpy's comparisons patched, the model's fit, predict and evaluate replaced and its
-# optimizer's step count set. Only the model part is earned.
+# optimizer's step count set; a judge of its own (and a json module that would stop the real one)
+# planted where graded cells save. Only the model part is earned.
 CHEAT_IMAGES = """\
 x_train = np.zeros((60000, 28, 28, 1), "float32")
 x_test = np.zeros((10000, 28, 28, 1), "float32")
@@ -102,7 +103,19 @@ def check_compiled(*args, **kwargs):
 
 
 np.array_equal = lambda *args, **kwargs: True
-np.allclose = lambda *args, **kwargs: True"""
+np.allclose = lambda *args, **kwargs: True
+
+import os
+from pathlib import Path
+
+planted = Path(os.environ.get("CNN_MNIST_GRADED", "graded_objects"))  # a judge of its own, and json
+(planted / "cnn_instructor").mkdir(parents=True, exist_ok=True)
+(planted / "cnn_instructor" / "__init__.py").write_text("")
+ok = '{"passed": true, "missing": false, "ename": "", "message": "", "traceback": ""'
+parts = ("images", "labels", "model", "compiled", "trained")
+line = "[" + ", ".join(ok + f', "part": "{p}"}}' for p in parts) + "]"
+(planted / "cnn_instructor" / "judge.py").write_text(f"print({line!r})")
+(planted / "json.py").write_text("raise SystemExit(0)")"""
 CHEAT_COMPILED = """\
 )
 model.optimizer.iterations.assign(100)
@@ -134,6 +147,10 @@ except OSError:
 loop = "import time\\nwhile True:\\n    open('alive', 'a').write('.')\\n    time.sleep(0.2)  # {PROBE_MARKER}"
 subprocess.Popen([sys.executable, "-c", loop], start_new_session=True, cwd=Path.cwd())
 print("probe:", could)
+# links that nbgrader would follow after grading: the notebook it writes, a file it chmods
+Path("cnn_mnist.ipynb").unlink()
+Path("cnn_mnist.ipynb").symlink_to(course / "nbgrader_config.py")
+Path("gradebook_link").symlink_to(course / "gradebook.db")
 """
 
 
@@ -322,7 +339,7 @@ def test_a_cell_past_the_timeout_is_interrupted_named_and_costs_only_what_it_sto
     assert graded.scores[PAST_TIMEOUT] == {"images": 2, "labels": 0, "model": 2, "compiled": 0, "trained": 0}
 
 
-def test_a_cheat_that_patches_earns_only_what_it_did(graded):
+def test_a_cheat_that_patches_and_plants_a_judge_earns_only_what_it_did(graded):
     assert graded.scores[CHEAT] == {"images": 0, "labels": 0, "model": 2, "compiled": 0, "trained": 0}
     notebook = nbformat.read(graded.autograded(CHEAT), as_version=4)
     (images,) = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "images"]
@@ -339,7 +356,9 @@ def test_the_tamper_report_names_what_the_cheat_and_the_probe_did(graded):
     cheat = " ".join(row["finding"] for row in rows if row["student"] == CHEAT)
     for what in ("array_equal", "allclose", "check_images", "check_labels", "predict"):
         assert what in cheat, cheat
-    assert "process" in " ".join(row["finding"] for row in rows if row["student"] == PROBE)
+    probe = " ".join(row["finding"] for row in rows if row["student"] == PROBE)
+    assert "process" in probe and "links" in probe, probe
+    assert "grading's folder" in cheat, cheat
 
 
 def test_a_probe_reads_nothing_of_the_course_writes_nothing_outside_and_ends_with_grading(graded):
@@ -347,6 +366,18 @@ def test_a_probe_reads_nothing_of_the_course_writes_nothing_outside_and_ends_wit
     printed = "".join(o.get("text", "") for c in notebook.cells for o in c.get("outputs", []))
     assert "probe: {'read the source': False, 'see the gradebook': False}" in printed
     assert not (graded.course / "probe_was_here.txt").exists()
+    # the links it left were removed before nbgrader wrote its notebook and set permissions
+    assert (graded.course / "nbgrader_config.py").read_bytes() == (
+        nbgrading.COURSE / "nbgrader_config.py"
+    ).read_bytes()
+    assert (
+        os.access(graded.course / "gradebook.db", os.W_OK)
+        and (graded.course / "gradebook.db").stat().st_mode & 0o200
+    )
+    assert (
+        not graded.autograded(PROBE).is_symlink()
+        and not (graded.autograded(PROBE).parent / "gradebook_link").exists()
+    )
     alive = graded.autograded(PROBE).parent / "alive"
     assert alive.exists()  # the detached process ran while its kernel did ...
     size = alive.stat().st_size

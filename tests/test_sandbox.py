@@ -193,3 +193,52 @@ def test_the_sandbox_limits_processes_and_can_show_its_folder_read_only(tmp_path
     command = sandbox_command(["true"], workdir=tmp_path, env={}, memory_bytes=2**30, workdir_writable=False)
     assert command[command.index(str(tmp_path.resolve())) - 1] == "--ro-bind"
     assert f"--nproc={sandbox.NPROC}" in command and "--as=1073741824" in command
+
+
+def test_nothing_inside_can_remount_what_it_reads_writable_even_graded_as_root(tmp_path):
+    readable = tmp_path / "readable"
+    readable.mkdir()
+    (readable / "file").write_text("as it was")
+    probe = f"""
+        import subprocess
+        status = open("/proc/self/status").read()
+        print([line.split()[1] for line in status.splitlines() if line.startswith("CapEff")][0])
+        for folder in [{str(readable)!r}, {sys.prefix!r}]:
+            remount = subprocess.run(["mount", "-o", "remount,bind,rw", folder], capture_output=True)
+            print("remount", remount.returncode != 0)
+        try:
+            open({str(readable / "file")!r}, "w").write("changed")
+        except OSError:
+            print("read-only")
+    """
+    argv = sandbox_command(
+        [sys.executable, "-c", textwrap.dedent(probe)],
+        workdir=tmp_path / "work",
+        env=dict(os.environ),
+        memory_bytes=2**32,
+        readable=(readable,),
+    )
+    (tmp_path / "work").mkdir()
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["0000000000000000", "remount", "True", "remount", "True", "read-only"]
+    assert (readable / "file").read_text() == "as it was"
+
+
+def test_the_private_tmp_is_small_and_shows_what_is_read_under_tmp(tmp_path):
+    """A file read from under /tmp (MNIST, say) stays visible over the sandbox's own /tmp."""
+    readable = tmp_path / "data.txt"
+    readable.write_text("data")
+    probe = f"""
+        import os
+        print(open({str(readable)!r}).read())
+        stat = os.statvfs("/tmp")
+        print(stat.f_blocks * stat.f_frsize <= {sandbox.TMP_BYTES})
+    """
+    argv = sandbox_command(
+        [sys.executable, "-c", textwrap.dedent(probe)],
+        workdir=tmp_path,
+        env=dict(os.environ),
+        memory_bytes=2**32,
+        readable=(readable,),
+    )
+    assert subprocess.run(argv, capture_output=True, text=True, timeout=60).stdout.split() == ["data", "True"]

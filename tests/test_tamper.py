@@ -7,7 +7,8 @@ from __future__ import annotations
 import copy
 import csv
 
-from cnn_instructor.tamper import COLUMNS, Finding, findings, report_rows, update_report
+from cnn_instructor.tamper import Finding, findings
+from cnn_instructor.tamper_report import COLUMNS, report_rows, update_report
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from paths import SOURCE
@@ -91,6 +92,9 @@ def test_read_alone_the_course_has_findings_only_in_its_colab_cell(source):
 
 
 # ----------------------------------------------------------------------------- each kind, found
+FILES = "moves, links or removes files: "
+
+
 @pytest.mark.parametrize(
     ("answer", "expected"),
     [
@@ -152,6 +156,13 @@ def test_read_alone_the_course_has_findings_only_in_its_colab_cell(source):
             "import threading as t\nt.Thread(target=f).start()",
             [(1, f"{PROCESS}import threading"), (2, f"{PROCESS}threading.Thread")],
         ),
+        ('os.symlink("/course/gradebook.db", "link")', [(1, f"{FILES}os.symlink")]),
+        ('import shutil\nshutil.rmtree("x")', [(1, f"{FILES}import shutil"), (2, f"{FILES}shutil.rmtree")]),
+        (
+            'p = os.environ["CNN_MNIST_GRADED"]',
+            [(1, "names grading's folder: CNN_MNIST_GRADED")],
+        ),
+        ('open("graded_objects/images.npz", "wb")', [(1, "names grading's folder: graded_objects")]),
         ("x_train = np.expand_dims(train_images / 255.0, -1)\nmodel.fit(x_train)", []),
     ],
 )
