@@ -26,6 +26,7 @@ DUNDERS |= {"__builtins__", "__closure__", "__defaults__", "__kwdefaults__", "__
 PROCESS_MODULES = r"(subprocess|multiprocessing|threading|_thread|concurrent|pty)\b"  # and os's own calls:
 PROCESSES = re.compile(PROCESS_MODULES + r"|os\.(system|popen|fork|kill|exec|spawn|posix_spawn|_exit)")
 FILES = re.compile(r"shutil\b|os\.(symlink|link|rename|replace|remove|unlink|chmod|mkfifo|mknod|chdir)\b")
+PATH_TRICKS = frozenset("symlink_to hardlink_to link_to unlink rmdir chmod lchmod".split())  # pathlib's
 GRADING_FOLDER = re.compile(r"CNN_MNIST_GRADED|graded_objects")  # where graded cells save for the judge
 SHELL_MAGICS = frozenset("bash sh script system sx perl ruby pypy python python2 python3 pip conda".split())
 CHAINS = (ast.Attribute, ast.Subscript, ast.Call)  # what stands between a name and what is assigned
@@ -135,6 +136,7 @@ class _Scan:
             dotted = ".".join([self.modules[chain[0]], *chain[1:]]) if chain[0] in self.modules else ""
         found = self.names(chain[0], dotted) if chain else []
         found += [INTERNALS + a for a in dict.fromkeys(chain[1:] or [node.attr]) if a in DUNDERS]
+        found += [f"moves, links or removes files: .{node.attr}"] * (node.attr in PATH_TRICKS and not chain)
         if isinstance(node.ctx, ast.Load):
             return found
         assigns, replaces = ("deletes",) * 2 if isinstance(node.ctx, ast.Del) else ("assigns to", "replaces")

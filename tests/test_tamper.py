@@ -162,6 +162,8 @@ FILES = "moves, links or removes files: "
             'p = os.environ["CNN_MNIST_GRADED"]',
             [(1, "names grading's folder: CNN_MNIST_GRADED")],
         ),
+        ('Path("a.ipynb").symlink_to("/course/x")', [(1, f"{FILES}.symlink_to")]),
+        ('Path("a.ipynb").unlink()', [(1, f"{FILES}.unlink")]),
         ('open("graded_objects/images.npz", "wb")', [(1, "names grading's folder: graded_objects")]),
         ("x_train = np.expand_dims(train_images / 255.0, -1)\nmodel.fit(x_train)", []),
     ],
