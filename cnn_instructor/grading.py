@@ -12,8 +12,9 @@ Autograde, for each submission:
    cells after it still run. Each graded cell's hidden region only saves the part's objects.
 3. ``JudgeVerdicts``: a fresh process (``cnn_instructor.judge``, in the sandbox too) loads those
    objects and runs the hidden tests; its verdict is the graded cell's only error output, so the
-   student's kernel cannot change a score. The kernel's own outputs stay, as text. Links and special
-   files the submission left in its folder are removed first (nbgrader writes there next).
+   student's kernel cannot change a score. The kernel's own outputs stay, as text. Links, special
+   files and trees too deep the submission left in its folder are removed first
+   (``cnn_instructor.submission_folder``: nbgrader writes there next).
 
 This module needs nbgrader (the ``grade`` extra), not TensorFlow.
 """
@@ -49,7 +50,8 @@ from .sandbox import (
     sandbox_command,
     sandbox_problem,
 )
-from .tamper import findings
+from .submission_folder import tidy
+from .tamper import COPIED, findings
 from .tamper_report import update_report
 
 TAMPER_REPORT = "tamper_report.csv"  # in the course folder, beside nbgrader's grades.csv
@@ -81,6 +83,9 @@ class GradingSettings(NbGraderPreprocessor):
         source = root / "source" / assignment / f"{notebook}.ipynb"
         found = findings(nb, course=nbformat.read(source, as_version=4) if source.is_file() else None)
         update_report(root / TAMPER_REPORT, assignment, student, notebook, found)
+        copied = [f"cell {f.cell}" for f in found if f.what == COPIED]
+        if copied:  # handed in from the course's own files (a link collected, say): no work to grade
+            raise ValueError(f"{student}: not graded: {', '.join(copied)} {COPIED}")
         for finding in found:
             self.log.warning(
                 "tamper report, %s: cell %d line %d %s", student, finding.cell, finding.line, finding.what
@@ -174,9 +179,8 @@ class JudgeVerdicts(NbGraderPreprocessor):
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> tuple[NotebookNode, ResourcesDict]:
         """Replace each graded cell's outputs: the kernel's as text, then the judge's verdict."""
         submission = Path(resources["metadata"]["path"])
-        for link in _not_plain(submission):  # the kernel is gone: nothing can add one now
-            self.log.warning("removed %s: a link or special file left by the submission", link)
-            link.unlink()
+        for removed in tidy(submission):  # the kernel is gone: nothing can add one now
+            self.log.warning("removed %s from %s: the submission left it", removed, submission)
         folder = submission / GRADED_FOLDER
         verdicts = self._verdicts(folder)
         if folder.is_symlink():
@@ -188,18 +192,6 @@ class JudgeVerdicts(NbGraderPreprocessor):
             if utils.is_grade(cell) and cell.cell_type == "code" and grade_id in parts:
                 cell.outputs = _judged_outputs(cell.outputs, verdicts[grade_id])
         return nb, resources
-
-
-def _not_plain(folder: Path) -> list[Path]:
-    """The links, pipes and devices under ``folder`` (links not followed): nbgrader would write the
-    graded notebook through them, or change their permissions, outside the submission's folder."""
-    found = []
-    for parent, folders, files in os.walk(folder):
-        for name in [*folders, *files]:
-            path = Path(parent) / name
-            if path.is_symlink() or not (path.is_file() or path.is_dir()):
-                found.append(path)
-    return found
 
 
 def _judged_outputs(outputs: list[NotebookNode], verdict: dict[str, Any]) -> list[NotebookNode]:

@@ -34,12 +34,18 @@ def _notebook() -> nbformat.NotebookNode:
     ]
     own = nbformat.v4.new_code_cell("print(secret)")
     own.outputs = [
-        nbformat.v4.new_output("stream", name="stdout", text=f"mine\n{HIDDEN.splitlines()[1]}\n"),
+        nbformat.v4.new_output(
+            "stream", name="stdout", text=f"mine\n{HIDDEN.splitlines()[1]}\nRED| {HIDDEN}\n"
+        ),
         nbformat.v4.new_output(
             "display_data", data={"text/html": "<script>steal()</script>", "text/plain": "<HTML>"}
         ),
         nbformat.v4.new_output(
             "display_data", data={"application/javascript": "steal()", "image/png": "iVBOR"}
+        ),
+        nbformat.v4.new_output(
+            "display_data",
+            data={"image/svg+xml": "<svg onload=steal()>", "text/markdown": "[a](javascript:x)"},
         ),
         nbformat.v4.new_output(
             "error", ename="ValueError", evalue="mine", traceback=["frame 1", "ValueError: mine"]
@@ -58,10 +64,11 @@ def test_feedback_shows_the_check_and_its_message_and_nothing_of_the_grading():
     assert own.outputs[0].text == "mine\n"
     assert own.outputs[1].data == {"text/plain": "<HTML>"}  # the script is gone, its text stays
     assert own.outputs[2].data == {"image/png": "iVBOR"}
-    assert own.outputs[3].traceback == ["frame 1", "ValueError: mine"]  # the student's own error, whole
-    assert "<img" not in markdown.source and "&lt;img" in markdown.source
+    assert own.outputs[3].data == {}  # SVG and markdown can carry scripts too
+    assert own.outputs[4].traceback == ["frame 1", "ValueError: mine"]  # the student's own error, whole
+    assert markdown.source == '````text\nLook <img src=x onerror="steal()">\n````'  # shown as text
     text = nbformat.writes(notebook)
-    assert "CNN_MNIST_GRADED" not in text and "steal()</script>" not in text and "hidden_tests" not in text
+    assert "CNN_MNIST_GRADED" not in text and "</script>" not in text and "javascript:" not in text
 
 
 def test_the_course_feedback_runs_it_first():

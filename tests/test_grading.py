@@ -78,7 +78,8 @@ SOLUTION = "3_solution"
 KERNEL_DIES, PAST_TIMEOUT = "1_kernel_dies", "2_past_timeout"  # graded first: student ids sort so
 EDITED = "4_unscaled_pixels"  # also replaces its graded check cell by one that always passes
 EDITED_CHECK = 'print("images ready")'
-CHEAT, PROBE, MORE_EPOCHS = "8_cheat", "9_probe", "10_more_epochs"
+CHEAT, PROBE, MORE_EPOCHS = "8_cheat", "0_probe", "10_more_epochs"  # the probe first: others follow it
+COPIED_SOURCE = "11_copied_source"  # the course's source notebook handed in (a link collected, say)
 PROBE_MARKER = f"cnn-grading-probe-{os.getpid()}"
 
 # No work done but the model: zero images, class numbers as labels, a wrong loss; the checks
@@ -128,6 +129,7 @@ def _probe(course: Path) -> str:
     """Code that reads the course's source notebook and gradebook, writes beside them, and starts a
     detached process writing into its own folder (``alive``) every 0.2 s; it prints what it could."""
     return f"""\
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -151,6 +153,13 @@ print("probe:", could)
 Path("cnn_mnist.ipynb").unlink()
 Path("cnn_mnist.ipynb").symlink_to(course / "nbgrader_config.py")
 Path("gradebook_link").symlink_to(course / "gradebook.db")
+# a pipe nbgrader would hang on, and folders deeper than Python's recursion (nbgrader walks them)
+os.mkfifo("pipe")
+top = os.open(".", os.O_RDONLY)
+for _ in range(1200):
+    os.mkdir("d")
+    os.chdir("d")
+os.fchdir(top)
 """
 
 
@@ -224,6 +233,7 @@ def graded(tmp_path_factory) -> Graded:
         **{student: _with_mistake(solved, mistake) for student, mistake in MISTAKES.items()},
         CHEAT: _cheat(solved),
         PROBE: nbgrading.with_block_code(solved, first_line, f"{_probe(course)}{first_line}"),
+        COPIED_SOURCE: _source(),
         MORE_EPOCHS: nbgrading.with_block_code(
             solved,
             'metrics=["accuracy"],\n)',
@@ -319,7 +329,7 @@ def test_a_dead_kernel_is_reported_and_the_others_graded(graded):
     assert "DeadKernelError: Kernel died" in log
     assert f"There was an error processing assignment '{ASSIGNMENT}' for student '{KERNEL_DIES}'" in log
     assert not graded.autograded(KERNEL_DIES).exists()  # left ungraded: no autograded copy
-    others = set(graded.submitted) - {KERNEL_DIES}
+    others = set(graded.submitted) - {KERNEL_DIES, COPIED_SOURCE}
     assert {s for s in others if graded.autograded(s).exists()} == others
     assert others <= set(graded.scores)
     assert graded.seconds < 900, f"autograde took {graded.seconds:.0f} s"
@@ -389,6 +399,12 @@ def test_a_probe_reads_nothing_of_the_course_writes_nothing_outside_and_ends_wit
             running += [cmdline] if PROBE_MARKER.encode() in cmdline.read_bytes() else []
     assert running == []
     assert graded.scores[PROBE] == {part.grade_id: part.points for part in PARTS}  # its work is graded
+
+
+def test_the_courses_own_notebook_handed_in_is_not_graded_and_named(graded):
+    log = graded.autograde.stdout + graded.autograde.stderr
+    assert f"{COPIED_SOURCE}: not graded: cell" in log and "a copy of its source notebook" in log
+    assert not graded.autograded(COPIED_SOURCE).exists()  # refused before its kernel started
 
 
 def test_more_epochs_set_by_the_student_still_train_the_grading_epoch(graded):

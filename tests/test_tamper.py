@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import csv
 
-from cnn_instructor.tamper import Finding, findings
+from cnn_instructor.tamper import COPIED, MARKERS, Finding, findings
 from cnn_instructor.tamper_report import COLUMNS, report_rows, update_report
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -64,8 +64,15 @@ def test_the_courses_solutions_are_clean_against_its_release(source):
         if is_solution(cell):
             cell.source = "# YOUR CODE HERE\nraise NotImplementedError()"
     assert sum(map(is_solution, source.cells)) >= 4
-    assert findings(source, course=release) == []
-    submission = copy.deepcopy(source)
+    answers = copy.deepcopy(source)  # the answers without the source's markers, as a student writes them
+    for cell in answers.cells:
+        if is_solution(cell):
+            cell.source = "\n".join(line for line in cell.source.split("\n") if line.strip() not in MARKERS)
+    assert findings(answers, course=release) == []
+    copied = findings(source, course=release)  # the source itself, handed in: its markers give it away
+    assert {f.cell for f in copied} == {i for i, c in enumerate(source.cells, 1) if is_solution(c)}
+    assert {f.what for f in copied} == {COPIED}
+    submission = copy.deepcopy(answers)
     index, cell = next((i, c) for i, c in enumerate(submission.cells, 1) if is_solution(c))
     cell.source += "\nnp.allclose = lambda *a, **k: True"
     assert findings(submission, course=release) == [
@@ -79,14 +86,17 @@ def test_the_courses_solutions_are_clean_against_its_release(source):
 
 
 def test_read_alone_the_course_has_findings_only_in_its_colab_cell(source):
-    """The solution cells hold nothing to report (their BEGIN/END SOLUTION markers are comments);
-    the Colab cell, unlocked and without nbgrader metadata, imports sys and subprocess: without
+    """The solution cells hold nothing to report but their BEGIN/END SOLUTION markers; the Colab
+    cell, unlocked and without nbgrader metadata, imports sys and subprocess: without
     ``course=`` it is read like a student's cell."""
     found = findings(source)
     (colab,) = [
         i for i, c in enumerate(source.cells, 1) if "google.colab" in c.source and c.cell_type == "code"
     ]
-    assert {f.cell for f in found} == {colab}
+    assert {f.cell for f in found if f.what != COPIED} == {colab}
+    assert {f.cell for f in found if f.what == COPIED} == {
+        i for i, c in enumerate(source.cells, 1) if is_solution(c)
+    }  # the source's own markers: handed in, it is a copy
     assert not is_solution(source.cells[colab - 1])
     assert f"{PROCESS}subprocess.run" in {f.what for f in found}
 
@@ -164,6 +174,7 @@ FILES = "moves, links or removes files: "
         ),
         ('Path("a.ipynb").symlink_to("/course/x")', [(1, f"{FILES}.symlink_to")]),
         ('Path("a.ipynb").unlink()', [(1, f"{FILES}.unlink")]),
+        ("### BEGIN SOLUTION\nx_train = x\n### END SOLUTION", [(1, COPIED), (3, COPIED)]),
         ('open("graded_objects/images.npz", "wb")', [(1, "names grading's folder: graded_objects")]),
         ("x_train = np.expand_dims(train_images / 255.0, -1)\nmodel.fit(x_train)", []),
     ],
